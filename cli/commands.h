@@ -1,0 +1,34 @@
+// The `phiguard` command's subcommands. Each Register* adds its CLI11 subcommand and sets the
+// callback that runs it; callbacks report errors through ExitWith (usage -> 2, data -> 1).
+#pragma once
+
+#include <string>
+
+#include "CLI/CLI.hpp"
+#include "absl/status/status.h"
+
+namespace phiguard::cli {
+
+// Options every command shares (DEVELOPERS.md convention).
+struct GlobalOptions {
+  std::string home;      // --home / $PHIGUARD_HOME: keys, audit log, store
+  std::string data_dir;  // --data-dir / $PHIGUARD_DATA_DIR: lexicons
+};
+
+void RegisterDetect(CLI::App& app, const GlobalOptions& global);
+void RegisterDeid(CLI::App& app, const GlobalOptions& global);
+void RegisterEval(CLI::App& app, const GlobalOptions& global);
+void RegisterKeygen(CLI::App& app, const GlobalOptions& global);
+
+// Exit code for a failed status: 2 for InvalidArgument raised by option checks (usage), 1 otherwise.
+int ExitCodeFor(const absl::Status& status);
+
+// Thrown from subcommand callbacks; main() prints the message and exits with `code`.
+struct CommandError {
+  int code;
+  std::string message;
+};
+[[noreturn]] void Fail(const absl::Status& status);
+[[noreturn]] void UsageError(const std::string& message);
+
+}  // namespace phiguard::cli

@@ -1,0 +1,420 @@
+#include "phi/internal/name_rules.h"
+
+#include <algorithm>
+
+#include "absl/container/flat_hash_set.h"
+
+namespace phiguard::phi::internal {
+namespace {
+
+using Set = absl::flat_hash_set<std::string_view>;
+
+// Words after which the next word(s) are a person's name ("Dr. Healey", "Mrs Lee").
+const Set& ClinicianTitles() {
+  static const Set* s = new Set{"dr", "doctor", "prof", "professor", "drs"};
+  return *s;
+}
+const Set& PersonTitles() {
+  static const Set* s = new Set{"mr", "mrs", "ms", "miss", "mister", "mme", "sr", "sister", "fr"};
+  return *s;
+}
+// Relatives and household members: their names are Safe Harbor (A) identifiers too.
+const Set& RelativeWords() {
+  static const Set* s = new Set{
+      "wife",      "husband",  "daughter",  "daughters", "son",     "sons",     "sister",
+      "sisters",   "brother",  "brothers",  "mother",    "mom",     "father",   "dad",
+      "niece",     "nephew",   "grandson",  "granddaughter", "grandchild", "grandmother",
+      "grandfather", "aunt",   "uncle",     "cousin",    "friend",  "neighbor", "neighbour",
+      "boyfriend", "girlfriend", "fiance",  "fiancee",   "partner", "spouse",   "hcp",
+      "proxy",     "guardian", "sibling",   "stepson",   "stepdaughter", "inlaw", "parents",
+      "caregiver", "companion", "roommate", "family", "dtr", "bro", "sis", "grandma", "grandpa"};
+  return *s;
+}
+// Words after which a name follows in clinical prose ("spoke with Healey", "paged Smith").
+const Set& PersonContextBefore() {
+  static const Set* s = new Set{"with",  "by",       "per",      "called",   "paged",
+                                "notified", "informed", "told",   "contacted", "attending",
+                                "resident", "intern",  "fellow",  "nurse",    "rn",
+                                "np",     "pa",       "pcp",      "md",       "covering",
+                                "cardiologist", "surgeon", "oncologist", "neurologist",
+                                "physician", "dear", "cc", "signed", "named", "name", "caseworker",
+                                "chaplain", "sw", "worker", "manager", "pharmacist", "therapist",
+                                "dietitian", "dietician", "coordinator", "w"};
+  return *s;
+}
+// Credentials after a clinician's name ("Healey RN", "Smith, MD").
+const Set& CredentialsAfter() {
+  static const Set* s = new Set{"rn", "md", "np", "pa", "do", "lpn", "cna", "rrt", "pt", "ot",
+                                "msw", "lcsw", "phd", "pharmd", "crnp", "aprn", "mph", "facc", "crt",
+                                "licsw", "rd", "slp"};
+  return *s;
+}
+// Words that mean the preceding words name a facility ("Calvert Hospital", "Kernan EW").
+const Set& FacilityKeywords() {
+  static const Set* s = new Set{"hospital", "hosp", "hospitals", "clinic", "rehab",
+                                "rehabilitation", "infirmary", "hospice", "manor",
+                                "healthcare", "ew", "er", "ed", "medical", "med", "center",
+                                "centre", "ctr", "house", "home", "institute", "sanitarium",
+                                "memorial", "general", "regional", "community", "university"};
+  return *s;
+}
+// Facility keywords strong enough alone; the others ("medical", "home") need a second keyword or
+// a capitalised/place-like name before them.
+const Set& StrongFacilityKeywords() {
+  static const Set* s = new Set{"hospital", "hosp", "clinic", "rehab", "infirmary", "hospice",
+                                "ew", "er", "manor", "memorial", "general", "regional"};
+  return *s;
+}
+// Keywords that are part of a facility's name ("Sacred Heart Memorial").
+const Set& DescriptiveKeywords() {
+  static const Set* s = new Set{"memorial", "general", "regional", "community", "university"};
+  return *s;
+}
+// Words after which a place follows ("lives in Towson", "transferred from Catonsville").
+const Set& PlaceContextBefore() {
+  static const Set* s = new Set{"in", "from", "to", "at", "near", "of", "visiting", "lives",
+                                "resides", "@", "into"};
+  return *s;
+}
+// Closed-class English words: never part of a name or place, and they end a name.
+const Set& FunctionWords() {
+  static const Set* s = new Set{
+      "a",    "an",   "the",  "and",  "or",   "but",  "of",   "to",   "in",   "on",   "at",
+      "by",   "for",  "with", "from", "is",   "was",  "are",  "were", "be",   "been", "has",
+      "had",  "have", "he",   "she",  "it",   "they", "we",   "i",    "you",  "his",  "her",
+      "their", "our", "my",   "your", "this", "that", "these", "those", "as",  "if",   "so",
+      "no",   "not",  "yes",  "will", "would", "can", "could", "may", "might", "should", "did",
+      "do",   "does", "who",  "what", "when", "where", "which", "there", "here", "then",
+      "than", "also", "very", "all",  "any",  "some", "up",   "down", "out",  "off",  "over",
+      "into", "about", "after", "before", "pt", "patient", "pts", "am", "pm", "s", "per",
+      "via",  "today", "tonight", "now", "again", "just", "well", "still", "aware", "team"};
+  return *s;
+}
+
+bool Has(const Set& set, std::string_view w) { return set.contains(w); }
+
+// A lone lower-case or all-caps word is taken for a name without context only when the name is
+// this frequent (SSA births or Census bearers); rarer ones need context ("Dr.", "son", "RN").
+constexpr uint32_t kCaselessStandaloneMinCount = 1000;
+
+class Rules {
+ public:
+  Rules(std::string_view text, std::string_view lower, const std::vector<Token>& tokens,
+        CaseMode mode, const Lexicon& lexicon, std::vector<PatternMatch>& out)
+      : text_(text), tok_(tokens), mode_(mode), lex_(lexicon), out_(out) {
+    lower_.reserve(tok_.size());
+    for (const Token& t : tok_) lower_.push_back(lower.substr(t.start, t.end - t.start));
+  }
+
+  void Run() {
+    const size_t n = tok_.size();
+    for (size_t i = 0; i < n; ++i) {
+      const Token& t = tok_[i];
+      if (t.digits) continue;
+      std::string_view w = lower_[i];
+      if (Has(ClinicianTitles(), w) || Has(PersonTitles(), w)) {
+        TitleRule(i, Has(ClinicianTitles(), w) ? PhiType::kClinicianName : PhiType::kName);
+      }
+      if (Has(RelativeWords(), w)) RelativeRule(i);
+      if (Has(PersonContextBefore(), w)) ContextNameRule(i);
+      if (Has(CredentialsAfter(), w) && (t.upper || mode_ != CaseMode::kMixed)) CredentialRule(i);
+      if (Has(FacilityKeywords(), w)) FacilityRule(i);
+      if (Has(PlaceContextBefore(), w)) PlaceContextRule(i);
+      if ((w == "st" || w == "saint") && i + 1 < n) SaintRule(i);
+      if ((w == "u" || w == "univ" || w == "university") && i + 1 < n) UniversityRule(i);
+      if (t.initial && i + 1 < n) InitialRule(i);
+      if (w == "son" || w == "wife" || w == "husband" || w == "daughter") RelativeAfterRule(i);
+      StandaloneRule(i);
+    }
+  }
+
+ private:
+  std::string_view Gap(size_t i) const {  // text between token i-1 and token i
+    return text_.substr(tok_[i - 1].end, tok_[i].start - tok_[i - 1].end);
+  }
+  // True when tokens i-1 and i are in one phrase: only spaces, '-' or '\'' between (or '.' after
+  // an initial or title, ',' when allowed), and no line break or sentence end.
+  bool Joined(size_t i, bool allow_comma = false) const {
+    if (i == 0 || i >= tok_.size()) return false;
+    std::string_view g = Gap(i);
+    if (g.size() > 3) return false;
+    for (char c : g) {
+      if (c == ' ' || c == '-' || c == '\'') continue;
+      if (c == '.' && (tok_[i - 1].initial || Has(ClinicianTitles(), lower_[i - 1]) ||
+                       Has(PersonTitles(), lower_[i - 1]) || lower_[i - 1] == "st"))
+        continue;
+      if (c == ',' && allow_comma) continue;
+      return false;
+    }
+    return true;
+  }
+
+  uint16_t F(size_t i) const { return tok_[i].flags; }
+  bool Clinical(size_t i) const { return F(i) & kClinical; }
+  bool Function(size_t i) const { return Has(FunctionWords(), lower_[i]); }
+  bool Word(size_t i) const { return !tok_[i].digits; }
+  bool Nameish(size_t i) const {
+    return Word(i) && (F(i) & (kFirstName | kSurname)) && !Clinical(i) && !Function(i);
+  }
+  bool English(size_t i) const { return F(i) & kEnglish; }
+  // A word in no list at all: in clinical notes mostly rare surnames or jargon.
+  bool Unknown(size_t i) const { return Word(i) && F(i) == 0 && !Function(i); }
+  // Capitalisation is evidence only in mixed-case text.
+  bool CapOk(size_t i) const {
+    if (mode_ != CaseMode::kMixed) return true;
+    return tok_[i].title || (tok_[i].upper && tok_[i].end - tok_[i].start >= 3);
+  }
+  bool Capitalised(size_t i) const {
+    return mode_ == CaseMode::kMixed && (tok_[i].title || tok_[i].upper);
+  }
+  // A word that can be a name given supporting context: a known name that is not an ordinary
+  // English word (unless capitalised in mixed-case text), or an unknown word.
+  bool NameCandidate(size_t i) const {
+    if (!Word(i) || Clinical(i) || Function(i) || tok_[i].initial) return false;
+    if (Nameish(i)) return !English(i) || Capitalised(i);
+    if (Unknown(i)) return mode_ != CaseMode::kMixed || tok_[i].title || tok_[i].upper;
+    return false;
+  }
+
+  void Emit(size_t a, size_t b, PhiType type, float conf) {  // tokens [a, b]
+    size_t end = tok_[b].end;
+    // "Mary's": the possessive belongs to the name.
+    if (end + 1 < text_.size() && text_[end] == '\'' && (text_[end + 1] == 's' || text_[end + 1] == 'S'))
+      end += 2;
+    out_.push_back({tok_[a].start, end, type, conf});
+  }
+
+  // Extends a name that ends at token j over the following name words ("John A. Smith").
+  size_t ExtendName(size_t j, size_t max_tokens) const {
+    size_t i = j;
+    while (j + 1 < tok_.size() && j + 1 - i < max_tokens && Joined(j + 1) &&
+           (NameCandidate(j + 1) || (tok_[j + 1].initial && CapOk(j + 1))))
+      ++j;
+    // A trailing initial without its surname is not part of the name ("John A" then ".").
+    return j;
+  }
+
+  void TitleRule(size_t i, PhiType type) {
+    size_t j = i + 1;
+    if (j >= tok_.size() || !Joined(j) || !Word(j) || Function(j)) return;
+    // After a title even a clinical-looking word is a name ("Dr. Foley"), except clear jargon in
+    // lower-case after "ms" (mental status) or "dr" (a ward).
+    if (lower_[i] == "ms" && (tok_[i].upper || mode_ == CaseMode::kLower) && !Nameish(j)) return;
+    if (Clinical(j) && !Nameish(j) && !Capitalised(j)) return;
+    if (lower_[i] == "sister" && !Nameish(j)) return;
+    if (English(j) && !Nameish(j) && !Capitalised(j) && !tok_[j].initial) return;
+    Emit(j, ExtendName(j, 3), type, 0.95);
+  }
+
+  void RelativeRule(size_t i) {
+    // "wife Mary", "daughter, Jane Smith", "son (Bob)", "sister is Ann", "DAUGHTER-LUCI",
+    // "Sons Smokey, Morris and Roger".
+    size_t j = i + 1;
+    for (int skip = 0; skip < 2 && j < tok_.size(); ++skip) {
+      std::string_view w = lower_[j];
+      if (w == "is" || w == "named" || w == "s" || w == "in" || w == "law" || w == "name") ++j;
+      else break;
+    }
+    if (j >= tok_.size() || tok_[j].start - tok_[j - 1].end > 4) return;
+    std::string_view g = Gap(j);
+    if (g.find('\n') != std::string_view::npos || g.find('.') != std::string_view::npos) return;
+    while (j < tok_.size() && NameCandidate(j)) {
+      size_t e = ExtendName(j, 3);
+      Emit(j, e, PhiType::kName, 0.85);
+      // A list of names: ", Morris and Roger".
+      size_t k = e + 1;
+      if (k < tok_.size() && lower_[k] == "and" && Gap(k).find_first_not_of(" ,") == std::string_view::npos) ++k;
+      if (k >= tok_.size() || (k == e + 1 && Gap(k).find(',') == std::string_view::npos)) break;
+      if (Gap(k).find_first_not_of(" ,") != std::string_view::npos) break;
+      j = k;
+    }
+  }
+
+  void RelativeAfterRule(size_t i) {
+    // "Hank Przybylo (son)", "Mary, his wife"
+    if (i < 2) return;
+    std::string_view g = Gap(i);
+    size_t b = i - 1;
+    if (lower_[b] == "his" || lower_[b] == "her" || lower_[b] == "pt" || lower_[b] == "s") {
+      --b;
+      if (b == 0) return;
+      g = Gap(b + 1);
+    }
+    if (g.find_first_not_of(" ,(") != std::string_view::npos || g.empty()) return;
+    if (!NameCandidate(b)) return;
+    size_t a = b;
+    while (a > 0 && b - a < 2 && Joined(a) && NameCandidate(a - 1)) --a;
+    Emit(a, b, PhiType::kName, 0.8);
+  }
+
+  void ContextNameRule(size_t i) {
+    size_t j = i + 1;
+    if (j >= tok_.size() || !Joined(j) || !NameCandidate(j)) return;
+    // "with Healey" but not "with neo": a lone word needs to be a well-known name, or capitalised
+    // in mixed-case text, or followed by a second name word.
+    bool second = j + 1 < tok_.size() && Joined(j + 1) && NameCandidate(j + 1) && Nameish(j + 1);
+    bool known = Nameish(j) && (lex_.Lookup(lower_[j]).name_count >= kCaselessStandaloneMinCount);
+    if (mode_ == CaseMode::kMixed ? !(tok_[j].title && (Nameish(j) || second))
+                                  : !(known && (Nameish(j) || second)) && !(second && Nameish(j)))
+      return;
+    Emit(j, ExtendName(j, 3), PhiType::kClinicianName, 0.75);
+  }
+
+  void CredentialRule(size_t i) {
+    // "Healey RN", "Jane Smith, MD", "q. lander rrt"
+    if (i == 0 || !Joined(i, /*allow_comma=*/true)) return;
+    size_t b = i - 1;
+    if (!NameCandidate(b) && !(Nameish(b) && CapOk(b))) return;
+    size_t a = b;
+    while (a > 0 && b - a < 3 && Joined(a) &&
+           (NameCandidate(a - 1) || (Nameish(a - 1) && CapOk(a - 1)) || tok_[a - 1].initial))
+      --a;
+    Emit(a, b, PhiType::kClinicianName, 0.8);
+  }
+
+  void InitialRule(size_t i) {
+    // "W. MAROTTA", "Q. Lander": an initial, a period, then a name word.
+    size_t j = i + 1;
+    if (Gap(j) != ". " && Gap(j) != ".") return;
+    if (mode_ == CaseMode::kMixed && !(text_[tok_[i].start] >= 'A' && text_[tok_[i].start] <= 'Z'))
+      return;
+    if (!NameCandidate(j) || !(Nameish(j) || Unknown(j))) return;
+    if (i > 0 && (Has(ClinicianTitles(), lower_[i - 1]) || Has(PersonTitles(), lower_[i - 1]))) return;
+    size_t a = i;
+    if (a > 0 && Joined(a) && NameCandidate(a - 1) && Nameish(a - 1)) --a;  // "Dan A. Forman"
+    Emit(a, ExtendName(j, 3), PhiType::kName, 0.7);
+  }
+
+  bool FacilityNameWord(size_t j) const {
+    if (!Word(j) || Function(j) || (Clinical(j) && lower_[j] != "st")) return false;
+    std::string_view w = lower_[j];
+    if (w == "st" || w == "saint" || w == "mt") return true;
+    if (Has(FacilityKeywords(), w)) return true;
+    if (mode_ == CaseMode::kMixed) return tok_[j].title || tok_[j].upper;
+    if (F(j) & (kFacilityWord | kPlace | kFirstName | kSurname)) return true;
+    return Unknown(j);
+  }
+
+  void FacilityRule(size_t i) {
+    std::string_view w = lower_[i];
+    bool strong = Has(StrongFacilityKeywords(), w);
+    if (w == "ed" && mode_ == CaseMode::kMixed && !tok_[i].upper) return;
+    size_t a = i;
+    while (a > 0 && i - a < 4 && Joined(a) && FacilityNameWord(a - 1)) --a;
+    if (a == i) return;
+    // Leading keywords are not the name; trailing generic ones ("Hospital") are dropped, but
+    // descriptive ones ("Memorial", "General") stay: they are part of the name.
+    size_t first = a, last = i;
+    while (first < i && Has(FacilityKeywords(), lower_[first]) && lower_[first] != "st") ++first;
+    while (last > first && Has(FacilityKeywords(), lower_[last]) && !Has(DescriptiveKeywords(), lower_[last])) --last;
+    if (Has(FacilityKeywords(), lower_[last]) && !Has(DescriptiveKeywords(), lower_[last])) return;
+    if (first > last || (first == i && !Has(DescriptiveKeywords(), lower_[i]))) return;
+    bool distinctive = false;
+    for (size_t k = first; k <= last; ++k) {
+      if (Has(FacilityKeywords(), lower_[k])) continue;
+      if (!English(k) || Capitalised(k) || (F(k) & kFacilityWord) || strong) distinctive = true;
+    }
+    if (!distinctive) return;
+    if (!strong && !Capitalised(first) && !(F(first) & (kFacilityWord | kPlace))) return;
+    Emit(first, last, PhiType::kFacility, strong ? 0.85 : 0.7);
+  }
+
+  bool PlaceAt(size_t j, size_t* end) const {
+    // Two-word places first ("San Diego", "Glen Burnie").
+    if (j + 1 < tok_.size() && Joined(j + 1) && Word(j + 1)) {
+      std::string two = std::string(lower_[j]) + " " + std::string(lower_[j + 1]);
+      if (lex_.Lookup(two).flags & kPlace) {
+        *end = j + 1;
+        return true;
+      }
+    }
+    if (!Word(j) || Clinical(j) || Function(j) || !(F(j) & kPlace)) return false;
+    if (English(j) && !Capitalised(j)) return false;
+    if (tok_[j].end - tok_[j].start < 3) return false;
+    *end = j;
+    return true;
+  }
+
+  void PlaceContextRule(size_t i) {
+    size_t j = i + 1, end = 0;
+    if (j >= tok_.size() || !Joined(j)) return;
+    if (PlaceAt(j, &end) && CapOk(j)) {
+      Emit(j, end, PhiType::kLocation, 0.8);
+      return;
+    }
+    std::string_view w = lower_[i];
+    bool motion = w == "to" || w == "from" || w == "at" || w == "into" || w == "@";
+    // Ward or unit names: "transferred to Quartermain 2".
+    if ((motion || w == "on") && j + 1 < tok_.size() && tok_[j + 1].digits &&
+        tok_[j + 1].end - tok_[j + 1].start <= 2 && Joined(j + 1) && CapOk(j) &&
+        tok_[j].end - tok_[j].start >= 4 && (NameCandidate(j) || (F(j) & kFacilityWord))) {
+      Emit(j, j, PhiType::kFacility, 0.7);
+      return;
+    }
+    // Facility abbreviations: "to GH", "at MGH", "from BMH".
+    size_t len = tok_[j].end - tok_[j].start;
+    if (motion && len >= 2 && len <= 4 && lower_[j].back() == 'h' && !English(j) && !Clinical(j) &&
+        (mode_ != CaseMode::kMixed || tok_[j].upper)) {
+      Emit(j, j, PhiType::kFacility, 0.75);
+    }
+  }
+
+  void SaintRule(size_t i) {
+    // "St. Agnes", "St Mary's", "ST. MARY"
+    size_t j = i + 1;
+    if (!Joined(j) || !Word(j) || !(F(j) & kFirstName) || Function(j) || !CapOk(j)) return;
+    if (mode_ == CaseMode::kMixed && !(tok_[i].title || tok_[i].upper)) return;
+    Emit(i, j, PhiType::kFacility, 0.8);
+  }
+
+  void UniversityRule(size_t i) {
+    size_t j = i + 1;
+    if (j < tok_.size() && lower_[j] == "of") ++j;
+    if (j >= tok_.size() || !Joined(j) || Function(j) || tok_[j].end - tok_[j].start < 4 ||
+        !(F(j) & (kState | kPlace)))
+      return;
+    if (mode_ == CaseMode::kMixed && !tok_[i].upper && !tok_[i].title && !tok_[i].initial) return;
+    Emit(i, j, PhiType::kFacility, 0.8);
+  }
+
+  void StandaloneRule(size_t i) {
+    const Token& t = tok_[i];
+    if (t.initial || t.end - t.start < 3 || Clinical(i) || Function(i) || English(i)) return;
+    if (!CapOk(i)) return;
+    if (Nameish(i)) {
+      uint32_t count = lex_.Lookup(lower_[i]).name_count;
+      // Pairs ("john smith") count more than a lone rare surname.
+      bool pair = (i + 1 < tok_.size() && Joined(i + 1) && Nameish(i + 1) && !English(i + 1)) ||
+                  (i > 0 && Joined(i) && Nameish(i - 1) && !English(i - 1));
+      if (mode_ != CaseMode::kMixed && !pair && count < kCaselessStandaloneMinCount) return;
+      Emit(i, i, PhiType::kName, pair ? 0.8 : (F(i) & kCommonName) ? 0.65 : 0.5);
+      return;
+    }
+    size_t end = 0;
+    if (PlaceAt(i, &end)) Emit(i, end, PhiType::kLocation, 0.5);
+  }
+
+  std::string_view text_;
+  const std::vector<Token>& tok_;
+  CaseMode mode_;
+  const Lexicon& lex_;
+  std::vector<PatternMatch>& out_;
+  std::vector<std::string_view> lower_;
+};
+
+}  // namespace
+
+void TagTokens(std::string_view lower, const Lexicon& lexicon, std::vector<Token>& tokens) {
+  for (Token& t : tokens) {
+    if (t.digits || t.end - t.start > 40) continue;
+    t.flags = lexicon.Lookup(lower.substr(t.start, t.end - t.start)).flags;
+  }
+}
+
+void FindNamesAndPlaces(std::string_view text, std::string_view lower,
+                        const std::vector<Token>& tokens, CaseMode mode, const Lexicon& lexicon,
+                        std::vector<PatternMatch>& out) {
+  Rules(text, lower, tokens, mode, lexicon, out).Run();
+}
+
+}  // namespace phiguard::phi::internal

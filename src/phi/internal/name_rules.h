@@ -1,0 +1,25 @@
+// Lexicon and context rules for the PHI that no fixed pattern finds: names of people (patients,
+// relatives, clinicians) and places (cities, counties, facilities, wards). A word counts as a name
+// or place only where the lexicons *and* the context agree; the clinical-term list vetoes words
+// such as "Bell" (Bell's palsy) or "Doe" (dyspnea on exertion). Pure functions: thread-safe.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "phi/internal/lexicon.h"
+#include "phi/internal/pattern_scanner.h"
+#include "phi/internal/tokenizer.h"
+
+namespace phiguard::phi::internal {
+
+// Looks up every token of `tokens` (in place: sets Token::flags) in `lexicon`. `lower` is the text
+// with ASCII letters lower-cased (same length and offsets).
+void TagTokens(std::string_view lower, const Lexicon& lexicon, std::vector<Token>& tokens);
+
+// Appends name and place spans found in `text` (tokens tagged by TagTokens) to `out`.
+void FindNamesAndPlaces(std::string_view text, std::string_view lower,
+                        const std::vector<Token>& tokens, CaseMode mode, const Lexicon& lexicon,
+                        std::vector<PatternMatch>& out);
+
+}  // namespace phiguard::phi::internal

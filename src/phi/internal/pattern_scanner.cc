@@ -1,0 +1,109 @@
+#include "phi/internal/pattern_scanner.h"
+
+#include <hs/hs.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include "phiguard/core/strings.h"
+
+namespace phiguard::phi::internal {
+namespace {
+
+bool IsAlnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
+
+// "MRN: 12345-67": the value is the last run of alphanumerics and inner '-', '/', '.'.
+void TrimToTrailingValue(std::string_view text, size_t& start, size_t end) {
+  size_t s = end;
+  while (s > start && (IsAlnum(text[s - 1]) || text[s - 1] == '-' || text[s - 1] == '/' ||
+                       text[s - 1] == '.')) {
+    --s;
+  }
+  while (s < end && !IsAlnum(text[s])) ++s;
+  start = s;
+}
+
+void TrimToLeadingNumber(std::string_view text, size_t start, size_t& end) {
+  size_t e = start;
+  while (e < end && std::isdigit(static_cast<unsigned char>(text[e]))) ++e;
+  end = e;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<PatternScanner>> PatternScanner::Create(
+    std::vector<PatternDef> patterns) {
+  std::unique_ptr<PatternScanner> scanner(new PatternScanner());
+  scanner->patterns_ = std::move(patterns);
+  std::vector<const char*> exprs;
+  std::vector<unsigned> flags, ids;
+  for (size_t i = 0; i < scanner->patterns_.size(); ++i) {
+    const PatternDef& p = scanner->patterns_[i];
+    exprs.push_back(p.regex);
+    flags.push_back(HS_FLAG_SOM_LEFTMOST | (p.caseless ? HS_FLAG_CASELESS : 0u));
+    ids.push_back(static_cast<unsigned>(i));
+  }
+  hs_compile_error_t* err = nullptr;
+  if (hs_compile_multi(exprs.data(), flags.data(), ids.data(),
+                       static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK, nullptr,
+                       &scanner->db_, &err) != HS_SUCCESS) {
+    std::string msg = phiguard::Cat("pattern ", err->expression, " (", err->expression >= 0
+                                                                        ? exprs[err->expression]
+                                                                        : "?",
+                                   "): ", err->message);
+    hs_free_compile_error(err);
+    return absl::InvalidArgumentError(msg);
+  }
+  return scanner;
+}
+
+PatternScanner::~PatternScanner() { hs_free_database(db_); }
+
+absl::StatusOr<std::unique_ptr<ScanScratch>> PatternScanner::NewScratch() const {
+  std::unique_ptr<ScanScratch> s(new ScanScratch());
+  if (hs_alloc_scratch(db_, &s->scratch_) != HS_SUCCESS) {
+    return absl::ResourceExhaustedError("cannot allocate Vectorscan scratch");
+  }
+  return s;
+}
+
+ScanScratch::~ScanScratch() { hs_free_scratch(scratch_); }
+
+absl::Status PatternScanner::Scan(std::string_view text, ScanScratch& scratch,
+                                  std::vector<PatternMatch>& out) const {
+  scratch.raw_.clear();
+  auto on_match = [](unsigned id, unsigned long long from, unsigned long long to, unsigned,
+                     void* ctx) -> int {
+    static_cast<ScanScratch*>(ctx)->raw_.push_back({id, static_cast<size_t>(from),
+                                                    static_cast<size_t>(to)});
+    return 0;
+  };
+  if (text.size() > 0xFFFFFFFFu) return absl::InvalidArgumentError("text larger than 4 GiB");
+  hs_error_t rc = hs_scan(db_, text.data(), static_cast<unsigned>(text.size()), 0,
+                          scratch.scratch_, on_match, &scratch);
+  if (rc != HS_SUCCESS) return absl::InternalError(phiguard::Cat("hs_scan failed: ", rc));
+  // Vectorscan reports every end offset of a pattern; keep the longest match per (pattern, start).
+  auto& raw = scratch.raw_;
+  std::sort(raw.begin(), raw.end(), [](const auto& a, const auto& b) {
+    if (a.id != b.id) return a.id < b.id;
+    if (a.from != b.from) return a.from < b.from;
+    return a.to > b.to;
+  });
+  size_t covered_to = 0;
+  unsigned last_id = ~0u;
+  for (size_t i = 0; i < raw.size(); ++i) {
+    const auto& r = raw[i];
+    if (r.id == last_id && r.to <= covered_to) continue;  // inside a longer match of this pattern
+    last_id = r.id;
+    const PatternDef& p = patterns_[r.id];
+    if (p.validate != nullptr && !p.validate(text, r.from, r.to)) continue;
+    covered_to = r.to;
+    size_t start = r.from, end = r.to;
+    if (p.mode == ValueMode::kTrailingValue) TrimToTrailingValue(text, start, end);
+    if (p.mode == ValueMode::kLeadingNumber) TrimToLeadingNumber(text, start, end);
+    if (start < end) out.push_back({start, end, p.type, p.confidence});
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace phiguard::phi::internal

@@ -1,0 +1,284 @@
+// The built-in pattern table. Each entry cites the Safe Harbor identifier it finds. Patterns find
+// identifiers by format ("123-45-6789") and by context ("MRN: 0012345"); names and places come from
+// the lexicon rules instead (name_rules.cc).
+#include <arpa/inet.h>
+
+#include <cctype>
+#include <string>
+
+#include "phiguard/core/strings.h"
+#include "phi/internal/pattern_scanner.h"
+
+namespace phiguard::phi::internal {
+namespace {
+
+#define MONTH                                                                                   \
+  "(jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sep(t(ember)?)?|oct(ober)?|" \
+  "nov(ember)?|dec(ember)?)"
+#define DAY "(0?[1-9]|[12][0-9]|3[01])"
+#define MON "(0?[1-9]|1[0-2])"
+#define ORD "(st|nd|rd|th)"
+// Context introducing an identifier value: "#", "no.", "number", "id", ":"
+#define NUMWORD "\\s*(#|no\\.?|num(ber)?|id)?\\s*[:#.]?\\s*"
+
+bool HasDigit(std::string_view s) {
+  for (char c : s) {
+    if (std::isdigit(static_cast<unsigned char>(c))) return true;
+  }
+  return false;
+}
+
+bool HasDigitAndLetter(std::string_view s) {
+  bool d = false, a = false;
+  for (char c : s) {
+    d |= std::isdigit(static_cast<unsigned char>(c)) != 0;
+    a |= std::isalpha(static_cast<unsigned char>(c)) != 0;
+  }
+  return d && a;
+}
+
+char At(std::string_view t, size_t i) { return i < t.size() ? t[i] : '\0'; }
+
+bool ValueHasDigit(std::string_view text, size_t start, size_t end) {
+  // The value is the final token; context words never hold digits except "#" forms.
+  size_t s = end;
+  while (s > start && !std::isspace(static_cast<unsigned char>(text[s - 1])) && text[s - 1] != ':' &&
+         text[s - 1] != '#')
+    --s;
+  return HasDigit(text.substr(s, end - s));
+}
+
+bool IsDigitAt(std::string_view t, size_t i) {
+  return i < t.size() && std::isdigit(static_cast<unsigned char>(t[i]));
+}
+
+// The word before `start`, lower-cased ("psv" in "PSV 12/5").
+std::string WordBefore(std::string_view text, size_t start) {
+  size_t e = start;
+  while (e > 0 && (text[e - 1] == ' ' || text[e - 1] == ':')) --e;
+  size_t b = e;
+  while (b > 0 && (std::isalpha(static_cast<unsigned char>(text[b - 1])) || text[b - 1] == '/')) --b;
+  return ToLowerAscii(text.substr(b, e - b));
+}
+
+// Numbers that only look like dates: ventilator settings, ratios, ranges of measurements.
+bool MeasurementContext(std::string_view text, size_t start) {
+  static constexpr std::string_view kBefore[] = {"psv", "ps", "cpap", "peep", "bp", "co/ci", "ci",
+                                                 "bipap", "pap", "fick", "ratio", "x", "ie",
+                                                 "i:e", "nbp", "abp", "sbp", "cvp", "pa", "pas"};
+  std::string w = WordBefore(text, start);
+  for (std::string_view b : kBefore) {
+    if (w == b) return true;
+  }
+  return false;
+}
+
+// A numeric date must stand alone: not part of a decimal ("6.9/3.22"), a longer number, a range
+// of fractions ("1/3-1/2") or a ratio chain ("5-6/3-4").
+bool ValidNumericDate(std::string_view text, size_t start, size_t end) {
+  char before = start > 0 ? text[start - 1] : ' ';
+  char after = At(text, end);
+  if (IsDigitAt(text, start - 1) || before == '/') return false;
+  if ((before == '.' || before == '-') && start >= 2 && IsDigitAt(text, start - 2)) return false;
+  if (after == '/' || IsDigitAt(text, end)) return false;
+  if ((after == '-' || after == '.') && IsDigitAt(text, end + 1)) return false;
+  return !MeasurementContext(text, start);
+}
+
+// Phone numbers only need to stand apart from other digits.
+bool ValidPhone(std::string_view text, size_t start, size_t end) {
+  return !(start > 0 && IsDigitAt(text, start - 1)) && !IsDigitAt(text, end) &&
+         !(At(text, end) == '-' && IsDigitAt(text, end + 1));
+}
+
+// Street addresses: the words between number and suffix are a name, not prose ("3 way foley in
+// place", "90 to st").
+bool ValidAddress(std::string_view text, size_t start, size_t end) {
+  std::string m = ToLowerAscii(text.substr(start, end - start));
+  if (m.find('\n') != std::string::npos) return false;
+  static constexpr std::string_view kProse[] = {" in ", " to ", " with ", " for ", " on ", " of ",
+                                                " at ", " and ", " the ", " per ", " x ", " mg ",
+                                                " units ", " u ", " reg "};
+  std::string padded = " " + m + " ";
+  for (std::string_view w : kProse) {
+    if (padded.find(w) != std::string::npos) return false;
+  }
+  return true;
+}
+
+// "7/22" is a date; "120/80", "5/5 strength", "1/2 tab", "3/4 of" are not.
+bool ValidSlashDate(std::string_view text, size_t start, size_t end) {
+  char before = start > 0 ? text[start - 1] : ' ';
+  char after = At(text, end);
+  if (!ValidNumericDate(text, start, end)) return false;
+  if (before == '.' || after == '-') return false;
+  std::string_view m = text.substr(start, end - start);
+  size_t slash = m.find('/');
+  int a = std::atoi(std::string(m.substr(0, slash)).c_str());
+  int b = std::atoi(std::string(m.substr(slash + 1)).c_str());
+  if (a == 0) return false;
+  // Small fractions and scores: "1/2", "2/3", "5/5"; but "3/02" (a month and year) is a date.
+  if (a <= 5 && b <= 5 && m[slash + 1] != '0' && b != 0) {
+    std::string next = ToLowerAscii(text.substr(end, 12));
+    // "3/5 at rehab", "on 3/4": a date when prose around it says so.
+    std::string prev = WordBefore(text, start);
+    if (!(prev == "on" || prev == "since" || prev == "from" || prev == "until" || prev == "of" ||
+          prev == "post" || prev == "dated" || next.starts_with(" at ") || next.starts_with(" tx")))
+      return false;
+  }
+  std::string rest = phiguard::ToLowerAscii(text.substr(end, 16));
+  for (std::string_view unit : {" strength", " power", " tab", " of ", " mg", " ml", " cc", " x",
+                                " units", " pills", " liter", " l ", " amp"}) {
+    if (rest.starts_with(unit)) return false;
+  }
+  return true;
+}
+
+bool ValidIpv6(std::string_view text, size_t start, size_t end) {
+  std::string s(text.substr(start, end - start));
+  in6_addr addr;
+  size_t colons = 0;
+  for (char c : s) colons += c == ':';
+  return colons >= 2 && inet_pton(AF_INET6, s.c_str(), &addr) == 1;
+}
+
+bool ValidVin(std::string_view text, size_t start, size_t end) {
+  return HasDigitAndLetter(text.substr(start, end - start));
+}
+
+bool ValidLongNumber(std::string_view text, size_t start, size_t end) {
+  // Not a decimal fraction ("0.12345678") and not part of a larger number with separators.
+  char before = start > 0 ? text[start - 1] : ' ';
+  char after = At(text, end);
+  if (before == '.' || before == ',') return false;
+  if ((after == '.' || after == ',') && std::isdigit(static_cast<unsigned char>(At(text, end + 1))))
+    return false;
+  return true;
+}
+
+bool ValidUrl(std::string_view text, size_t start, size_t end) {
+  // Bare "word.com" only when the host has a letter before the dot.
+  return end > start && std::isalnum(static_cast<unsigned char>(text[end - 1]));
+}
+
+}  // namespace
+
+const std::vector<PatternDef>& BuiltinPatterns() {
+  using T = PhiType;
+  using M = ValueMode;
+  static const std::vector<PatternDef>* kPatterns = new std::vector<PatternDef>{
+      // (C) dates: every element except the year.
+      {T::kDate, MON "[/\\-.]" DAY "[/\\-.]((19|20)?[0-9]{2})\\b", true, M::kWhole, 0.95,
+       ValidNumericDate},
+      {T::kDate, "\\b" MON "/" DAY "[/\\-.]" MON "/" DAY "\\b", true, M::kWhole, 0.9,
+       ValidNumericDate},
+      {T::kDate, MON "/([0-9]{1,2}|(19|20)[0-9]{2})\\b", true, M::kWhole, 0.8, ValidSlashDate},
+      {T::kDate, "\\b(19|20)[0-9]{2}[\\-/.]" MON "[\\-/.]" DAY "\\b", true, M::kWhole, 0.95,
+       ValidNumericDate},
+      {T::kDate, "\\b" MONTH "\\.?\\s*" DAY ORD "?\\b(,?\\s*(19|20)[0-9]{2}\\b)?", true, M::kWhole,
+       0.9, nullptr},
+      {T::kDate, "\\b" DAY ORD "?(\\s+of)?\\s*" MONTH "\\b\\.?(,?\\s*(19|20)[0-9]{2}\\b)?", true,
+       M::kWhole, 0.9, nullptr},
+      {T::kDate, "\\b" MONTH "\\.?,?\\s+(of\\s+)?(19|20)[0-9]{2}\\b", true, M::kWhole, 0.9, nullptr},
+      {T::kDate,
+       "\\b(january|february|april|june|july|august|september|october|november|december|jan|feb|"
+       "apr|jun|jul|aug|sept?|oct|nov)\\b",
+       true, M::kWhole, 0.7, nullptr},
+      {T::kDate, "\\b(on|the|since|until|till|from|by|before|after)\\s+(the\\s+)?" DAY ORD "\\b",
+       true, M::kTrailingValue, 0.8, nullptr},
+      {T::kDate,
+       "\\b(christmas|thanksgiving|easter|hanukkah|halloween|new\\s+year'?s(\\s+(day|eve))?|"
+       "independence\\s+day|memorial\\s+day|labor\\s+day|veterans\\s+day|valentine'?s\\s+day)\\b",
+       true, M::kWhole, 0.7, nullptr},
+      // (C) ages over 89.
+      {T::kAge,
+       "\\b(9[0-9]|1[0-2][0-9])\\s*-?\\s*(y/?o|yo|y\\.o\\.?|yrs?\\.?(\\s*|-)old|years?(\\s*|-)old|"
+       "yr|yrs|years?|year-old)\\b",
+       true, M::kLeadingNumber, 0.95, nullptr},
+      {T::kAge, "\\b(age|aged|age:)\\s*(9[0-9]|1[0-2][0-9])\\b", true, M::kTrailingValue, 0.95,
+       nullptr},
+      // (D)(E) telephone and fax numbers.
+      {T::kPhone,
+       "(\\(\\s*[0-9]{3}\\s*\\)\\s*|[0-9]{3}[\\-.\\s]\\s?)[0-9]{3}[\\-.][0-9]{4}\\b"
+       "(\\s*(x|ext\\.?|extension)\\s*[0-9]{1,6}\\b)?",
+       true, M::kWhole, 0.9, ValidPhone},
+      {T::kPhone,
+       "\\b(phone|tel|telephone|cell|home|work|call|number|#|at|pager|ph)\\s*[:#.]?\\s*[0-9]{3}[\\-.][0-9]{4}\\b",
+       true, M::kTrailingValue, 0.85, ValidPhone},
+      {T::kPhone, "\\b1[\\-.\\s][0-9]{3}[\\-.\\s][0-9]{3}[\\-.\\s][0-9]{4}\\b", true, M::kWhole, 0.9,
+       nullptr},
+      {T::kPhone,
+       "\\b(beeper|beep|pager|pgr|pg|page|cell|tel|telephone|phone|ph|ext|extension|x)\\s*(#|no\\.?|"
+       "number|num)?[\\s:#.]*[0-9]{4,6}\\b",
+       true, M::kTrailingValue, 0.85, nullptr},
+      {T::kFax, "\\bfax\\s*(#|no\\.?|number)?\\s*[:#.]?\\s*(\\(?[0-9]{3}\\)?[\\-.\\s]*)?[0-9]{3}[\\-.][0-9]{4}\\b",
+       true, M::kWhole, 0.95, nullptr},
+      // (F) email, (N) URLs, (O) IP addresses.
+      {T::kEmail, "\\b[a-z0-9._%+\\-]+@[a-z0-9\\-]+(\\.[a-z0-9\\-]+)*\\.[a-z]{2,}\\b", true,
+       M::kWhole, 0.99, nullptr},
+      {T::kUrl, "\\b((https?|ftp)://|www\\.)[^\\s<>\"'()]+", true, M::kWhole, 0.99, ValidUrl},
+      {T::kUrl, "\\b[a-z0-9\\-]+(\\.[a-z0-9\\-]+)*\\.(com|org|net|edu|gov|io|info|health|us)(/[^\\s<>\"']*)?\\b",
+       true, M::kWhole, 0.9, ValidUrl},
+      {T::kIpAddress,
+       "\\b((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|"
+       "[1-9]?[0-9])\\b",
+       false, M::kWhole, 0.95, nullptr},
+      {T::kIpAddress, "[0-9a-f]{0,4}(:[0-9a-f]{0,4}){2,7}(:[0-9.]{7,15})?", true, M::kWhole, 0.95,
+       ValidIpv6},
+      // (G) Social Security numbers.
+      {T::kSsn, "\\b[0-9]{3}-[0-9]{2}-[0-9]{4}\\b", false, M::kWhole, 0.95, nullptr},
+      {T::kSsn, "\\b(ssn|ss#|social\\s+security(\\s+(number|no\\.?|#))?)\\s*[:#.]?\\s*[0-9]{9}\\b",
+       true, M::kTrailingValue, 0.99, nullptr},
+      // (H) medical record numbers.
+      {T::kMrn,
+       "\\b(mrn|mr#|mr\\s*no\\.?|medical\\s+record(\\s+(number|no\\.?|#))?|unit\\s+(no\\.?|number|#)|"
+       "hospital\\s+(no\\.?|number|#)|patient\\s+(id|number|no\\.?)|pt\\s+id|chart\\s+(no\\.?|number|#))"
+       "\\s*[:#.]?\\s*[a-z]{0,3}[0-9][a-z0-9\\-]{2,}\\b",
+       true, M::kTrailingValue, 0.95, nullptr},
+      // (I) health plan beneficiary numbers.
+      {T::kHealthPlan,
+       "\\b(member|policy|subscriber|medicaid|medicare|insurance|group|beneficiary|plan|hicn?|mbi)"
+       NUMWORD "[a-z0-9][a-z0-9\\-]{4,}\\b",
+       true, M::kTrailingValue, 0.9, ValueHasDigit},
+      // (J) account numbers.
+      {T::kAccount, "\\b(acct|account|a/c|billing)" NUMWORD "[a-z]{0,3}[0-9][0-9\\-]{3,}\\b", true,
+       M::kTrailingValue, 0.9, nullptr},
+      // (K) certificate / license numbers.
+      {T::kLicense,
+       "\\b(licen[cs]e|lic|certificate|cert|dea|npi|registration|permit)" NUMWORD
+       "[a-z]{0,3}[0-9][a-z0-9\\-]{3,}\\b",
+       true, M::kTrailingValue, 0.9, nullptr},
+      // (L) vehicle identifiers: VINs and licence plates.
+      {T::kVehicle, "\\b[a-hj-npr-z0-9]{17}\\b", true, M::kWhole, 0.8, ValidVin},
+      {T::kVehicle, "\\b(license\\s+plate|licen[cs]e\\s+tag|plate|vin)" NUMWORD
+       "[a-z0-9]{1,4}[\\- ]?[a-z0-9]{2,5}\\b",
+       true, M::kTrailingValue, 0.9, ValueHasDigit},
+      // (M) device identifiers and serial numbers (incl. GS1 UDI).
+      {T::kDevice,
+       "\\b(serial|s/n|sn|device\\s+id|udi|imei|lot|model)" NUMWORD "[a-z0-9][a-z0-9\\-]{3,}\\b",
+       true, M::kTrailingValue, 0.85, ValueHasDigit},
+      {T::kDevice, "\\(01\\)[0-9]{14}(\\([0-9]{2,4}\\)[0-9a-z\\-]+)*", true, M::kWhole, 0.95,
+       nullptr},
+      // (B) ZIP codes and street addresses.
+      {T::kZip, "\\b(zip|zipcode|zip\\s+code)\\s*[:#.]?\\s*[0-9]{5}(-[0-9]{4})?\\b", true,
+       M::kTrailingValue, 0.95, nullptr},
+      {T::kZip,
+       "\\b(AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|"
+       "NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|PR)\\.?,?\\s+[0-9]{5}"
+       "(-[0-9]{4})?\\b",
+       false, M::kTrailingValue, 0.95, nullptr},
+      {T::kZip, "\\b[0-9]{5}-[0-9]{4}\\b", false, M::kWhole, 0.85, nullptr},
+      {T::kStreetAddress,
+       "\\b[0-9]{1,6}[a-z]?\\s+([a-z][a-z.'\\-]*\\s+){1,4}(street|st|avenue|ave|road|rd|boulevard|"
+       "blvd|lane|ln|drive|court|ct|way|place|pl|terrace|circle|cir|highway|hwy|parkway|pkwy|"
+       "square|pike|row|alley|trail)\\b\\.?((\\s*,?\\s*(apt|apartment|suite|ste|unit|#)\\.?\\s*#?"
+       "[0-9a-z\\-]+)\\b)?",
+       true, M::kWhole, 0.85, ValidAddress},
+      {T::kStreetAddress, "\\bp\\.?\\s*o\\.?\\s*box\\s+[0-9]+\\b", true, M::kWhole, 0.95, nullptr},
+      // (R) other unique identifying numbers: long digit runs that are no measurement.
+      {T::kOther, "\\b[0-9]{7,}\\b", false, M::kWhole, 0.6, ValidLongNumber},
+  };
+  return *kPatterns;
+}
+
+}  // namespace phiguard::phi::internal

@@ -1,0 +1,64 @@
+#include "phi/internal/tokenizer.h"
+
+namespace phiguard::phi::internal {
+namespace {
+
+inline bool IsLetter(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
+}
+inline bool IsDigit(unsigned char c) { return c >= '0' && c <= '9'; }
+inline bool IsUpper(unsigned char c) { return c >= 'A' && c <= 'Z'; }
+inline bool IsLower(unsigned char c) { return c >= 'a' && c <= 'z'; }
+
+}  // namespace
+
+void Tokenize(std::string_view text, std::vector<Token>& out) {
+  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
+  const size_t n = text.size();
+  size_t i = 0;
+  while (i < n) {
+    unsigned char c = s[i];
+    if (IsLetter(c)) {
+      size_t b = i;
+      bool all_upper = true, rest_lower = true;
+      while (i < n && IsLetter(s[i])) {
+        if (!IsUpper(s[i])) all_upper = false;
+        if (i > b && !IsLower(s[i]) && s[i] < 0x80) rest_lower = false;
+        ++i;
+      }
+      Token t;
+      t.start = static_cast<uint32_t>(b);
+      t.end = static_cast<uint32_t>(i);
+      size_t len = i - b;
+      t.initial = len == 1;
+      t.upper = all_upper && len >= 2;
+      t.title = IsUpper(s[b]) && rest_lower && len >= 2;
+      out.push_back(t);
+    } else if (IsDigit(c)) {
+      size_t b = i;
+      while (i < n && IsDigit(s[i])) ++i;
+      Token t;
+      t.start = static_cast<uint32_t>(b);
+      t.end = static_cast<uint32_t>(i);
+      t.digits = true;
+      out.push_back(t);
+    } else {
+      ++i;
+    }
+  }
+}
+
+CaseMode DetectCaseMode(std::string_view text) {
+  size_t upper = 0, lower = 0;
+  for (unsigned char c : text) {
+    upper += IsUpper(c);
+    lower += IsLower(c);
+  }
+  size_t total = upper + lower;
+  if (total == 0) return CaseMode::kMixed;
+  if (lower * 10 < total) return CaseMode::kUpper;
+  if (upper * 40 < total) return CaseMode::kLower;
+  return CaseMode::kMixed;
+}
+
+}  // namespace phiguard::phi::internal

@@ -1,0 +1,31 @@
+// Splits text into word tokens (runs of letters, or runs of digits) for the lexicon rules, and
+// classifies the text's casing: in an all-caps or all-lower-case note capitalisation says nothing
+// about names, so the rules must not rely on it there.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+namespace phiguard::phi::internal {
+
+enum class CaseMode : uint8_t { kMixed, kUpper, kLower };
+
+struct Token {
+  uint32_t start;  // byte offsets, end exclusive
+  uint32_t end;
+  uint16_t flags = 0;  // LexiconFlag bits of the lower-cased word (0 for numbers)
+  bool digits = false;  // a run of digits
+  bool title = false;   // "Smith": upper then lower
+  bool upper = false;   // "SMITH" (2+ letters)
+  bool initial = false;  // a single letter
+};
+
+// Appends the tokens of `text` to `out`. Letters are ASCII letters and any non-ASCII byte, so
+// "José" stays one token. Stops at 2^32-1 bytes (the caller bounds input size below that).
+void Tokenize(std::string_view text, std::vector<Token>& out);
+
+// Counts upper- and lower-case ASCII letters: mostly upper -> kUpper, mostly lower -> kLower.
+CaseMode DetectCaseMode(std::string_view text);
+
+}  // namespace phiguard::phi::internal
