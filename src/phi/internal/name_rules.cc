@@ -11,11 +11,11 @@ using Set = absl::flat_hash_set<std::string_view>;
 
 // Words after which the next word(s) are a person's name ("Dr. Healey", "Mrs Lee").
 const Set& ClinicianTitles() {
-  static const Set* s = new Set{"dr", "doctor", "prof", "professor", "drs"};
+  static const Set* s = new Set{"dr", "doctor", "prof", "professor", "drs", "np"};
   return *s;
 }
 const Set& PersonTitles() {
-  static const Set* s = new Set{"mr", "mrs", "ms", "miss", "mister", "mme", "sr", "sister", "fr"};
+  static const Set* s = new Set{"mr", "mrs", "ms", "miss", "mister", "mme", "sister"};
   return *s;
 }
 // Relatives and household members: their names are Safe Harbor (A) identifiers too.
@@ -27,7 +27,8 @@ const Set& RelativeWords() {
       "grandfather", "aunt",   "uncle",     "cousin",    "friend",  "neighbor", "neighbour",
       "boyfriend", "girlfriend", "fiance",  "fiancee",   "partner", "spouse",   "hcp",
       "proxy",     "guardian", "sibling",   "stepson",   "stepdaughter", "inlaw", "parents",
-      "caregiver", "companion", "roommate", "family", "dtr", "bro", "sis", "grandma", "grandpa"};
+      "caregiver", "companion", "roommate", "family", "dtr", "bro", "sis", "grandma", "grandpa",
+      "grandaughter"};
   return *s;
 }
 // Words after which a name follows in clinical prose ("spoke with Healey", "paged Smith").
@@ -44,9 +45,9 @@ const Set& PersonContextBefore() {
 }
 // Credentials after a clinician's name ("Healey RN", "Smith, MD").
 const Set& CredentialsAfter() {
-  static const Set* s = new Set{"rn", "md", "np", "pa", "do", "lpn", "cna", "rrt", "pt", "ot",
+  static const Set* s = new Set{"rn", "md", "np", "lpn", "cna", "rrt",
                                 "msw", "lcsw", "phd", "pharmd", "crnp", "aprn", "mph", "facc", "crt",
-                                "licsw", "rd", "slp"};
+                                "licsw", "slp", "licws"};
   return *s;
 }
 // Words that mean the preceding words name a facility ("Calvert Hospital", "Kernan EW").
@@ -65,6 +66,16 @@ const Set& StrongFacilityKeywords() {
                                 "ew", "er", "manor", "memorial", "general", "regional"};
   return *s;
 }
+// Words before a facility keyword that describe rather than name it ("cardiac rehab").
+const Set& GenericFacilityModifiers() {
+  static const Set* s = new Set{
+      "nursing", "cardiac", "pulmonary", "acute", "outside", "local", "previous", "prior", "same",
+      "other", "another", "private", "psychiatric", "physical", "skilled", "assisted", "living",
+      "group", "foster", "funeral", "this", "that", "his", "her", "their", "inpatient",
+      "outpatient", "rehab", "short", "long", "term", "subacute", "begin", "poss", "possible",
+      "vent", "ventilator", "pulm", "geriatric", "home", "own", "new", "old", "nearest", "transfer"};
+  return *s;
+}
 // Keywords that are part of a facility's name ("Sacred Heart Memorial").
 const Set& DescriptiveKeywords() {
   static const Set* s = new Set{"memorial", "general", "regional", "community", "university"};
@@ -73,7 +84,7 @@ const Set& DescriptiveKeywords() {
 // Words after which a place follows ("lives in Towson", "transferred from Catonsville").
 const Set& PlaceContextBefore() {
   static const Set* s = new Set{"in", "from", "to", "at", "near", "of", "visiting", "lives",
-                                "resides", "@", "into"};
+                                "resides", "@", "into", "on", "per", "transfer", "the"};
   return *s;
 }
 // Closed-class English words: never part of a name or place, and they end a name.
@@ -200,9 +211,12 @@ class Rules {
     // After a title even a clinical-looking word is a name ("Dr. Foley"), except clear jargon in
     // lower-case after "ms" (mental status) or "dr" (a ward).
     if (lower_[i] == "ms" && (tok_[i].upper || mode_ == CaseMode::kLower) && !Nameish(j)) return;
-    if (Clinical(j) && !Nameish(j) && !Capitalised(j)) return;
-    if (lower_[i] == "sister" && !Nameish(j)) return;
-    if (English(j) && !Nameish(j) && !Capitalised(j) && !tok_[j].initial) return;
+    bool known = (F(j) & (kFirstName | kSurname)) != 0;
+    if (lower_[i] == "sister" && !(Nameish(j) && !English(j))) return;
+    if (!tok_[j].initial && !NameCandidate(j) && !(known && (Clinical(j) || Capitalised(j))) &&
+        !(known && Has(ClinicianTitles(), lower_[i])))
+      return;
+    if (tok_[j].initial && (j + 1 >= tok_.size() || Gap(j + 1).empty() || Gap(j + 1)[0] != '.')) return;
     Emit(j, ExtendName(j, 3), type, 0.95);
   }
 
@@ -218,7 +232,16 @@ class Rules {
     if (j >= tok_.size() || tok_[j].start - tok_[j - 1].end > 4) return;
     std::string_view g = Gap(j);
     if (g.find('\n') != std::string_view::npos || g.find('.') != std::string_view::npos) return;
-    while (j < tok_.size() && NameCandidate(j)) {
+    auto candidate = [&](size_t k) {
+      if (NameCandidate(k)) {
+        // An unknown lower-case word after "husband" is a name only if it does not look like an
+        // English word form ("visisted", "reintubation").
+        return !(Unknown(k) && !Capitalised(k) && LooksLikeWordForm(lower_[k]));
+      }
+      return (F(k) & kFirstName) && !Clinical(k) && !Function(k) &&
+             lex_.Lookup(lower_[k]).name_count >= 100000;
+    };
+    while (j < tok_.size() && candidate(j)) {
       size_t e = ExtendName(j, 3);
       Emit(j, e, PhiType::kName, 0.85);
       // A list of names: ", Morris and Roger".
@@ -228,6 +251,15 @@ class Rules {
       if (Gap(k).find_first_not_of(" ,") != std::string_view::npos) break;
       j = k;
     }
+  }
+
+  static bool LooksLikeWordForm(std::string_view w) {
+    if (w.size() < 4) return true;
+    for (std::string_view suf : {"tion", "ed", "ing", "ness", "ment", "ly", "ity", "ous", "ive",
+                                 "able", "ful", "less", "ize", "ise"}) {
+      if (w.ends_with(suf)) return true;
+    }
+    return false;
   }
 
   void RelativeAfterRule(size_t i) {
@@ -249,14 +281,15 @@ class Rules {
 
   void ContextNameRule(size_t i) {
     size_t j = i + 1;
-    if (j >= tok_.size() || !Joined(j) || !NameCandidate(j)) return;
+    if (j >= tok_.size() || !Joined(j) || !Nameish(j)) return;
     // "with Healey" but not "with neo": a lone word needs to be a well-known name, or capitalised
-    // in mixed-case text, or followed by a second name word.
-    bool second = j + 1 < tok_.size() && Joined(j + 1) && NameCandidate(j + 1) && Nameish(j + 1);
-    bool known = Nameish(j) && (lex_.Lookup(lower_[j]).name_count >= kCaselessStandaloneMinCount);
-    if (mode_ == CaseMode::kMixed ? !(tok_[j].title && (Nameish(j) || second))
-                                  : !(known && (Nameish(j) || second)) && !(second && Nameish(j)))
-      return;
+    // in mixed-case text; "with martin carey": a first name and a surname together.
+    bool full = j + 1 < tok_.size() && Joined(j + 1) && (F(j) & kFirstName) &&
+                (F(j + 1) & kSurname) && !Clinical(j + 1) && !Function(j + 1) &&
+                (!English(j) || !English(j + 1));
+    bool known = !English(j) && lex_.Lookup(lower_[j]).name_count >= kCaselessStandaloneMinCount;
+    bool ok = full || (mode_ == CaseMode::kMixed ? tok_[j].title || known : known);
+    if (!ok) return;
     Emit(j, ExtendName(j, 3), PhiType::kClinicianName, 0.75);
   }
 
@@ -264,11 +297,15 @@ class Rules {
     // "Healey RN", "Jane Smith, MD", "q. lander rrt"
     if (i == 0 || !Joined(i, /*allow_comma=*/true)) return;
     size_t b = i - 1;
-    if (!NameCandidate(b) && !(Nameish(b) && CapOk(b))) return;
+    // A known name, or an unknown word long enough not to be an abbreviation ("IJ", "RT").
+    auto candidate = [&](size_t k) {
+      if (!Word(k) || Function(k) || tok_[k].initial) return false;
+      if (Nameish(k) || ((F(k) & (kFirstName | kSurname)) && Capitalised(k))) return true;
+      return NameCandidate(k) && tok_[k].end - tok_[k].start >= 5;
+    };
+    if (!candidate(b)) return;
     size_t a = b;
-    while (a > 0 && b - a < 3 && Joined(a) &&
-           (NameCandidate(a - 1) || (Nameish(a - 1) && CapOk(a - 1)) || tok_[a - 1].initial))
-      --a;
+    while (a > 0 && b - a < 3 && Joined(a) && (candidate(a - 1) || tok_[a - 1].initial)) --a;
     Emit(a, b, PhiType::kClinicianName, 0.8);
   }
 
@@ -276,6 +313,12 @@ class Rules {
     // "W. MAROTTA", "Q. Lander": an initial, a period, then a name word.
     size_t j = i + 1;
     if (Gap(j) != ". " && Gap(j) != ".") return;
+    // The initial must stand alone ("W. Marotta"), not end a word or number ("150K. CHEM").
+    size_t s = tok_[i].start;
+    if (s > 0 && !(text_[s - 1] == ' ' || text_[s - 1] == '\n' || text_[s - 1] == '(' ||
+                   text_[s - 1] == '\t'))
+      return;
+    if (mode_ != CaseMode::kMixed && !Nameish(j)) return;
     if (mode_ == CaseMode::kMixed && !(text_[tok_[i].start] >= 'A' && text_[tok_[i].start] <= 'Z'))
       return;
     if (!NameCandidate(j) || !(Nameish(j) || Unknown(j))) return;
@@ -288,6 +331,7 @@ class Rules {
   bool FacilityNameWord(size_t j) const {
     if (!Word(j) || Function(j) || (Clinical(j) && lower_[j] != "st")) return false;
     std::string_view w = lower_[j];
+    if (Has(GenericFacilityModifiers(), w)) return false;
     if (w == "st" || w == "saint" || w == "mt") return true;
     if (Has(FacilityKeywords(), w)) return true;
     if (mode_ == CaseMode::kMixed) return tok_[j].title || tok_[j].upper;
@@ -305,13 +349,15 @@ class Rules {
     // Leading keywords are not the name; trailing generic ones ("Hospital") are dropped, but
     // descriptive ones ("Memorial", "General") stay: they are part of the name.
     size_t first = a, last = i;
-    while (first < i && Has(FacilityKeywords(), lower_[first]) && lower_[first] != "st") ++first;
+    while (first < i && Has(FacilityKeywords(), lower_[first]) && lower_[first] != "st" &&
+           !Has(DescriptiveKeywords(), lower_[first]))
+      ++first;
     while (last > first && Has(FacilityKeywords(), lower_[last]) && !Has(DescriptiveKeywords(), lower_[last])) --last;
     if (Has(FacilityKeywords(), lower_[last]) && !Has(DescriptiveKeywords(), lower_[last])) return;
     if (first > last || (first == i && !Has(DescriptiveKeywords(), lower_[i]))) return;
     bool distinctive = false;
     for (size_t k = first; k <= last; ++k) {
-      if (Has(FacilityKeywords(), lower_[k])) continue;
+      if (Has(FacilityKeywords(), lower_[k]) && !Has(DescriptiveKeywords(), lower_[k])) continue;
       if (!English(k) || Capitalised(k) || (F(k) & kFacilityWord) || strong) distinctive = true;
     }
     if (!distinctive) return;
@@ -328,8 +374,10 @@ class Rules {
         return true;
       }
     }
-    if (!Word(j) || Clinical(j) || Function(j) || !(F(j) & kPlace)) return false;
-    if (English(j) && !Capitalised(j)) return false;
+    // A state is not a Safe Harbor identifier; an English word ("Cool", "House") needs more
+    // than a place list to be a place.
+    if (!Word(j) || Clinical(j) || Function(j) || !(F(j) & kPlace) || (F(j) & kState)) return false;
+    if (English(j)) return false;
     if (tok_[j].end - tok_[j].start < 3) return false;
     *end = j;
     return true;
@@ -345,18 +393,28 @@ class Rules {
     std::string_view w = lower_[i];
     bool motion = w == "to" || w == "from" || w == "at" || w == "into" || w == "@";
     // Ward or unit names: "transferred to Quartermain 2".
-    if ((motion || w == "on") && j + 1 < tok_.size() && tok_[j + 1].digits &&
-        tok_[j + 1].end - tok_[j + 1].start <= 2 && Joined(j + 1) && CapOk(j) &&
-        tok_[j].end - tok_[j].start >= 4 && (NameCandidate(j) || (F(j) & kFacilityWord))) {
-      Emit(j, j, PhiType::kFacility, 0.7);
+    if ((motion || w == "on" || w == "per" || w == "transfer") && j + 1 < tok_.size() && tok_[j + 1].digits &&
+        tok_[j + 1].end - tok_[j + 1].start == 1 && Joined(j + 1) && CapOk(j) && !English(j) &&
+        tok_[j].end - tok_[j].start >= 4 && NameCandidate(j) && WardNumberEnds(tok_[j + 1].end)) {
+      Emit(j, j + 1, PhiType::kFacility, 0.7);
       return;
     }
     // Facility abbreviations: "to GH", "at MGH", "from BMH".
+    if (w == "the" && i > 0 && (lower_[i - 1] == "to" || lower_[i - 1] == "at")) motion = true;
     size_t len = tok_[j].end - tok_[j].start;
     if (motion && len >= 2 && len <= 4 && lower_[j].back() == 'h' && !English(j) && !Clinical(j) &&
-        (mode_ != CaseMode::kMixed || tok_[j].upper)) {
+        (mode_ != CaseMode::kMixed || tok_[j].upper || len <= 3)) {
       Emit(j, j, PhiType::kFacility, 0.75);
     }
+  }
+
+  // "Quartermain 2" ends there (or "2/3"); "INTUBATION 7.23", "80'S", "40%" are numbers.
+  bool WardNumberEnds(size_t pos) const {
+    if (pos >= text_.size()) return true;
+    char c = text_[pos];
+    if (c == '.' && pos + 1 < text_.size() && text_[pos + 1] >= '0' && text_[pos + 1] <= '9')
+      return false;
+    return !(c == '%' || c == '\'' || (c >= '0' && c <= '9'));
   }
 
   void SaintRule(size_t i) {

@@ -19,7 +19,7 @@ namespace {
 #define MON "(0?[1-9]|1[0-2])"
 #define ORD "(st|nd|rd|th)"
 // Context introducing an identifier value: "#", "no.", "number", "id", ":"
-#define NUMWORD "\\s*(#|no\\.?|num(ber)?|id)?\\s*[:#.]?\\s*"
+#define NUMWORD "\\b\\s*(#|no\\.?|num(ber)?|id)?\\s*[:#.]?\\s*"
 
 bool HasDigit(std::string_view s) {
   for (char c : s) {
@@ -63,7 +63,7 @@ std::string WordBefore(std::string_view text, size_t start) {
 
 // Numbers that only look like dates: ventilator settings, ratios, ranges of measurements.
 bool MeasurementContext(std::string_view text, size_t start) {
-  static constexpr std::string_view kBefore[] = {"psv", "ps", "cpap", "peep", "bp", "co/ci", "ci",
+  static constexpr std::string_view kBefore[] = {"psv", "ps", "cpap", "peep", "bp", "co/ci", "ci", "flowby",
                                                  "bipap", "pap", "fick", "ratio", "x", "ie",
                                                  "i:e", "nbp", "abp", "sbp", "cvp", "pa", "pas"};
   std::string w = WordBefore(text, start);
@@ -80,7 +80,7 @@ bool ValidNumericDate(std::string_view text, size_t start, size_t end) {
   char after = At(text, end);
   if (IsDigitAt(text, start - 1) || before == '/') return false;
   if ((before == '.' || before == '-') && start >= 2 && IsDigitAt(text, start - 2)) return false;
-  if (after == '/' || IsDigitAt(text, end)) return false;
+  if (after == '/' || after == '%' || IsDigitAt(text, end)) return false;
   if ((after == '-' || after == '.') && IsDigitAt(text, end + 1)) return false;
   return !MeasurementContext(text, start);
 }
@@ -109,9 +109,8 @@ bool ValidAddress(std::string_view text, size_t start, size_t end) {
 // "7/22" is a date; "120/80", "5/5 strength", "1/2 tab", "3/4 of" are not.
 bool ValidSlashDate(std::string_view text, size_t start, size_t end) {
   char before = start > 0 ? text[start - 1] : ' ';
-  char after = At(text, end);
   if (!ValidNumericDate(text, start, end)) return false;
-  if (before == '.' || after == '-') return false;
+  if (before == '.') return false;
   std::string_view m = text.substr(start, end - start);
   size_t slash = m.find('/');
   int a = std::atoi(std::string(m.substr(0, slash)).c_str());
@@ -122,10 +121,21 @@ bool ValidSlashDate(std::string_view text, size_t start, size_t end) {
     std::string next = ToLowerAscii(text.substr(end, 12));
     // "3/5 at rehab", "on 3/4": a date when prose around it says so.
     std::string prev = WordBefore(text, start);
-    if (!(prev == "on" || prev == "since" || prev == "from" || prev == "until" || prev == "of" ||
-          prev == "post" || prev == "dated" || next.starts_with(" at ") || next.starts_with(" tx")))
+    if (!(prev == "since" || prev == "from" || prev == "until" || prev == "of" ||
+          prev == "post" || prev == "dated" || next.starts_with(" tx")))
       return false;
   }
+  // Ventilator settings: "10/5 FIO2 65%", "10/5/50%".
+  std::string next = ToLowerAscii(text.substr(end, 8));
+  if (next.starts_with("%") || next.starts_with(" fio2") || next.starts_with(" peep") ||
+      next.starts_with(" bipap") || next.starts_with(" cpap") || next.starts_with(" ps"))
+    return false;
+  // Pain scores: "8/10 CP", "pain 6/10".
+  std::string prev_word = WordBefore(text, start);
+  if (b == 10 && (next.starts_with(" cp") || next.starts_with(" pain") ||
+                  next.starts_with(" discomf") || prev_word == "pain" || prev_word == "rated" ||
+                  prev_word == "rates" || prev_word == "scale" || prev_word == "cp"))
+    return false;
   std::string rest = phiguard::ToLowerAscii(text.substr(end, 16));
   for (std::string_view unit : {" strength", " power", " tab", " of ", " mg", " ml", " cc", " x",
                                 " units", " pills", " liter", " l ", " amp"}) {
@@ -134,8 +144,29 @@ bool ValidSlashDate(std::string_view text, size_t start, size_t end) {
   return true;
 }
 
+// Blood gases ("7.45/34/80") look like dotted quads; an IP address is not glued to '/'.
+bool ValidIpv4(std::string_view text, size_t start, size_t end) {
+  return !(start > 0 && (text[start - 1] == '/' || text[start - 1] == '.')) &&
+         At(text, end) != '/' && !(At(text, end) == '.' && IsDigitAt(text, end + 1));
+}
+
+// "th" in "on the 11th." is a date; "the 4th ventricle" and "2nd unit" are not.
+bool ValidOrdinalDate(std::string_view text, size_t, size_t end) {
+  size_t k = end;
+  while (k < text.size() && text[k] == ' ') ++k;
+  if (k >= text.size() || !std::isalpha(static_cast<unsigned char>(text[k]))) return true;
+  std::string next;
+  while (k < text.size() && std::isalpha(static_cast<unsigned char>(text[k])) && next.size() < 12)
+    next.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(text[k++]))));
+  return next == "of" || next == "at" || next == "and" || next == "when" || next == "in" ||
+         next == "to" || next == "through" || next == "thru" || next == "until";
+}
+
 bool ValidIpv6(std::string_view text, size_t start, size_t end) {
   std::string s(text.substr(start, end - start));
+  size_t hex = 0;
+  for (char c : s) hex += std::isxdigit(static_cast<unsigned char>(c)) != 0;
+  if (hex < 2) return false;
   in6_addr addr;
   size_t colons = 0;
   for (char c : s) colons += c == ':';
@@ -185,7 +216,7 @@ const std::vector<PatternDef>& BuiltinPatterns() {
        "apr|jun|jul|aug|sept?|oct|nov)\\b",
        true, M::kWhole, 0.7, nullptr},
       {T::kDate, "\\b(on|the|since|until|till|from|by|before|after)\\s+(the\\s+)?" DAY ORD "\\b",
-       true, M::kTrailingValue, 0.8, nullptr},
+       true, M::kTrailingValue, 0.8, ValidOrdinalDate},
       {T::kDate,
        "\\b(christmas|thanksgiving|easter|hanukkah|halloween|new\\s+year'?s(\\s+(day|eve))?|"
        "independence\\s+day|memorial\\s+day|labor\\s+day|veterans\\s+day|valentine'?s\\s+day)\\b",
@@ -222,7 +253,7 @@ const std::vector<PatternDef>& BuiltinPatterns() {
       {T::kIpAddress,
        "\\b((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|"
        "[1-9]?[0-9])\\b",
-       false, M::kWhole, 0.95, nullptr},
+       false, M::kWhole, 0.95, ValidIpv4},
       {T::kIpAddress, "[0-9a-f]{0,4}(:[0-9a-f]{0,4}){2,7}(:[0-9.]{7,15})?", true, M::kWhole, 0.95,
        ValidIpv6},
       // (G) Social Security numbers.
@@ -241,7 +272,7 @@ const std::vector<PatternDef>& BuiltinPatterns() {
        NUMWORD "[a-z0-9][a-z0-9\\-]{4,}\\b",
        true, M::kTrailingValue, 0.9, ValueHasDigit},
       // (J) account numbers.
-      {T::kAccount, "\\b(acct|account|a/c|billing)" NUMWORD "[a-z]{0,3}[0-9][0-9\\-]{3,}\\b", true,
+      {T::kAccount, "\\b(acct|account|billing)" NUMWORD "[a-z]{0,3}[0-9][0-9\\-]{3,}\\b", true,
        M::kTrailingValue, 0.9, nullptr},
       // (K) certificate / license numbers.
       {T::kLicense,

@@ -25,6 +25,11 @@ void Tokenize(std::string_view text, std::vector<Token>& out) {
         if (!IsUpper(s[i])) all_upper = false;
         if (i > b && !IsLower(s[i]) && s[i] < 0x80) rest_lower = false;
         ++i;
+        // "O'Rourke", "D'Angelo": an apostrophe after a one-letter prefix joins the name.
+        if (i == b + 1 && i + 1 < n && s[i] == '\'' && IsLetter(s[i + 1])) {
+          ++i;
+          rest_lower = true;
+        }
       }
       Token t;
       t.start = static_cast<uint32_t>(b);
@@ -32,7 +37,7 @@ void Tokenize(std::string_view text, std::vector<Token>& out) {
       size_t len = i - b;
       t.initial = len == 1;
       t.upper = all_upper && len >= 2;
-      t.title = IsUpper(s[b]) && rest_lower && len >= 2;
+      t.title = IsUpper(s[b]) && (rest_lower || (len > 2 && s[b + 1] == '\'')) && len >= 2;
       out.push_back(t);
     } else if (IsDigit(c)) {
       size_t b = i;
