@@ -62,7 +62,7 @@ const Set& FacilityKeywords() {
 // Facility keywords strong enough alone; the others ("medical", "home") need a second keyword or
 // a capitalised/place-like name before them.
 const Set& StrongFacilityKeywords() {
-  static const Set* s = new Set{"hospital", "hosp", "clinic", "rehab", "infirmary", "hospice",
+  static const Set* s = new Set{"hospital", "hosp", "clinic", "rehab", "infirmary", "hospice", "medical",
                                 "ew", "er", "manor", "memorial", "general", "regional"};
   return *s;
 }

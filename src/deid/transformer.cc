@@ -1,0 +1,185 @@
+#include "phiguard/deid/transformer.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "absl/container/flat_hash_set.h"
+#include "deid/internal/date_format.h"
+#include "deid/internal/surrogates.h"
+#include "phiguard/core/file_io.h"
+#include "phiguard/core/strings.h"
+#include "phiguard/crypto/hmac.h"
+
+namespace phiguard::deid {
+
+using phi::PhiType;
+
+struct Transformer::Impl {
+  Profile profile;
+  crypto::SecretKey pseudonym_key;
+  crypto::SecretKey surrogate_key;
+  crypto::SecretKey date_key;
+  internal::SurrogateLists lists;
+  absl::flat_hash_set<std::string> restricted_zip3;
+};
+
+Transformer::Transformer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Transformer::~Transformer() = default;
+const Profile& Transformer::profile() const { return impl_->profile; }
+
+absl::StatusOr<std::unique_ptr<Transformer>> Transformer::Create(
+    const Profile& profile, std::optional<crypto::SecretKey> key,
+    const TransformerOptions& options) {
+  if (!key) {
+    auto k = crypto::SecretKey::Generate();
+    if (!k.ok()) return k.status();
+    key.emplace(std::move(*k));
+  }
+  std::string dir = options.data_dir.empty() ? phi::DefaultDataDir() : options.data_dir;
+  auto lists = internal::LoadSurrogateLists(dir + "/lexicons");
+  if (!lists.ok()) return lists.status();
+  auto zips = ReadFileBounded(dir + "/zip3_restricted.txt", 1 << 16);
+  if (!zips.ok()) return zips.status();
+  auto impl = std::unique_ptr<Impl>(new Impl{profile, key->Derive("pseudonym/v1"),
+                                             key->Derive("surrogate/v1"), key->Derive("date/v1"),
+                                             std::move(*lists), {}});
+  size_t line_no = 0;
+  for (std::string_view line : Split(*zips, '\n')) {
+    ++line_no;
+    line = StripAscii(line);
+    if (line.empty() || line[0] == '#') continue;
+    if (line.size() != 3 || !std::all_of(line.begin(), line.end(), ::isdigit)) {
+      return absl::InvalidArgumentError(
+          Cat(dir, "/zip3_restricted.txt:", line_no, ": expected a 3-digit ZIP prefix"));
+    }
+    impl->restricted_zip3.insert(std::string(line));
+  }
+  return std::unique_ptr<Transformer>(new Transformer(std::move(impl)));
+}
+
+int Transformer::DateShiftDays(std::string_view patient_id) const {
+  // Whole weeks keep weekdays (clinic days, weekend effects) and every interval intact.
+  int max_weeks = std::max(1, impl_->profile.date_shift_max_days / 7);
+  uint64_t h = crypto::HmacU64(impl_->date_key, Cat("patient|", patient_id));
+  int weeks = static_cast<int>(h % static_cast<uint64_t>(2 * max_weeks)) - max_weeks;
+  if (weeks >= 0) ++weeks;  // never 0: -max..-1, 1..max
+  return weeks * 7;
+}
+
+namespace {
+
+std::string Redacted(PhiType type) { return Cat("[**", phi::PhiTypeName(type), "**]"); }
+
+std::string Masked(std::string_view value) {
+  std::string out(value);
+  for (char& c : out) {
+    if (std::isalnum(static_cast<unsigned char>(c))) c = '*';
+  }
+  return out;
+}
+
+// What identifies a value regardless of spelling: "123-45-6789" == "123456789",
+// "Dr. SMITH" == "smith".
+std::string Normalized(PhiType type, std::string_view value) {
+  std::string out;
+  bool letters = type == PhiType::kName || type == PhiType::kClinicianName ||
+                 type == PhiType::kLocation || type == PhiType::kFacility;
+  for (unsigned char c : value) {
+    if (std::isalnum(c) || c >= 0x80) out.push_back(static_cast<char>(std::tolower(c)));
+    else if (letters && c == ' ' && !out.empty() && out.back() != ' ') out.push_back(' ');
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+std::string Base32(const crypto::Sha256Digest& d, size_t chars) {
+  static constexpr char kAlphabet[] = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";  // no I, O, 0, 1
+  std::string out;
+  uint64_t acc = 0;
+  int bits = 0;
+  for (uint8_t b : d) {
+    acc = (acc << 8) | b;
+    bits += 8;
+    while (bits >= 5 && out.size() < chars) {
+      out.push_back(kAlphabet[(acc >> (bits - 5)) & 31]);
+      bits -= 5;
+    }
+  }
+  return out;
+}
+
+std::string GeneralizeZip(std::string_view value,
+                          const absl::flat_hash_set<std::string>& restricted) {
+  std::string digits;
+  for (char c : value) {
+    if (std::isdigit(static_cast<unsigned char>(c))) digits.push_back(c);
+  }
+  if (digits.size() < 5) return Redacted(PhiType::kZip);
+  std::string zip3 = digits.substr(0, 3);
+  // 164.514(b)(2)(i)(B): 3-digit areas of 20,000 people or fewer become 000.
+  return restricted.contains(zip3) ? "000" : zip3;
+}
+
+}  // namespace
+
+std::string Transformer::Replace(PhiType type, std::string_view value,
+                                 const DocumentContext& ctx) const {
+  const Profile& p = impl_->profile;
+  switch (p.For(type)) {
+    case Transform::kKeep:
+      return std::string(value);
+    case Transform::kRedact:
+      return Redacted(type);
+    case Transform::kMask:
+      return Masked(value);
+    case Transform::kPseudonym: {
+      crypto::Sha256Digest d = crypto::HmacSha256(
+          impl_->pseudonym_key, Cat(phi::PhiTypeName(type), "|", Normalized(type, value)));
+      return Cat(phi::PhiTypeName(type), "-", Base32(d, 10));
+    }
+    case Transform::kDateShift:
+      if (type == PhiType::kDate) {
+        if (auto parsed = internal::ParseDate(value)) {
+          return internal::ShiftDate(*parsed, DateShiftDays(ctx.patient_id), 2001);
+        }
+      }
+      return Redacted(type);
+    case Transform::kGeneralize:
+      if (type == PhiType::kAge) return "90+";
+      if (type == PhiType::kZip) return GeneralizeZip(value, impl_->restricted_zip3);
+      if (type == PhiType::kDate) {
+        auto parsed = internal::ParseDate(value);
+        if (parsed && parsed->year != 0) return std::to_string(parsed->year);
+      }
+      return Redacted(type);
+    case Transform::kSurrogate: {
+      if (type == PhiType::kDate) {
+        if (auto parsed = internal::ParseDate(value)) {
+          return internal::ShiftDate(*parsed, DateShiftDays(ctx.patient_id), 2001);
+        }
+        return Redacted(type);
+      }
+      if (type == PhiType::kAge) return "90+";
+      return internal::MakeSurrogate(type, value, Normalized(type, value), impl_->surrogate_key,
+                                     impl_->lists);
+    }
+  }
+  return Redacted(type);
+}
+
+std::string Transformer::Apply(std::string_view text, const std::vector<phi::Span>& spans,
+                               const DocumentContext& ctx) const {
+  std::string out;
+  out.reserve(text.size() + spans.size() * 8);
+  size_t pos = 0;
+  for (const phi::Span& s : spans) {
+    if (s.byte_start < pos || s.byte_end > text.size()) continue;  // defensive: overlapping input
+    out.append(text.substr(pos, s.byte_start - pos));
+    out.append(Replace(s.type, text.substr(s.byte_start, s.byte_end - s.byte_start), ctx));
+    pos = s.byte_end;
+  }
+  out.append(text.substr(pos));
+  return out;
+}
+
+}  // namespace phiguard::deid
