@@ -38,6 +38,7 @@ struct Detector::Scratch::State {
   std::vector<PatternMatch> matches;
   std::vector<internal::Token> tokens;
   std::string lower;
+  internal::LexiconCache lexicon_cache;
 };
 
 Detector::Scratch::Scratch() : state_(std::make_unique<State>()) {}
@@ -53,6 +54,7 @@ absl::StatusOr<std::unique_ptr<Detector>> Detector::Create(const DetectorOptions
                                                 : options.lexicon_dir;
   auto lex = internal::Lexicon::Load(dir);
   if (!lex.ok()) return lex.status();
+  internal::AddRuleWords(**lex);
   impl->lexicon = std::move(*lex);
   auto scanner = internal::PatternScanner::Create(internal::BuiltinPatterns());
   if (!scanner.ok()) return scanner.status();
@@ -132,15 +134,13 @@ absl::Status Detector::Detect(std::string_view text, Scratch& scratch_handle,
   matches.clear();
   if (absl::Status s = impl_->scanner->Scan(text, *scratch.scan, matches); !s.ok()) return s;
 
-  scratch.lower.assign(text);
-  for (char& c : scratch.lower) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-  }
   scratch.tokens.clear();
-  internal::Tokenize(text, scratch.tokens);
-  internal::TagTokens(scratch.lower, *impl_->lexicon, scratch.tokens);
+  size_t upper = 0, lower = 0;
+  internal::TokenizeAndLower(text, scratch.tokens, scratch.lower, upper, lower);
+  internal::TagTokens(scratch.lower, *impl_->lexicon, scratch.lexicon_cache, scratch.tokens);
   internal::FindNamesAndPlaces(text, scratch.lower, scratch.tokens,
-                               internal::DetectCaseMode(text), *impl_->lexicon, matches);
+                               internal::CaseModeFromCounts(upper, lower), *impl_->lexicon,
+                               matches);
 
   for (const Impl::Extra& e : impl_->extras) {
     re2::StringPiece input(text.data(), text.size());

@@ -52,7 +52,7 @@ absl::Status ForEachLine(const std::string& path, RowFn fn) {
 
 }  // namespace
 
-void Lexicon::Add(std::string_view word, uint16_t flag, uint32_t count) {
+void Lexicon::Add(std::string_view word, uint32_t flag, uint32_t count) {
   auto it = map_.find(word);
   if (it == map_.end()) {
     if (arena_left_ < word.size()) {
@@ -75,7 +75,7 @@ void Lexicon::Add(std::string_view word, uint16_t flag, uint32_t count) {
 absl::StatusOr<std::unique_ptr<Lexicon>> Lexicon::Load(const std::string& dir) {
   std::unique_ptr<Lexicon> lex(new Lexicon());
   lex->map_.reserve(320000);
-  auto add_counted = [&](const char* file, uint16_t flag) {
+  auto add_counted = [&](const char* file, uint32_t flag) {
     return ForEachLine(phiguard::Cat(dir, "/", file), [&](std::string_view line, size_t) {
       std::vector<std::string_view> parts = phiguard::Split(line, '\t');
       uint32_t count = 0;
@@ -86,7 +86,7 @@ absl::StatusOr<std::unique_ptr<Lexicon>> Lexicon::Load(const std::string& dir) {
       return absl::OkStatus();
     });
   };
-  auto add_plain = [&](const char* file, uint16_t flag) {
+  auto add_plain = [&](const char* file, uint32_t flag) {
     return ForEachLine(phiguard::Cat(dir, "/", file), [&](std::string_view line, size_t) {
       lex->Add(phiguard::ToLowerAscii(phiguard::StripAscii(line)), flag, 0);
       return absl::OkStatus();
@@ -96,6 +96,15 @@ absl::StatusOr<std::unique_ptr<Lexicon>> Lexicon::Load(const std::string& dir) {
   if (auto s = add_counted("surnames.tsv", kSurname); !s.ok()) return s;
   if (auto s = add_plain("english_words.txt", kEnglish); !s.ok()) return s;
   if (auto s = add_plain("us_places.txt", kPlace); !s.ok()) return s;
+  if (auto s = ForEachLine(phiguard::Cat(dir, "/us_places.txt"), [&](std::string_view line, size_t) {
+        line = phiguard::StripAscii(line);
+        size_t sp = line.find(' ');
+        if (sp != std::string_view::npos) lex->Add(phiguard::ToLowerAscii(line.substr(0, sp)), kPlacePrefix, 0);
+        return absl::OkStatus();
+      });
+      !s.ok()) {
+    return s;
+  }
   if (auto s = add_plain("non_phi_words.txt", kClinical); !s.ok()) return s;
   if (auto s = ForEachLine(phiguard::Cat(dir, "/us_states.tsv"),
                            [&](std::string_view line, size_t) {

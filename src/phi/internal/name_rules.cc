@@ -102,7 +102,6 @@ const Set& FunctionWords() {
   return *s;
 }
 
-bool Has(const Set& set, std::string_view w) { return set.contains(w); }
 
 // A lone lower-case or all-caps word is taken for a name without context only when the name is
 // this frequent (SSA births or Census bearers); rarer ones need context ("Dr.", "son", "RN").
@@ -123,14 +122,14 @@ class Rules {
       const Token& t = tok_[i];
       if (t.digits) continue;
       std::string_view w = lower_[i];
-      if (Has(ClinicianTitles(), w) || Has(PersonTitles(), w)) {
-        TitleRule(i, Has(ClinicianTitles(), w) ? PhiType::kClinicianName : PhiType::kName);
+      if (Role(i, kRoleClinicianTitle) || Role(i, kRolePersonTitle)) {
+        TitleRule(i, Role(i, kRoleClinicianTitle) ? PhiType::kClinicianName : PhiType::kName);
       }
-      if (Has(RelativeWords(), w)) RelativeRule(i);
-      if (Has(PersonContextBefore(), w)) ContextNameRule(i);
-      if (Has(CredentialsAfter(), w) && (t.upper || mode_ != CaseMode::kMixed)) CredentialRule(i);
-      if (Has(FacilityKeywords(), w)) FacilityRule(i);
-      if (Has(PlaceContextBefore(), w)) PlaceContextRule(i);
+      if (Role(i, kRoleRelative)) RelativeRule(i);
+      if (Role(i, kRolePersonContext)) ContextNameRule(i);
+      if (Role(i, kRoleCredential) && (t.upper || mode_ != CaseMode::kMixed)) CredentialRule(i);
+      if (Role(i, kRoleFacilityKeyword)) FacilityRule(i);
+      if (Role(i, kRolePlaceContext)) PlaceContextRule(i);
       if ((w == "st" || w == "saint") && i + 1 < n) SaintRule(i);
       if ((w == "u" || w == "univ" || w == "university") && i + 1 < n) UniversityRule(i);
       if (t.initial && i + 1 < n) InitialRule(i);
@@ -151,8 +150,8 @@ class Rules {
     if (g.size() > 3) return false;
     for (char c : g) {
       if (c == ' ' || c == '-' || c == '\'') continue;
-      if (c == '.' && (tok_[i - 1].initial || Has(ClinicianTitles(), lower_[i - 1]) ||
-                       Has(PersonTitles(), lower_[i - 1]) || lower_[i - 1] == "st"))
+      if (c == '.' && (tok_[i - 1].initial || Role(i - 1, kRoleClinicianTitle) ||
+                       Role(i - 1, kRolePersonTitle) || lower_[i - 1] == "st"))
         continue;
       if (c == ',' && allow_comma) continue;
       return false;
@@ -160,9 +159,10 @@ class Rules {
     return true;
   }
 
-  uint16_t F(size_t i) const { return tok_[i].flags; }
+  uint32_t F(size_t i) const { return tok_[i].flags & kWordListMask; }
   bool Clinical(size_t i) const { return F(i) & kClinical; }
-  bool Function(size_t i) const { return Has(FunctionWords(), lower_[i]); }
+  bool Function(size_t i) const { return Role(i, kRoleFunction); }
+  bool Role(size_t i, uint32_t role) const { return (tok_[i].flags & role) != 0; }
   bool Word(size_t i) const { return !tok_[i].digits; }
   bool Nameish(size_t i) const {
     return Word(i) && (F(i) & (kFirstName | kSurname)) && !Clinical(i) && !Function(i);
@@ -214,7 +214,7 @@ class Rules {
     bool known = (F(j) & (kFirstName | kSurname)) != 0;
     if (lower_[i] == "sister" && !(Nameish(j) && !English(j))) return;
     if (!tok_[j].initial && !NameCandidate(j) && !(known && (Clinical(j) || Capitalised(j))) &&
-        !(known && Has(ClinicianTitles(), lower_[i])))
+        !(known && Role(i, kRoleClinicianTitle)))
       return;
     if (tok_[j].initial && (j + 1 >= tok_.size() || Gap(j + 1).empty() || Gap(j + 1)[0] != '.')) return;
     Emit(j, ExtendName(j, 3), type, 0.95);
@@ -239,7 +239,7 @@ class Rules {
         return !(Unknown(k) && !Capitalised(k) && LooksLikeWordForm(lower_[k]));
       }
       return (F(k) & kFirstName) && !Clinical(k) && !Function(k) &&
-             lex_.Lookup(lower_[k]).name_count >= 100000;
+             tok_[k].name_count >= 100000;
     };
     while (j < tok_.size() && candidate(j)) {
       size_t e = ExtendName(j, 3);
@@ -287,7 +287,7 @@ class Rules {
     bool full = j + 1 < tok_.size() && Joined(j + 1) && (F(j) & kFirstName) &&
                 (F(j + 1) & kSurname) && !Clinical(j + 1) && !Function(j + 1) &&
                 (!English(j) || !English(j + 1));
-    bool known = !English(j) && lex_.Lookup(lower_[j]).name_count >= kCaselessStandaloneMinCount;
+    bool known = !English(j) && tok_[j].name_count >= kCaselessStandaloneMinCount;
     bool ok = full || (mode_ == CaseMode::kMixed ? tok_[j].title || known : known);
     if (!ok) return;
     Emit(j, ExtendName(j, 3), PhiType::kClinicianName, 0.75);
@@ -322,7 +322,7 @@ class Rules {
     if (mode_ == CaseMode::kMixed && !(text_[tok_[i].start] >= 'A' && text_[tok_[i].start] <= 'Z'))
       return;
     if (!NameCandidate(j) || !(Nameish(j) || Unknown(j))) return;
-    if (i > 0 && (Has(ClinicianTitles(), lower_[i - 1]) || Has(PersonTitles(), lower_[i - 1]))) return;
+    if (i > 0 && (Role(i - 1, kRoleClinicianTitle) || Role(i - 1, kRolePersonTitle))) return;
     size_t a = i;
     if (a > 0 && Joined(a) && NameCandidate(a - 1) && Nameish(a - 1)) --a;  // "Dan A. Forman"
     Emit(a, ExtendName(j, 3), PhiType::kName, 0.7);
@@ -331,9 +331,9 @@ class Rules {
   bool FacilityNameWord(size_t j) const {
     if (!Word(j) || Function(j) || (Clinical(j) && lower_[j] != "st")) return false;
     std::string_view w = lower_[j];
-    if (Has(GenericFacilityModifiers(), w)) return false;
+    if (Role(j, kRoleGenericModifier)) return false;
     if (w == "st" || w == "saint" || w == "mt") return true;
-    if (Has(FacilityKeywords(), w)) return true;
+    if (Role(j, kRoleFacilityKeyword)) return true;
     if (mode_ == CaseMode::kMixed) return tok_[j].title || tok_[j].upper;
     if (F(j) & (kFacilityWord | kPlace | kFirstName | kSurname)) return true;
     return Unknown(j);
@@ -341,7 +341,7 @@ class Rules {
 
   void FacilityRule(size_t i) {
     std::string_view w = lower_[i];
-    bool strong = Has(StrongFacilityKeywords(), w);
+    bool strong = Role(i, kRoleStrongFacility);
     if (w == "ed" && mode_ == CaseMode::kMixed && !tok_[i].upper) return;
     size_t a = i;
     while (a > 0 && i - a < 4 && Joined(a) && FacilityNameWord(a - 1)) --a;
@@ -349,15 +349,15 @@ class Rules {
     // Leading keywords are not the name; trailing generic ones ("Hospital") are dropped, but
     // descriptive ones ("Memorial", "General") stay: they are part of the name.
     size_t first = a, last = i;
-    while (first < i && Has(FacilityKeywords(), lower_[first]) && lower_[first] != "st" &&
-           !Has(DescriptiveKeywords(), lower_[first]))
+    while (first < i && Role(first, kRoleFacilityKeyword) && lower_[first] != "st" &&
+           !Role(first, kRoleDescriptive))
       ++first;
-    while (last > first && Has(FacilityKeywords(), lower_[last]) && !Has(DescriptiveKeywords(), lower_[last])) --last;
-    if (Has(FacilityKeywords(), lower_[last]) && !Has(DescriptiveKeywords(), lower_[last])) return;
-    if (first > last || (first == i && !Has(DescriptiveKeywords(), lower_[i]))) return;
+    while (last > first && Role(last, kRoleFacilityKeyword) && !Role(last, kRoleDescriptive)) --last;
+    if (Role(last, kRoleFacilityKeyword) && !Role(last, kRoleDescriptive)) return;
+    if (first > last || (first == i && !Role(i, kRoleDescriptive))) return;
     bool distinctive = false;
     for (size_t k = first; k <= last; ++k) {
-      if (Has(FacilityKeywords(), lower_[k]) && !Has(DescriptiveKeywords(), lower_[k])) continue;
+      if (Role(k, kRoleFacilityKeyword) && !Role(k, kRoleDescriptive)) continue;
       if (!English(k) || Capitalised(k) || (F(k) & kFacilityWord) || strong) distinctive = true;
     }
     if (!distinctive) return;
@@ -367,7 +367,7 @@ class Rules {
 
   bool PlaceAt(size_t j, size_t* end) const {
     // Two-word places first ("San Diego", "Glen Burnie").
-    if (j + 1 < tok_.size() && Joined(j + 1) && Word(j + 1)) {
+    if ((tok_[j].flags & kPlacePrefix) && j + 1 < tok_.size() && Joined(j + 1) && Word(j + 1)) {
       std::string two = std::string(lower_[j]) + " " + std::string(lower_[j + 1]);
       if (lex_.Lookup(two).flags & kPlace) {
         *end = j + 1;
@@ -440,7 +440,7 @@ class Rules {
     if (t.initial || t.end - t.start < 3 || Clinical(i) || Function(i) || English(i)) return;
     if (!CapOk(i)) return;
     if (Nameish(i)) {
-      uint32_t count = lex_.Lookup(lower_[i]).name_count;
+      uint32_t count = tok_[i].name_count;
       // Pairs ("john smith") count more than a lone rare surname.
       bool pair = (i + 1 < tok_.size() && Joined(i + 1) && Nameish(i + 1) && !English(i + 1)) ||
                   (i > 0 && Joined(i) && Nameish(i - 1) && !English(i - 1));
@@ -462,10 +462,27 @@ class Rules {
 
 }  // namespace
 
-void TagTokens(std::string_view lower, const Lexicon& lexicon, std::vector<Token>& tokens) {
+void AddRuleWords(Lexicon& lexicon) {
+  const std::pair<const Set&, uint32_t> kRoles[] = {
+      {ClinicianTitles(), kRoleClinicianTitle},   {PersonTitles(), kRolePersonTitle},
+      {RelativeWords(), kRoleRelative},           {PersonContextBefore(), kRolePersonContext},
+      {CredentialsAfter(), kRoleCredential},      {FacilityKeywords(), kRoleFacilityKeyword},
+      {StrongFacilityKeywords(), kRoleStrongFacility}, {DescriptiveKeywords(), kRoleDescriptive},
+      {GenericFacilityModifiers(), kRoleGenericModifier}, {PlaceContextBefore(), kRolePlaceContext},
+      {FunctionWords(), kRoleFunction}};
+  for (const auto& [set, role] : kRoles) {
+    for (std::string_view w : set) lexicon.AddFlags(w, role);
+  }
+}
+
+void TagTokens(std::string_view lower, const Lexicon& lexicon, LexiconCache& cache,
+               std::vector<Token>& tokens) {
+  auto miss = [&](std::string_view w) { return lexicon.Lookup(w); };
   for (Token& t : tokens) {
     if (t.digits || t.end - t.start > 40) continue;
-    t.flags = lexicon.Lookup(lower.substr(t.start, t.end - t.start)).flags;
+    LexiconEntry e = cache.Get(lower.substr(t.start, t.end - t.start), miss);
+    t.flags = e.flags;
+    t.name_count = e.name_count;
   }
 }
 

@@ -23,9 +23,13 @@ void TrimToTrailingValue(std::string_view text, size_t& start, size_t end) {
   start = s;
 }
 
-void TrimToLeadingNumber(std::string_view text, size_t start, size_t& end) {
-  size_t e = start;
-  while (e < end && std::isdigit(static_cast<unsigned char>(text[e]))) ++e;
+// "92 yo", "95 years old": the number is the last digit run before the end.
+void TrimToLeadingNumber(std::string_view text, size_t& start, size_t& end) {
+  size_t e = end;
+  while (e > start && !std::isdigit(static_cast<unsigned char>(text[e - 1]))) --e;
+  size_t s = e;
+  while (s > start && std::isdigit(static_cast<unsigned char>(text[s - 1]))) --s;
+  start = s;
   end = e;
 }
 
@@ -40,7 +44,10 @@ absl::StatusOr<std::unique_ptr<PatternScanner>> PatternScanner::Create(
   for (size_t i = 0; i < scanner->patterns_.size(); ++i) {
     const PatternDef& p = scanner->patterns_[i];
     exprs.push_back(p.regex);
-    flags.push_back(HS_FLAG_SOM_LEFTMOST | (p.caseless ? HS_FLAG_CASELESS : 0u));
+    // Start-of-match tracking roughly halves Vectorscan's speed, so only whole-match patterns pay
+    // for it; context patterns ("MRN: 123") find their value backwards from the match end.
+    unsigned som = p.mode == ValueMode::kWhole ? HS_FLAG_SOM_LEFTMOST : 0u;
+    flags.push_back(som | (p.caseless ? HS_FLAG_CASELESS : 0u));
     ids.push_back(static_cast<unsigned>(i));
   }
   hs_compile_error_t* err = nullptr;
@@ -82,8 +89,19 @@ absl::Status PatternScanner::Scan(std::string_view text, ScanScratch& scratch,
   hs_error_t rc = hs_scan(db_, text.data(), static_cast<unsigned>(text.size()), 0,
                           scratch.scratch_, on_match, &scratch);
   if (rc != HS_SUCCESS) return absl::InternalError(phiguard::Cat("hs_scan failed: ", rc));
-  // Vectorscan reports every end offset of a pattern; keep the longest match per (pattern, start).
+  // Vectorscan reports every end offset of a pattern. Turn each into its value span first
+  // (context patterns have no start of match), then keep the longest per (pattern, start).
   auto& raw = scratch.raw_;
+  for (auto& r : raw) {
+    const PatternDef& p = patterns_[r.id];
+    if (p.mode == ValueMode::kWhole) continue;
+    size_t s = r.to > 96 ? r.to - 96 : 0, e = r.to;
+    if (p.mode == ValueMode::kTrailingValue) TrimToTrailingValue(text, s, e);
+    if (p.mode == ValueMode::kLeadingNumber) TrimToLeadingNumber(text, s, e);
+    bool ok = s < e && (p.validate == nullptr || p.validate(text, s, e));
+    r.from = ok ? s : 0;
+    r.to = ok ? e : 0;
+  }
   std::sort(raw.begin(), raw.end(), [](const auto& a, const auto& b) {
     if (a.id != b.id) return a.id < b.id;
     if (a.from != b.from) return a.from < b.from;
@@ -96,12 +114,11 @@ absl::Status PatternScanner::Scan(std::string_view text, ScanScratch& scratch,
     if (r.id == last_id && r.to <= covered_to) continue;  // inside a longer match of this pattern
     last_id = r.id;
     const PatternDef& p = patterns_[r.id];
-    if (p.validate != nullptr && !p.validate(text, r.from, r.to)) continue;
+    if (r.to <= r.from) continue;  // a context pattern whose value was rejected above
+    if (p.mode == ValueMode::kWhole && p.validate != nullptr && !p.validate(text, r.from, r.to))
+      continue;
     covered_to = r.to;
-    size_t start = r.from, end = r.to;
-    if (p.mode == ValueMode::kTrailingValue) TrimToTrailingValue(text, start, end);
-    if (p.mode == ValueMode::kLeadingNumber) TrimToLeadingNumber(text, start, end);
-    if (start < end) out.push_back({start, end, p.type, p.confidence});
+    out.push_back({r.from, r.to, p.type, p.confidence});
   }
   return absl::OkStatus();
 }

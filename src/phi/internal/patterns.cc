@@ -39,13 +39,9 @@ bool HasDigitAndLetter(std::string_view s) {
 
 char At(std::string_view t, size_t i) { return i < t.size() ? t[i] : '\0'; }
 
+// Context patterns are validated on their value ("D1234567" of "license no. D1234567").
 bool ValueHasDigit(std::string_view text, size_t start, size_t end) {
-  // The value is the final token; context words never hold digits except "#" forms.
-  size_t s = end;
-  while (s > start && !std::isspace(static_cast<unsigned char>(text[s - 1])) && text[s - 1] != ':' &&
-         text[s - 1] != '#')
-    --s;
-  return HasDigit(text.substr(s, end - s));
+  return HasDigit(text.substr(start, end - start));
 }
 
 bool IsDigitAt(std::string_view t, size_t i) {
@@ -234,7 +230,7 @@ const std::vector<PatternDef>& BuiltinPatterns() {
        "(\\s*(x|ext\\.?|extension)\\s*[0-9]{1,6}\\b)?",
        true, M::kWhole, 0.9, ValidPhone},
       {T::kPhone,
-       "\\b(phone|tel|telephone|cell|home|work|call|number|#|at|pager|ph)\\s*[:#.]?\\s*[0-9]{3}[\\-.][0-9]{4}\\b",
+       "\\b(phone|tel|telephone|cell|home|work|pager|ph)\\s*[:#.]?\\s*[0-9]{3}[\\-.][0-9]{4}\\b",
        true, M::kTrailingValue, 0.85, ValidPhone},
       {T::kPhone, "\\b1[\\-.\\s][0-9]{3}[\\-.\\s][0-9]{3}[\\-.\\s][0-9]{4}\\b", true, M::kWhole, 0.9,
        nullptr},

@@ -53,12 +53,32 @@ void Tokenize(std::string_view text, std::vector<Token>& out) {
   }
 }
 
+void TokenizeAndLower(std::string_view text, std::vector<Token>& out, std::string& lower,
+                      size_t& upper_letters, size_t& lower_letters) {
+  lower.resize(text.size());
+  size_t up = 0, lo = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    bool u = IsUpper(c);
+    up += u;
+    lo += IsLower(c);
+    lower[i] = static_cast<char>(u ? c + 32 : c);
+  }
+  upper_letters = up;
+  lower_letters = lo;
+  Tokenize(text, out);
+}
+
 CaseMode DetectCaseMode(std::string_view text) {
   size_t upper = 0, lower = 0;
   for (unsigned char c : text) {
     upper += IsUpper(c);
     lower += IsLower(c);
   }
+  return CaseModeFromCounts(upper, lower);
+}
+
+CaseMode CaseModeFromCounts(size_t upper, size_t lower) {
   size_t total = upper + lower;
   if (total == 0) return CaseMode::kMixed;
   if (lower * 10 < total) return CaseMode::kUpper;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -14,7 +15,8 @@ enum class CaseMode : uint8_t { kMixed, kUpper, kLower };
 struct Token {
   uint32_t start;  // byte offsets, end exclusive
   uint32_t end;
-  uint16_t flags = 0;  // LexiconFlag bits of the lower-cased word (0 for numbers)
+  uint32_t flags = 0;  // LexiconFlag bits of the lower-cased word (0 for numbers)
+  uint32_t name_count = 0;  // frequency as a first name or surname (0 if none)
   bool digits = false;  // a run of digits
   bool title = false;   // "Smith": upper then lower
   bool upper = false;   // "SMITH" (2+ letters)
@@ -23,9 +25,14 @@ struct Token {
 
 // Appends the tokens of `text` to `out`. Letters are ASCII letters and any non-ASCII byte, so
 // "José" stays one token. Stops at 2^32-1 bytes (the caller bounds input size below that).
+// Also writes the ASCII-lower-cased text to `lower` (same offsets) and counts letters by case.
 void Tokenize(std::string_view text, std::vector<Token>& out);
+void TokenizeAndLower(std::string_view text, std::vector<Token>& out, std::string& lower,
+                      size_t& upper_letters, size_t& lower_letters);
 
 // Counts upper- and lower-case ASCII letters: mostly upper -> kUpper, mostly lower -> kLower.
 CaseMode DetectCaseMode(std::string_view text);
+// The same from letter counts.
+CaseMode CaseModeFromCounts(size_t upper, size_t lower);
 
 }  // namespace phiguard::phi::internal

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs, builds and runs every test: the normal build, then the same tests under
+# AddressSanitizer + UndefinedBehaviorSanitizer, then a short run of each libFuzzer target.
+# SKIP_SANITIZE=1 / SKIP_FUZZ=1 skip those stages (CI runs them all).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+jobs=$(nproc)
+scripts/build.sh build
+ctest --test-dir build --output-on-failure -j"$jobs"
+if [ "${SKIP_SANITIZE:-0}" != 1 ]; then
+  scripts/build.sh build-asan -DPHIGUARD_SANITIZE=ON -DPHIGUARD_BENCH=OFF
+  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+    ctest --test-dir build-asan --output-on-failure -j"$jobs" -LE slow
+fi
+if [ "${SKIP_FUZZ:-0}" != 1 ]; then
+  scripts/fuzz.sh "${FUZZ_SECONDS:-20}"
+fi
