@@ -1,5 +1,7 @@
 #include "phi/internal/name_rules.h"
 
+#include <cctype>
+
 #include <algorithm>
 
 #include "absl/container/flat_hash_set.h"
@@ -43,6 +45,18 @@ const Set& PersonContextBefore() {
                                 "dietitian", "dietician", "coordinator", "w"};
   return *s;
 }
+// Verbs after which "with"/"by" introduce a person.
+const Set& MeetingVerbs() {
+  static const Set* s = new Set{
+      "spoke",    "spoken",   "met",       "discussed", "talked",  "consulted", "seen",
+      "evaluated", "examined", "followed", "called",    "paged",   "reviewed",  "assessed",
+      "visited",  "signed",   "dictated",  "placed",    "inserted", "intubated", "notified",
+      "informed", "reported", "meeting",   "speaking",  "conferred", "consult", "discussion",
+      "spoke",    "conversation", "updated", "contacted", "written", "ordered", "done"};
+  return *s;
+}
+bool Has(const Set& set, std::string_view w) { return set.contains(w); }
+
 // Credentials after a clinician's name ("Healey RN", "Smith, MD").
 const Set& CredentialsAfter() {
   static const Set* s = new Set{"rn", "md", "np", "lpn", "cna", "rrt",
@@ -54,15 +68,15 @@ const Set& CredentialsAfter() {
 const Set& FacilityKeywords() {
   static const Set* s = new Set{"hospital", "hosp", "hospitals", "clinic", "rehab",
                                 "rehabilitation", "infirmary", "hospice", "manor",
-                                "healthcare", "ew", "er", "ed", "medical", "med", "center",
-                                "centre", "ctr", "house", "home", "institute", "sanitarium",
+                                "healthcare", "ew", "er", "ed", "medical", "center",
+                                "centre", "ctr", "institute", "sanitarium",
                                 "memorial", "general", "regional", "community", "university"};
   return *s;
 }
 // Facility keywords strong enough alone; the others ("medical", "home") need a second keyword or
 // a capitalised/place-like name before them.
 const Set& StrongFacilityKeywords() {
-  static const Set* s = new Set{"hospital", "hosp", "clinic", "rehab", "infirmary", "hospice", "medical",
+  static const Set* s = new Set{"hospital", "hosp", "clinic", "rehab", "infirmary", "hospice",
                                 "ew", "er", "manor", "memorial", "general", "regional"};
   return *s;
 }
@@ -164,8 +178,10 @@ class Rules {
   bool Function(size_t i) const { return Role(i, kRoleFunction); }
   bool Role(size_t i, uint32_t role) const { return (tok_[i].flags & role) != 0; }
   bool Word(size_t i) const { return !tok_[i].digits; }
+  // A state is no identifier under Safe Harbor, so "California" is never taken for a surname.
   bool Nameish(size_t i) const {
-    return Word(i) && (F(i) & (kFirstName | kSurname)) && !Clinical(i) && !Function(i);
+    return Word(i) && (F(i) & (kFirstName | kSurname)) && !Clinical(i) && !Function(i) &&
+           !(F(i) & kState);
   }
   bool English(size_t i) const { return F(i) & kEnglish; }
   // A word in no list at all: in clinical notes mostly rare surnames or jargon.
@@ -212,10 +228,11 @@ class Rules {
     // lower-case after "ms" (mental status) or "dr" (a ward).
     if (lower_[i] == "ms" && (tok_[i].upper || mode_ == CaseMode::kLower) && !Nameish(j)) return;
     bool known = (F(j) & (kFirstName | kSurname)) != 0;
+    // "NP" is also "nasal prongs" ("6L NP cough"): only a known name that is no English word.
+    if (lower_[i] == "np" && !(Nameish(j) && (!English(j) || tok_[j].name_count >= 50000))) return;
     if (lower_[i] == "sister" && !(Nameish(j) && !English(j))) return;
-    if (!tok_[j].initial && !NameCandidate(j) && !(known && (Clinical(j) || Capitalised(j))) &&
-        !(known && Role(i, kRoleClinicianTitle)))
-      return;
+    // After a title a known name counts even when it is also a word ("Mrs. Powers", "Dr. Foley").
+    if (!tok_[j].initial && !NameCandidate(j) && !known) return;
     if (tok_[j].initial && (j + 1 >= tok_.size() || Gap(j + 1).empty() || Gap(j + 1)[0] != '.')) return;
     Emit(j, ExtendName(j, 3), type, 0.95);
   }
@@ -280,6 +297,12 @@ class Rules {
   }
 
   void ContextNameRule(size_t i) {
+    // "with" and "by" introduce a person only after verbs of meeting or reporting ("spoke with",
+    // "seen by"); "packed with Kling" is a dressing.
+    std::string_view w = lower_[i];
+    if ((w == "with" || w == "by" || w == "w") &&
+        (i == 0 || !Has(MeetingVerbs(), lower_[i - 1])))
+      return;
     size_t j = i + 1;
     if (j >= tok_.size() || !Joined(j) || !Nameish(j)) return;
     // "with Healey" but not "with neo": a lone word needs to be a well-known name, or capitalised
@@ -298,8 +321,13 @@ class Rules {
     if (i == 0 || !Joined(i, /*allow_comma=*/true)) return;
     size_t b = i - 1;
     // A known name, or an unknown word long enough not to be an abbreviation ("IJ", "RT").
+    // "MD", "RN" and "NP" also appear in prose ("see MD notes", "hour MD aware"): before them an
+    // ordinary English word is no name. Rarer credentials ("RRT") make even "Lander" a name.
+    std::string_view cred = lower_[i];
+    bool prose_credential = cred == "md" || cred == "rn" || cred == "np";
     auto candidate = [&](size_t k) {
       if (!Word(k) || Function(k) || tok_[k].initial) return false;
+      if (prose_credential && English(k) && !Capitalised(k)) return false;
       if (Nameish(k) || ((F(k) & (kFirstName | kSurname)) && Capitalised(k))) return true;
       return NameCandidate(k) && tok_[k].end - tok_[k].start >= 5;
     };
@@ -335,6 +363,8 @@ class Rules {
     if (w == "st" || w == "saint" || w == "mt") return true;
     if (Role(j, kRoleFacilityKeyword)) return true;
     if (mode_ == CaseMode::kMixed) return tok_[j].title || tok_[j].upper;
+    // Caseless text: "UNION HOSPITAL" (a place name) but not "NEED REHAB" (a verb).
+    if (English(j)) return (F(j) & (kFacilityWord | kPlace)) != 0;
     if (F(j) & (kFacilityWord | kPlace | kFirstName | kSurname)) return true;
     return Unknown(j);
   }
@@ -393,7 +423,7 @@ class Rules {
     std::string_view w = lower_[i];
     bool motion = w == "to" || w == "from" || w == "at" || w == "into" || w == "@";
     // Ward or unit names: "transferred to Quartermain 2".
-    if ((motion || w == "on" || w == "per" || w == "transfer") && j + 1 < tok_.size() && tok_[j + 1].digits &&
+    if ((motion || w == "per" || w == "transfer") && j + 1 < tok_.size() && tok_[j + 1].digits &&
         tok_[j + 1].end - tok_[j + 1].start == 1 && Joined(j + 1) && CapOk(j) && !English(j) &&
         tok_[j].end - tok_[j].start >= 4 && NameCandidate(j) && WardNumberEnds(tok_[j + 1].end)) {
       Emit(j, j + 1, PhiType::kFacility, 0.7);
@@ -414,13 +444,27 @@ class Rules {
     char c = text_[pos];
     if (c == '.' && pos + 1 < text_.size() && text_[pos + 1] >= '0' && text_[pos + 1] <= '9')
       return false;
-    return !(c == '%' || c == '\'' || (c >= '0' && c <= '9'));
+    if (c == '%' || c == '\'' || (c >= '0' && c <= '9')) return false;
+    // "Kefzol 1gm", "DOPAMINE 5 MCG": a dose, not a ward.
+    size_t k = pos;
+    while (k < text_.size() && k < pos + 2 && text_[k] == ' ') ++k;
+    std::string unit;
+    while (k < text_.size() && unit.size() < 6 && std::isalpha(static_cast<unsigned char>(text_[k])))
+      unit.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(text_[k++]))));
+    static constexpr std::string_view kUnits[] = {"mg", "mcg", "gm", "g", "u", "units", "unit",
+                                                  "bag", "bags", "cc", "ml", "l", "amp", "amps",
+                                                  "tab", "tabs", "mcgs", "gtt", "meq", "liter"};
+    for (std::string_view u : kUnits) {
+      if (unit == u) return false;
+    }
+    return true;
   }
 
   void SaintRule(size_t i) {
     // "St. Agnes", "St Mary's", "ST. MARY"
     size_t j = i + 1;
     if (!Joined(j) || !Word(j) || !(F(j) & kFirstName) || Function(j) || !CapOk(j)) return;
+    if (i > 0 && tok_[i - 1].digits && tok_[i - 1].end == tok_[i].start) return;  // "1ST CASE"
     if (mode_ == CaseMode::kMixed && !(tok_[i].title || tok_[i].upper)) return;
     Emit(i, j, PhiType::kFacility, 0.8);
   }
@@ -428,7 +472,7 @@ class Rules {
   void UniversityRule(size_t i) {
     size_t j = i + 1;
     if (j < tok_.size() && lower_[j] == "of") ++j;
-    if (j >= tok_.size() || !Joined(j) || Function(j) || tok_[j].end - tok_[j].start < 4 ||
+    if (j >= tok_.size() || !Joined(j) || Function(j) || Clinical(j) || tok_[j].end - tok_[j].start < 4 ||
         !(F(j) & (kState | kPlace)))
       return;
     if (mode_ == CaseMode::kMixed && !tok_[i].upper && !tok_[i].title && !tok_[i].initial) return;

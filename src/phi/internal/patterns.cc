@@ -126,6 +126,15 @@ bool ValidSlashDate(std::string_view text, size_t start, size_t end) {
   if (next.starts_with("%") || next.starts_with(" fio2") || next.starts_with(" peep") ||
       next.starts_with(" bipap") || next.starts_with(" cpap") || next.starts_with(" ps"))
     return false;
+  // Ventilator settings and pain scores just before: "CPAP/PS (10/5)", "c/o 3/10 back pain".
+  if (b <= 25) {
+    size_t from = start >= 20 ? start - 20 : 0;
+    std::string window = ToLowerAscii(text.substr(from, start - from));
+    for (std::string_view w : {"cpap", "psv", "peep", "simv", "imv", "bipap", "setting", "ps ",
+                               "ps/", "/ps", "fio2", "pain", "c/o", "pressure support"}) {
+      if (window.find(w) != std::string::npos) return false;
+    }
+  }
   // Pain scores: "8/10 CP", "pain 6/10".
   std::string prev_word = WordBefore(text, start);
   if (b == 10 && (next.starts_with(" cp") || next.starts_with(" pain") ||
