@@ -52,7 +52,8 @@ const Set& MeetingVerbs() {
       "evaluated", "examined", "followed", "called",    "paged",   "reviewed",  "assessed",
       "visited",  "signed",   "dictated",  "placed",    "inserted", "intubated", "notified",
       "informed", "reported", "meeting",   "speaking",  "conferred", "consult", "discussion",
-      "spoke",    "conversation", "updated", "contacted", "written", "ordered", "done"};
+      "spoke",    "conversation", "updated", "contacted", "written", "ordered", "done",
+      "made"};
   return *s;
 }
 bool Has(const Set& set, std::string_view w) { return set.contains(w); }
@@ -148,6 +149,8 @@ class Rules {
       if ((w == "u" || w == "univ" || w == "university") && i + 1 < n) UniversityRule(i);
       if (t.initial && i + 1 < n) InitialRule(i);
       if (w == "son" || w == "wife" || w == "husband" || w == "daughter") RelativeAfterRule(i);
+      if (w == "cell" || w == "home" || w == "work" || w == "mobile" || w == "phone" || w == "tel")
+        PhoneLabelRule(i);
       StandaloneRule(i);
     }
   }
@@ -198,12 +201,35 @@ class Rules {
   // English word (unless capitalised in mixed-case text), or an unknown word.
   bool NameCandidate(size_t i) const {
     if (!Word(i) || Clinical(i) || Function(i) || tok_[i].initial) return false;
+    if (Role(i, kRoleRelative | kRoleClinicianTitle | kRolePersonTitle)) return false;
     if (Nameish(i)) return !English(i) || Capitalised(i);
     if (Unknown(i)) return mode_ != CaseMode::kMixed || tok_[i].title || tok_[i].upper;
     return false;
   }
 
   void Emit(size_t a, size_t b, PhiType type, float conf) {  // tokens [a, b]
+    EmitOne(a, b, type, conf);
+    if (type != PhiType::kName && type != PhiType::kClinicianName) return;
+    // A list of names: "Suzette and Hank", "Drs Joseph and Robbinson", "Smokey, Morris and Roger".
+    for (int guard = 0; guard < 4; ++guard) {
+      size_t k = b + 1;
+      if (k >= tok_.size() || Gap(k).find_first_not_of(" ,&") != std::string_view::npos ||
+          Gap(k).size() > 3)
+        return;
+      if (lower_[k] == "and" || lower_[k] == "or") {
+        ++k;
+        if (k >= tok_.size() || Gap(k) != " ") return;
+      } else if (Gap(k).find_first_of(",&") == std::string_view::npos) {
+        return;
+      }
+      bool known = Nameish(k) && (!English(k) || Capitalised(k));
+      if (!NameCandidate(k) || !(known || (Capitalised(k) && Unknown(k)))) return;
+      b = ExtendName(k, 2);
+      EmitOne(k, b, type, conf * 0.9f);
+    }
+  }
+
+  void EmitOne(size_t a, size_t b, PhiType type, float conf) {
     size_t end = tok_[b].end;
     // "Mary's": the possessive belongs to the name.
     if (end + 1 < text_.size() && text_[end] == '\'' && (text_[end + 1] == 's' || text_[end + 1] == 'S'))
@@ -227,6 +253,9 @@ class Rules {
     // After a title even a clinical-looking word is a name ("Dr. Foley"), except clear jargon in
     // lower-case after "ms" (mental status) or "dr" (a ward).
     if (lower_[i] == "ms" && (tok_[i].upper || mode_ == CaseMode::kLower) && !Nameish(j)) return;
+    // In mixed-case text "MR"/"MS" are mitral regurgitation and mental status, "ms" morphine.
+    if ((lower_[i] == "mr" || lower_[i] == "ms") && mode_ == CaseMode::kMixed && !tok_[i].title)
+      return;
     bool known = (F(j) & (kFirstName | kSurname)) != 0;
     // "NP" is also "nasal prongs" ("6L NP cough"): only a known name that is no English word.
     if (lower_[i] == "np" && !(Nameish(j) && (!English(j) || tok_[j].name_count >= 50000))) return;
@@ -243,7 +272,9 @@ class Rules {
     size_t j = i + 1;
     for (int skip = 0; skip < 2 && j < tok_.size(); ++skip) {
       std::string_view w = lower_[j];
-      if (w == "is" || w == "named" || w == "s" || w == "in" || w == "law" || w == "name") ++j;
+      if (w == "is" || w == "named" || w == "s" || w == "in" || w == "law" || w == "name" ||
+          w == "inlaw")
+        ++j;
       else break;
     }
     if (j >= tok_.size() || tok_[j].start - tok_[j - 1].end > 4) return;
@@ -273,7 +304,7 @@ class Rules {
   static bool LooksLikeWordForm(std::string_view w) {
     if (w.size() < 4) return true;
     for (std::string_view suf : {"tion", "ed", "ing", "ness", "ment", "ly", "ity", "ous", "ive",
-                                 "able", "ful", "less", "ize", "ise"}) {
+                                 "able", "ful", "less", "ize", "ise", "ers"}) {
       if (w.ends_with(suf)) return true;
     }
     return false;
@@ -294,6 +325,21 @@ class Rules {
     size_t a = b;
     while (a > 0 && b - a < 2 && Joined(a) && NameCandidate(a - 1)) --a;
     Emit(a, b, PhiType::kName, 0.8);
+  }
+
+  void PhoneLabelRule(size_t i) {
+    // "Lopie Certusi cell# 410-322-1419": a name right before a phone label and number.
+    if (i < 2 || !Joined(i)) return;
+    size_t k = i + 1;
+    if (k >= tok_.size() || !tok_[k].digits || tok_[k].start - tok_[i].end > 4) return;
+    size_t b = i - 1, a = b;
+    auto cand = [&](size_t x) {
+      return NameCandidate(x) && (Nameish(x) || Capitalised(x) || mode_ != CaseMode::kMixed);
+    };
+    if (!cand(b)) return;
+    while (a > 0 && b - a < 2 && Joined(a) && cand(a - 1)) --a;
+    if (a == b && !Nameish(b)) return;  // one unknown word is too little
+    Emit(a, b, PhiType::kName, 0.75);
   }
 
   void ContextNameRule(size_t i) {
@@ -333,7 +379,10 @@ class Rules {
     };
     if (!candidate(b)) return;
     size_t a = b;
-    while (a > 0 && b - a < 3 && Joined(a) && (candidate(a - 1) || tok_[a - 1].initial)) --a;
+    // Once a surname is anchored, the words before it only need to be known names ("WARREN").
+    while (a > 0 && b - a < 3 && Joined(a) &&
+           (candidate(a - 1) || tok_[a - 1].initial || (Nameish(a - 1) && !English(b))))
+      --a;
     Emit(a, b, PhiType::kClinicianName, 0.8);
   }
 
@@ -347,6 +396,8 @@ class Rules {
                    text_[s - 1] == '\t'))
       return;
     if (mode_ != CaseMode::kMixed && !Nameish(j)) return;
+    if (English(j) || (Unknown(j) && tok_[j].end - tok_[j].start < 4)) return;
+    if (tok_[j].end < text_.size() && std::isdigit(static_cast<unsigned char>(text_[tok_[j].end]))) return;
     if (mode_ == CaseMode::kMixed && !(text_[tok_[i].start] >= 'A' && text_[tok_[i].start] <= 'Z'))
       return;
     if (!NameCandidate(j) || !(Nameish(j) || Unknown(j))) return;
@@ -392,7 +443,9 @@ class Rules {
     }
     if (!distinctive) return;
     if (!strong && !Capitalised(first) && !(F(first) & (kFacilityWord | kPlace))) return;
-    Emit(first, last, PhiType::kFacility, strong ? 0.85 : 0.7);
+    // The span covers the keyword too: "Baltimore Rehab" is one name, and "[**FACILITY**]" reads
+    // better than "[**FACILITY**] Hospital", where the kind of place narrows it down.
+    Emit(first, i, PhiType::kFacility, strong ? 0.85 : 0.7);
   }
 
   bool PlaceAt(size_t j, size_t* end) const {
@@ -423,8 +476,10 @@ class Rules {
     std::string_view w = lower_[i];
     bool motion = w == "to" || w == "from" || w == "at" || w == "into" || w == "@";
     // Ward or unit names: "transferred to Quartermain 2".
-    if ((motion || w == "per" || w == "transfer") && j + 1 < tok_.size() && tok_[j + 1].digits &&
-        tok_[j + 1].end - tok_[j + 1].start == 1 && Joined(j + 1) && CapOk(j) && !English(j) &&
+    bool ward_word = CapOk(j) || (Unknown(j) && tok_[j].end - tok_[j].start >= 6);
+    if ((motion || w == "per" || w == "transfer" || w == "on") && j + 1 < tok_.size() &&
+        tok_[j + 1].digits && tok_[j + 1].end - tok_[j + 1].start == 1 && Joined(j + 1) &&
+        ward_word && !English(j) &&
         tok_[j].end - tok_[j].start >= 4 && NameCandidate(j) && WardNumberEnds(tok_[j + 1].end)) {
       Emit(j, j + 1, PhiType::kFacility, 0.7);
       return;
@@ -489,7 +544,9 @@ class Rules {
       bool pair = (i + 1 < tok_.size() && Joined(i + 1) && Nameish(i + 1) && !English(i + 1)) ||
                   (i > 0 && Joined(i) && Nameish(i - 1) && !English(i - 1));
       if (mode_ != CaseMode::kMixed && !pair && count < kCaselessStandaloneMinCount) return;
-      Emit(i, i, PhiType::kName, pair ? 0.8 : (F(i) & kCommonName) ? 0.65 : 0.5);
+      // A first name carries the words after it ("Karen Ann Yanulis", "Mary Rueping").
+      size_t e = (F(i) & kFirstName) ? ExtendName(i, 3) : i;
+      Emit(i, e, PhiType::kName, pair ? 0.8 : (F(i) & kCommonName) ? 0.65 : 0.5);
       return;
     }
     size_t end = 0;

@@ -128,11 +128,23 @@ bool ValidSlashDate(std::string_view text, size_t start, size_t end) {
     return false;
   // Ventilator settings and pain scores just before: "CPAP/PS (10/5)", "c/o 3/10 back pain".
   if (b <= 25) {
-    size_t from = start >= 20 ? start - 20 : 0;
+    size_t from = start >= 30 ? start - 30 : 0;
     std::string window = ToLowerAscii(text.substr(from, start - from));
     for (std::string_view w : {"cpap", "psv", "peep", "simv", "imv", "bipap", "setting", "ps ",
-                               "ps/", "/ps", "fio2", "pain", "c/o", "pressure support"}) {
+                               "ps/", "/ps", "fio2", "pressure support"}) {
       if (window.find(w) != std::string::npos) return false;
+    }
+  }
+  // Murmur grades and scores: "+3/6 SEM", "#4/10".
+  if (before == '+' || before == '#') return false;
+  for (std::string_view w : {" sem", " murmur", " hsm", " sm ", " systolic", " holosystolic",
+                             " ips", " cpap", " imv", " ps/"}) {
+    if (next.starts_with(w)) return false;
+  }
+  if (b == 10) {
+    std::string after_text = ToLowerAscii(text.substr(end, 30));
+    for (std::string_view w : {"pain", "angina", "discomfort", "ache", "pressure"}) {
+      if (after_text.find(w) != std::string::npos) return false;
     }
   }
   // Pain scores: "8/10 CP", "pain 6/10".
@@ -165,6 +177,29 @@ bool ValidOrdinalDate(std::string_view text, size_t, size_t end) {
     next.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(text[k++]))));
   return next == "of" || next == "at" || next == "and" || next == "when" || next == "in" ||
          next == "to" || next == "through" || next == "thru" || next == "until";
+}
+
+// "07/22/2010" and "07-22-2010", not "5.6/67" (a ratio) or "7.5/12".
+bool ValidFullDate(std::string_view text, size_t start, size_t end) {
+  if (!ValidNumericDate(text, start, end)) return false;
+  char seps[2];
+  int n = 0;
+  for (size_t i = start; i < end && n < 2; ++i) {
+    if (!std::isdigit(static_cast<unsigned char>(text[i]))) seps[n++] = text[i];
+  }
+  return n == 2 && seps[0] == seps[1];
+}
+
+// "10/03/10/04" (a date range); "1/3-1/2" is a range of fractions.
+bool ValidDateRange(std::string_view text, size_t start, size_t end) {
+  if (!ValidNumericDate(text, start, end)) return false;
+  int nums[4] = {0, 0, 0, 0};
+  int n = 0;
+  for (size_t i = start; i < end && n < 4; ++i) {
+    if (std::isdigit(static_cast<unsigned char>(text[i]))) nums[n] = nums[n] * 10 + (text[i] - '0');
+    else ++n;
+  }
+  return (nums[0] > 5 || nums[1] > 5) && (nums[2] > 5 || nums[3] > 5);
 }
 
 bool ValidIpv6(std::string_view text, size_t start, size_t end) {
@@ -205,9 +240,9 @@ const std::vector<PatternDef>& BuiltinPatterns() {
   static const std::vector<PatternDef>* kPatterns = new std::vector<PatternDef>{
       // (C) dates: every element except the year.
       {T::kDate, MON "[/\\-.]" DAY "[/\\-.]((19|20)?[0-9]{2})\\b", true, M::kWhole, 0.95,
-       ValidNumericDate},
+       ValidFullDate},
       {T::kDate, "\\b" MON "/" DAY "[/\\-.]" MON "/" DAY "\\b", true, M::kWhole, 0.9,
-       ValidNumericDate},
+       ValidDateRange},
       {T::kDate, MON "/([0-9]{1,2}|(19|20)[0-9]{2})\\b", true, M::kWhole, 0.8, ValidSlashDate},
       {T::kDate, "\\b(19|20)[0-9]{2}[\\-/.]" MON "[\\-/.]" DAY "\\b", true, M::kWhole, 0.95,
        ValidNumericDate},
@@ -218,7 +253,7 @@ const std::vector<PatternDef>& BuiltinPatterns() {
       {T::kDate, "\\b" MONTH "\\.?,?\\s+(of\\s+)?(19|20)[0-9]{2}\\b", true, M::kWhole, 0.9, nullptr},
       {T::kDate,
        "\\b(january|february|april|june|july|august|september|october|november|december|jan|feb|"
-       "apr|jun|jul|aug|sept?|oct|nov)\\b",
+       "apr|jun|jul|sept?|oct|nov)\\b",
        true, M::kWhole, 0.7, nullptr},
       {T::kDate, "\\b(on|the|since|until|till|from|by|before|after)\\s+(the\\s+)?" DAY ORD "\\b",
        true, M::kTrailingValue, 0.8, ValidOrdinalDate},
