@@ -216,14 +216,18 @@ class Rules {
       if (k >= tok_.size() || Gap(k).find_first_not_of(" ,&") != std::string_view::npos ||
           Gap(k).size() > 3)
         return;
-      if (lower_[k] == "and" || lower_[k] == "or") {
+      bool conjunction = lower_[k] == "and" || lower_[k] == "or";
+      if (conjunction) {
         ++k;
         if (k >= tok_.size() || Gap(k) != " ") return;
       } else if (Gap(k).find_first_of(",&") == std::string_view::npos) {
         return;
       }
+      // After a comma only a known name continues the list ("Finn, RRT" ends it); after "and"
+      // a capitalised unknown word does too ("Joseph and Robbinson").
       bool known = Nameish(k) && (!English(k) || Capitalised(k));
-      if (!NameCandidate(k) || !(known || (Capitalised(k) && Unknown(k)))) return;
+      bool unknown_ok = conjunction && Unknown(k) && (Capitalised(k) || mode_ != CaseMode::kMixed);
+      if (!NameCandidate(k) || !(known || unknown_ok)) return;
       b = ExtendName(k, 2);
       EmitOne(k, b, type, conf * 0.9f);
     }

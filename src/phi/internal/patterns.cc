@@ -91,10 +91,12 @@ bool ValidPhone(std::string_view text, size_t start, size_t end) {
 // place", "90 to st").
 bool ValidAddress(std::string_view text, size_t start, size_t end) {
   std::string m = ToLowerAscii(text.substr(start, end - start));
-  if (m.find('\n') != std::string::npos) return false;
-  static constexpr std::string_view kProse[] = {" in ", " to ", " with ", " for ", " on ", " of ",
-                                                " at ", " and ", " the ", " per ", " x ", " mg ",
-                                                " units ", " u ", " reg "};
+  if (m.find('\n') != std::string::npos || m.find(". ") != std::string::npos) return false;
+  static constexpr std::string_view kProse[] = {
+      " in ",  " to ",   " with ",    " for ",  " on ",   " of ",    " at ",    " and ",
+      " the ", " per ",  " x ",       " mg ",   " units ", " u ",    " reg ",   " after ",
+      " before ", " than ", " from ", " by ",   " via ",  " minutes ", " hours ", " hrs ",
+      " ml ",  " cc ",   " episodes ", " times "};
   std::string padded = " " + m + " ";
   for (std::string_view w : kProse) {
     if (padded.find(w) != std::string::npos) return false;
