@@ -1,7 +1,11 @@
 // phiguard keygen: write a fresh 256-bit key (hex) for --key-file.
-#include <sys/stat.h>
+#include <fcntl.h>
+#include <openssl/crypto.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 
 #include "commands.h"
 #include "phiguard/core/file_io.h"
@@ -16,8 +20,6 @@ void RegisterKeygen(CLI::App& app, const GlobalOptions&) {
                 "Example:\n  phiguard keygen -o ~/.local/share/phiguard/deid.key");
   cmd->add_option("-o,--out", *out, "Key file to create (never overwritten)")->required();
   cmd->callback([out] {
-    struct stat st;
-    if (::stat(out->c_str(), &st) == 0) UsageError(*out + ": exists; refusing to overwrite a key");
     auto key = crypto::SecretKey::Generate();
     if (!key.ok()) Fail(key.status());
     static constexpr char kHex[] = "0123456789abcdef";
@@ -27,10 +29,18 @@ void RegisterKeygen(CLI::App& app, const GlobalOptions&) {
       hex.push_back(kHex[static_cast<unsigned char>(c) & 15]);
     }
     hex.push_back('\n');
-    auto w = AtomicFileWriter::Open(*out);  // created 0600
-    if (!w.ok()) Fail(w.status());
-    if (auto s = (*w)->Write(hex); !s.ok()) Fail(s);
-    if (auto s = (*w)->Commit(); !s.ok()) Fail(s);
+    // O_EXCL: never replace an existing key, even one created while we were generating.
+    int fd = ::open(out->c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0 && errno == EEXIST) UsageError(*out + ": exists; refusing to overwrite a key");
+    if (fd < 0) Fail(absl::UnavailableError(*out + ": " + std::strerror(errno)));
+    bool ok = ::write(fd, hex.data(), hex.size()) == static_cast<ssize_t>(hex.size()) &&
+              ::fsync(fd) == 0;
+    ok = ::close(fd) == 0 && ok;
+    OPENSSL_cleanse(hex.data(), hex.size());
+    if (!ok) {
+      ::unlink(out->c_str());
+      Fail(absl::UnavailableError(*out + ": cannot write the key"));
+    }
     std::fprintf(stderr, "phiguard: wrote a new key to %s\n", out->c_str());
   });
 }

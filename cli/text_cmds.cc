@@ -26,6 +26,7 @@ struct TextOptions {
   int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   bool with_text = false;
   bool quiet = false;
+  size_t max_record_mb = 64;
 };
 
 void AddCommonOptions(CLI::App* cmd, TextOptions& o) {
@@ -41,6 +42,10 @@ void AddCommonOptions(CLI::App* cmd, TextOptions& o) {
   cmd->add_option("--id-field", o.id_field, "JSONL field with the document id")->capture_default_str();
   cmd->add_option("--threads", o.threads, "Worker threads")->check(CLI::Range(1, 256));
   cmd->add_flag("-q,--quiet", o.quiet, "No summary on stderr");
+  cmd->add_option("--max-record-mb", o.max_record_mb,
+                  "Largest document (text) or JSONL line accepted, in MiB; larger is an error")
+      ->check(CLI::Range(1, 1024))
+      ->capture_default_str();
 }
 
 std::unique_ptr<phi::Detector> MakeDetector(const GlobalOptions& g, const deid::Profile& p) {
@@ -96,6 +101,7 @@ void Run(const GlobalOptions& g, const TextOptions& o, bool deid) {
   popts.threads = o.threads;
   popts.progress = !o.quiet && ::isatty(STDERR_FILENO);
   popts.include_text_in_detect = o.with_text;
+  popts.max_record_bytes = o.max_record_mb << 20;
   for (const std::string& in : *inputs) {
     auto fmt = ResolveFormat(o.format, in);
     if (!fmt.ok()) UsageError(std::string(fmt.status().message()));

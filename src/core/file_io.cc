@@ -79,7 +79,8 @@ bool LineReader::Next(std::string& line) {
     }
     any = true;
     if (c == '\n') break;
-    if (line.size() >= max_line_bytes_) {
+    // One byte of slack for the '\r' of a CRLF ending, checked again below.
+    if (line.size() >= max_line_bytes_ + 1) {
       status_ = absl::ResourceExhaustedError(phiguard::Cat(path_, ":", line_number_ + 1,
                                                           ": line longer than the limit of ",
                                                           max_line_bytes_, " bytes"));
@@ -88,6 +89,12 @@ bool LineReader::Next(std::string& line) {
     line.push_back(static_cast<char>(c));
   }
   if (!line.empty() && line.back() == '\r') line.pop_back();
+  if (line.size() > max_line_bytes_) {
+    status_ = absl::ResourceExhaustedError(phiguard::Cat(path_, ":", line_number_ + 1,
+                                                        ": line longer than the limit of ",
+                                                        max_line_bytes_, " bytes"));
+    return false;
+  }
   ++line_number_;
   return true;
 }

@@ -51,7 +51,14 @@ absl::StatusOr<SecretKey> SecretKey::ReadFile(const std::string& path) {
     hex.push_back(c);
   }
   std::string bytes;
-  if (all_hex && hex.size() >= 64 && hex.size() % 2 == 0) {
+  if (all_hex && hex.size() < 64) {
+    // "openssl rand -hex 16" is 128 bits of hex text, not 33 bytes of key.
+    OPENSSL_cleanse(content->data(), content->size());
+    OPENSSL_cleanse(hex.data(), hex.size());
+    return absl::InvalidArgumentError(
+        phiguard::Cat(path, ": key file must hold >= 64 hex characters or >= 32 bytes"));
+  }
+  if (all_hex && hex.size() % 2 == 0) {
     for (size_t i = 0; i < hex.size(); i += 2) {
       bytes.push_back(static_cast<char>(HexValue(hex[i]) * 16 + HexValue(hex[i + 1])));
     }

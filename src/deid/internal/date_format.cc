@@ -24,19 +24,25 @@ int MonthFromName(std::string_view w) {
   return 0;
 }
 
-// Writes month `m` in the style of `as_written`: full or abbreviated, and its case.
-std::string MonthLike(std::string_view as_written, int m) {
+// Writes month `m` in the style of `as_written` (which named month `original`): full name or
+// abbreviation ("Jul", "Sept"), and its case (UPPER, Title, lower).
+std::string MonthLike(std::string_view as_written, int original, int m) {
   std::string full(kMonths[m - 1]);
-  std::string out = as_written.size() >= full.size() || as_written.size() > 4
-                        ? full
-                        : full.substr(0, std::min<size_t>(as_written.size(), full.size()));
-  if (as_written.size() == 4 && ToLowerAscii(as_written) == "sept" && m != 9) out = full.substr(0, 3);
+  bool abbreviated = as_written.size() < kMonths[original - 1].size();
+  std::string out = full;
+  if (abbreviated) out = full.substr(0, (as_written.size() == 4 && m == 9) ? 4 : 3);
   bool upper = as_written.size() > 1 && std::isupper(static_cast<unsigned char>(as_written[1]));
   bool title = !as_written.empty() && std::isupper(static_cast<unsigned char>(as_written[0]));
   for (size_t i = 0; i < out.size(); ++i) {
     if (upper || (title && i == 0)) out[i] = static_cast<char>(std::toupper(static_cast<unsigned char>(out[i])));
   }
   return out;
+}
+
+// Zero padding of a numeric date: "07/22" and "12/30" are fixed-width; "7/22" and "7/5" are not.
+bool Padded(const std::string& a, const std::string& b) {
+  return (a.size() == 2 && a[0] == '0') || (b.size() == 2 && b[0] == '0') ||
+         (a.size() == 2 && b.size() == 2);
 }
 
 std::string Ordinal(int day, std::string_view as_written) {
@@ -85,8 +91,7 @@ std::optional<ParsedDate> ParseDate(std::string_view text) {
     d.month = std::stoi(m[1]);
     d.sep = m[2];
     d.day = std::stoi(m[3]);
-    d.month_pad = m[1].length() == 2;
-    d.day_pad = m[3].length() == 2;
+    d.month_pad = d.day_pad = Padded(m[1].str(), m[3].str());
     if (m[4].matched) {
       d.year_digits = static_cast<int>(m[4].length());
       d.year = ExpandYear(std::stoi(m[4]), d.year_digits);
@@ -105,8 +110,7 @@ std::optional<ParsedDate> ParseDate(std::string_view text) {
     d.sep = m[2];
     d.month = std::stoi(m[3]);
     d.day = std::stoi(m[4]);
-    d.month_pad = m[3].length() == 2;
-    d.day_pad = m[4].length() == 2;
+    d.month_pad = d.day_pad = Padded(m[3].str(), m[4].str());
   } else if (std::regex_match(s, m, kMonthYear) && MonthFromName(m[1].str())) {
     d.order = ParsedDate::Order::kMonthName;
     d.month_text = m[1];
@@ -159,7 +163,7 @@ std::string ParsedDate::Format(int y, int mo, int da) const {
       return YearText(y, 4) + sep + Pad(mo, month_pad) + sep + Pad(da, day_pad);
     case Order::kDmy:
     case Order::kMonthName: {
-      std::string mt = MonthLike(month_text, mo);
+      std::string mt = MonthLike(month_text, month, mo);
       std::string out;
       if (day == 0) return mt + middle + YearText(y, 4);
       if (day_first) {

@@ -540,7 +540,15 @@ class Rules {
 
   void StandaloneRule(size_t i) {
     const Token& t = tok_[i];
-    if (t.initial || t.end - t.start < 3 || Clinical(i) || Function(i) || English(i)) return;
+    if (t.initial || t.end - t.start < 3 || Clinical(i) || Function(i)) return;
+    if (English(i)) {
+      // "John Moreau": a very common first name that is also a word, before a surname that is not.
+      size_t k = i + 1;
+      if ((F(i) & kFirstName) && t.name_count >= 100000 && k < tok_.size() && Joined(k) &&
+          Nameish(k) && !English(k) && CapOk(i) && CapOk(k) && !Role(i, kRoleRelative))
+        Emit(i, k, PhiType::kName, 0.75);
+      return;
+    }
     if (!CapOk(i)) return;
     if (Nameish(i)) {
       uint32_t count = tok_[i].name_count;

@@ -46,7 +46,8 @@ absl::StatusOr<std::unique_ptr<PatternScanner>> PatternScanner::Create(
     exprs.push_back(p.regex);
     // Start-of-match tracking roughly halves Vectorscan's speed, so only whole-match patterns pay
     // for it; context patterns ("MRN: 123") find their value backwards from the match end.
-    unsigned som = p.mode == ValueMode::kWhole ? HS_FLAG_SOM_LEFTMOST : 0u;
+    bool needs_start = p.mode == ValueMode::kWhole || p.mode == ValueMode::kAfterLabel;
+    unsigned som = needs_start ? HS_FLAG_SOM_LEFTMOST : 0u;
     flags.push_back(som | (p.caseless ? HS_FLAG_CASELESS : 0u));
     ids.push_back(static_cast<unsigned>(i));
   }
@@ -95,6 +96,12 @@ absl::Status PatternScanner::Scan(std::string_view text, ScanScratch& scratch,
   for (auto& r : raw) {
     const PatternDef& p = patterns_[r.id];
     if (p.mode == ValueMode::kWhole) continue;
+    if (p.mode == ValueMode::kAfterLabel) {
+      while (r.from < r.to && !std::isdigit(static_cast<unsigned char>(text[r.from])) &&
+             text[r.from] != '(')
+        ++r.from;
+      continue;
+    }
     size_t s = r.to > 96 ? r.to - 96 : 0, e = r.to;
     if (p.mode == ValueMode::kTrailingValue) TrimToTrailingValue(text, s, e);
     if (p.mode == ValueMode::kLeadingNumber) TrimToLeadingNumber(text, s, e);
@@ -111,6 +118,7 @@ absl::Status PatternScanner::Scan(std::string_view text, ScanScratch& scratch,
   unsigned last_id = ~0u;
   for (size_t i = 0; i < raw.size(); ++i) {
     const auto& r = raw[i];
+    if (r.id != last_id) covered_to = 0;  // a new pattern: nothing of it is covered yet
     if (r.id == last_id && r.to <= covered_to) continue;  // inside a longer match of this pattern
     last_id = r.id;
     const PatternDef& p = patterns_[r.id];

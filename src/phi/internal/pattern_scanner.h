@@ -20,6 +20,7 @@ enum class ValueMode : uint8_t {
   kWhole,          // the whole match is PHI
   kTrailingValue,  // "MRN: 12345": context words, then the value; only the final token is PHI
   kLeadingNumber,  // "92 yo": the leading number is PHI
+  kAfterLabel,     // "fax: (410) 555-0143": the match from its first digit or '(' on
 };
 
 // A match is checked by `validate(text, start, end)` before it counts; nullptr accepts all.

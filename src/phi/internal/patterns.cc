@@ -285,7 +285,7 @@ const std::vector<PatternDef>& BuiltinPatterns() {
        "number|num)?[\\s:#.]*[0-9]{4,6}\\b",
        true, M::kTrailingValue, 0.85, nullptr},
       {T::kFax, "\\bfax\\s*(#|no\\.?|number)?\\s*[:#.]?\\s*(\\(?[0-9]{3}\\)?[\\-.\\s]*)?[0-9]{3}[\\-.][0-9]{4}\\b",
-       true, M::kWhole, 0.95, nullptr},
+       true, M::kAfterLabel, 0.95, nullptr},
       // (F) email, (N) URLs, (O) IP addresses.
       {T::kEmail, "\\b[a-z0-9._%+\\-]+@[a-z0-9\\-]+(\\.[a-z0-9\\-]+)*\\.[a-z]{2,}\\b", true,
        M::kWhole, 0.99, nullptr},

@@ -1,0 +1,369 @@
+#include "phiguard/phi/detector.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "test_util.h"
+
+namespace phiguard::phi {
+namespace {
+
+using testing_util::Describe;
+using testing_util::SpanText;
+
+// One Detector for every test in this file (SetUpTestSuite runs per suite; the Detector itself is
+// built once per process).
+class DetectorTest : public testing::Test {
+ protected:
+  static void SetUpTestSuite() { detector_ = testing_util::SharedDetector(); }
+  void SetUp() override { ASSERT_NE(detector_, nullptr); }
+  static std::vector<Span> Detect(std::string_view text) {
+    return testing_util::DetectOrDie(*detector_, text);
+  }
+  static const Detector* detector_;
+};
+const Detector* DetectorTest::detector_ = nullptr;
+
+// ---- True positives: a span with exactly this text and type. ----
+
+struct Positive {
+  const char* name;
+  std::string text;
+  std::string phi;  // the span text
+  PhiType type;
+  const char* also_ok = nullptr;    // an alternative span text that is equally right
+};
+void PrintTo(const Positive& p, std::ostream* os) { *os << p.name; }
+
+class DetectorFindsTest : public DetectorTest, public testing::WithParamInterface<Positive> {};
+
+TEST_P(DetectorFindsTest, SpanWithExpectedTextAndType) {
+  const Positive& p = GetParam();
+  std::vector<Span> spans = Detect(p.text);
+  bool found = false;
+  for (const Span& s : spans) {
+    found |= s.type == p.type &&
+             (SpanText(p.text, s) == p.phi || (p.also_ok != nullptr && SpanText(p.text, s) == p.also_ok));
+  }
+  EXPECT_TRUE(found) << "want [" << p.phi << " " << PhiTypeName(p.type) << "] in \"" << p.text
+                     << "\", got " << Describe(p.text, spans);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Detector, DetectorFindsTest,
+    testing::Values(
+        // (C) dates
+        Positive{"SlashDateWithoutYear", "Seen again on 7/22 for follow up.", "7/22", PhiType::kDate},
+        Positive{"DashedDateWithYear", "Admitted 07-22-2010 to the ICU.", "07-22-2010", PhiType::kDate},
+        Positive{"MonthNameWithOrdinal", "Surgery was July 22nd as planned.", "July 22nd",
+                 PhiType::kDate},
+        Positive{"DayThenAbbreviatedMonth", "Seen 22 Jul in clinic.", "22 Jul", PhiType::kDate},
+        Positive{"IsoDate", "Labs drawn 2010-07-22 were normal.", "2010-07-22", PhiType::kDate},
+        Positive{"OrdinalDayAfterOnThe", "She was extubated on the 22nd.", "22nd", PhiType::kDate},
+        Positive{"MonthDayCommaYear", "Admitted Jan 3, 2010 overnight.", "Jan 3, 2010",
+                 PhiType::kDate},
+        Positive{"SlashDateAfterOn", "Patient came to the ED on 7/4.", "7/4", PhiType::kDate},
+        // (C) ages over 89
+        Positive{"AgeYo", "Patient is a 92 yo woman.", "92", PhiType::kAge},
+        Positive{"AgeAged", "Patient aged 95 was admitted.", "95", PhiType::kAge},
+        Positive{"AgeYearsOld", "He is 100 years old.", "100", PhiType::kAge},
+        // (D)(E) phone and fax
+        Positive{"PhoneWithParentheses", "Call (410) 555-0142 for results.", "(410) 555-0142",
+                 PhiType::kPhone},
+        Positive{"PhoneWithDashes", "Call 410-555-0142 for results.", "410-555-0142",
+                 PhiType::kPhone},
+        Positive{"PhoneExtensionByContext", "Call me at x4567 tomorrow.", "x4567", PhiType::kPhone},
+        // (F) email, (G) SSN
+        Positive{"Email", "Email jane.doe@example.com for info.", "jane.doe@example.com",
+                 PhiType::kEmail},
+        Positive{"Ssn", "SSN 123-45-6789 on file.", "123-45-6789", PhiType::kSsn},
+        // (H)(J)(K) identifiers by context: only the value is PHI
+        Positive{"MrnValueOnly", "MRN: 00482913 confirmed.", "00482913", PhiType::kMrn},
+        Positive{"AccountNumber", "Billing acct # 7781234 closed.", "7781234", PhiType::kAccount},
+        Positive{"LicenseNumber", "Driver license no. D1234567 verified.", "D1234567",
+                 PhiType::kLicense},
+        // (L)(M) vehicle and device identifiers
+        Positive{"Vin", "Car VIN 1HGCM82633A004352 registered.", "1HGCM82633A004352",
+                 PhiType::kVehicle},
+        Positive{"DeviceSerial", "Pump serial no. PX-88213-A replaced.", "PX-88213-A",
+                 PhiType::kDevice},
+        // (N)(O) URL and IP addresses
+        Positive{"Url", "See https://example.org/x for details.", "https://example.org/x",
+                 PhiType::kUrl},
+        Positive{"Ipv4", "Server 10.20.30.40 logged it.", "10.20.30.40", PhiType::kIpAddress},
+        Positive{"Ipv6", "Server 2001:db8::1 logged it.", "2001:db8::1", PhiType::kIpAddress},
+        // (B) geography
+        Positive{"ZipAfterState", "Lives in Annapolis, MD 21401 now.", "21401", PhiType::kZip},
+        Positive{"StreetAddress", "Lives at 42 Harbor View Road now.", "42 Harbor View Road",
+                 PhiType::kStreetAddress},
+        Positive{"PlaceAfterLivesIn", "Patient lives in Towson with husband.", "Towson",
+                 PhiType::kLocation},
+        // Facility spans may include the keyword ("[**FACILITY**]" then reads well).
+        Positive{"FacilityBeforeHospital", "Transferred from Calvert Hospital yesterday.", "Calvert",
+                 PhiType::kFacility, "Calvert Hospital"},
+        Positive{"SaintFacility", "Discharged to St. Agnes rehab.", "St. Agnes", PhiType::kFacility,
+                 "St. Agnes rehab"},
+        // (A) names
+        Positive{"ClinicianAfterDr", "Plan discussed with Dr. Healey today.", "Healey",
+                 PhiType::kClinicianName},
+        Positive{"ApostropheSurnameAfterDr", "Patient seen by Dr. O'Rourke today.", "O'Rourke",
+                 PhiType::kClinicianName},
+        Positive{"ClinicianNamedFoley", "Seen by Dr. Foley today.", "Foley", PhiType::kClinicianName},
+        Positive{"RelativeName", "Spoke with daughter Linda today.", "Linda", PhiType::kName},
+        Positive{"ClinicianBeforeCredential", "Meds given by Healey RN overnight.", "Healey",
+                 PhiType::kClinicianName},
+        Positive{"FullNameAfterMr", "Mr. John Moreau is a 67 yo male.", "John Moreau", PhiType::kName},
+        Positive{"AllCapsRelativeName", "CALL SON BILL AT 410-555-0199 WITH UPDATES.", "BILL",
+                 PhiType::kName},
+        Positive{"CanaryNameAfterPatient", "Patient Zebulon Quackenbush, SSN 987-65-4320.",
+                 "Zebulon Quackenbush", PhiType::kName},
+        Positive{"FullNameWithoutContext", "Linda Smith called.", "Linda Smith", PhiType::kName},
+        Positive{"FullNameWithEnglishWordFirstName", "John Moreau visited.", "John Moreau",
+                 PhiType::kName}),
+    [](const testing::TestParamInfo<Positive>& info) { return std::string(info.param.name); });
+
+TEST_F(DetectorTest, FindsFaxByContext) {
+  const std::string text = "Send records fax: 410-555-0143 today.";
+  std::vector<Span> spans = Detect(text);
+  const size_t number = text.find("410-555-0143");
+  bool found = false;
+  for (const Span& s : spans) {
+    found |= s.type == PhiType::kFax && s.byte_start <= number && s.byte_end >= number + 12;
+  }
+  EXPECT_TRUE(found) << Describe(text, spans);
+}
+
+TEST_F(DetectorTest, FaxSpanIsTheNumberWithoutItsLabel) {
+  const std::string text = "Send records fax: 410-555-0143 today.";
+  std::vector<Span> spans = Detect(text);
+  ASSERT_FALSE(spans.empty());
+  bool exact = false;
+  for (const Span& s : spans) exact |= s.type == PhiType::kFax && SpanText(text, s) == "410-555-0143";
+}
+
+TEST_F(DetectorTest, RejectedMatchDoesNotHideLaterMatchesOfItsPattern) {
+  // "5/5" is rejected (a strength score); the slash date "7/22" after it must still be found even
+  // though an earlier pattern (dates with a year) matched further along the text.
+  const std::string text = "Motor 5/5 strength. Seen 7/22. Admitted 07/22/2010.";
+  std::vector<Span> spans = Detect(text);
+  bool found = false;
+  for (const Span& s : spans) found |= SpanText(text, s) == "7/22" && s.type == PhiType::kDate;
+  EXPECT_TRUE(found);
+}
+
+// ---- Tricky negatives: nothing overlaps the phrase. ----
+
+struct Negative {
+  const char* name;
+  std::string text;
+  std::string phrase;  // must not be (even partly) inside any span
+};
+void PrintTo(const Negative& n, std::ostream* os) { *os << n.name; }
+
+class DetectorIgnoresTest : public DetectorTest, public testing::WithParamInterface<Negative> {};
+
+TEST_P(DetectorIgnoresTest, NoSpanOverlapsPhrase) {
+  const Negative& n = GetParam();
+  const size_t at = n.text.find(n.phrase);
+  ASSERT_NE(at, std::string::npos);
+  std::vector<Span> spans = Detect(n.text);
+  bool flagged = false;
+  for (const Span& s : spans) flagged |= s.byte_start < at + n.phrase.size() && at < s.byte_end;
+  EXPECT_FALSE(flagged) << "\"" << n.phrase << "\" flagged in \"" << n.text
+                        << "\": " << Describe(n.text, spans);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Detector, DetectorIgnoresTest,
+    testing::Values(
+        Negative{"BloodPressure", "BP 120/80 and stable.", "120/80"},
+        Negative{"StrengthScore", "Motor 5/5 strength in all extremities.", "5/5"},
+        Negative{"VentilatorSettings", "On PSV 10/5 overnight.", "10/5"},
+        Negative{"PeepSettings", "PEEP 5/5 overnight.", "5/5"},
+        Negative{"HalfTablet", "Take 1/2 tab daily.", "1/2"},
+        Negative{"FractionOf", "Given 3/4 of a tab.", "3/4"},
+        Negative{"PainScore", "Reports pain 8/10 at rest.", "8/10"},
+        Negative{"BellsPalsy", "History of Bell's palsy noted.", "Bell's"},
+        Negative{"FoleyCatheter", "Foley catheter in place.", "Foley"},
+        Negative{"MarkedImprovement", "Shows marked improvement today.", "marked"},
+        Negative{"HopeAsVerb", "We hope to extubate tomorrow.", "hope"},
+        Negative{"SecondUnit", "Started 2nd unit of PRBC now.", "2nd"},
+        Negative{"BloodGas", "ABG 7.45/34/80 on room air.", "7.45/34/80"},
+        Negative{"HeartRateRange", "HR 100-110 overnight.", "100-110"},
+        Negative{"FourthVentricle", "Mass near the 4th ventricle seen.", "4th"},
+        Negative{"AgeUnder90", "Patient is a 67 yo man.", "67"},
+        Negative{"Vitals", "Vitals: BP 118/72 HR 88 RR 16 SpO2 97% on 2L.",
+                 "Vitals: BP 118/72 HR 88 RR 16 SpO2 97% on 2L."},
+        Negative{"CredentialNotPartOfName", "Meds given by Healey RN overnight.", "RN"},
+        Negative{"MrnLabelNotPartOfValue", "MRN: 00482913 confirmed.", "MRN:"},
+        Negative{"SsnLabelAfterName", "Patient Zebulon Quackenbush, SSN 987-65-4320.", "SSN"},
+        Negative{"VinLabel", "Car VIN 1HGCM82633A004352 registered.", "VIN"}),
+    [](const testing::TestParamInfo<Negative>& info) { return std::string(info.param.name); });
+
+// ---- Span structure and offsets. ----
+
+TEST_F(DetectorTest, SpansAreSortedAndDisjoint) {
+  const std::string text =
+      "Mr. John Moreau is a 92 yo male admitted on 07/22/2023 from Calvert Hospital. Seen by "
+      "Dr. Healey. Wife Mary at (410) 555-0142, fax 410-555-0143. MRN: 00482913. SSN 123-45-6789. "
+      "Lives at 42 Harbor View Road, Annapolis, MD 21401. Email jane.doe@example.com, "
+      "https://example.org/x, 10.20.30.40. Follow-up on August 3rd.";
+  std::vector<Span> spans = Detect(text);
+  ASSERT_GE(spans.size(), 10u) << Describe(text, spans);
+  for (size_t i = 0; i < spans.size(); ++i) {
+    EXPECT_LT(spans[i].start, spans[i].end);
+    EXPECT_LT(spans[i].byte_start, spans[i].byte_end);
+    EXPECT_LE(spans[i].byte_end, text.size());
+    EXPECT_GT(spans[i].confidence, 0.0f);
+    EXPECT_LE(spans[i].confidence, 1.0f);
+    if (i > 0) {
+      EXPECT_LE(spans[i - 1].end, spans[i].start) << Describe(text, spans);
+      EXPECT_LE(spans[i - 1].byte_end, spans[i].byte_start);
+    }
+  }
+}
+
+TEST_F(DetectorTest, OffsetsAreCodePointsAndBytes) {
+  const std::string text = "Jos\xC3\xA9 Ram\xC3\xADrez visited on 7/22";  // two 2-byte letters
+  std::vector<Span> spans = Detect(text);
+  const Span* date = nullptr;
+  for (const Span& s : spans) {
+    if (s.type == PhiType::kDate) date = &s;
+  }
+  ASSERT_NE(date, nullptr) << Describe(text, spans);
+  EXPECT_EQ(SpanText(text, *date), "7/22");
+  EXPECT_EQ(date->byte_start, 26u);
+  EXPECT_EQ(date->byte_end, 30u);
+  EXPECT_EQ(date->start, 24u);
+  EXPECT_EQ(date->end, 28u);
+  for (const Span& s : spans) EXPECT_LE(s.end, 28u);
+}
+
+TEST_F(DetectorTest, AsciiOffsetsEqualByteOffsets) {
+  const std::string text = "Seen by Dr. Healey on 7/22.";
+  for (const Span& s : Detect(text)) {
+    EXPECT_EQ(s.start, s.byte_start);
+    EXPECT_EQ(s.end, s.byte_end);
+  }
+}
+
+TEST_F(DetectorTest, EmptyTextHasNoSpans) { EXPECT_TRUE(Detect("").empty()); }
+
+TEST_F(DetectorTest, InvalidUtf8IsInvalidArgument) {
+  auto scratch = detector_->NewScratch();
+  ASSERT_TRUE(scratch.ok());
+  std::vector<Span> spans = {Span{}};
+  EXPECT_EQ(detector_->Detect("Dr. Healey \xFF on 7/22", **scratch, spans).code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(spans.empty());
+  EXPECT_EQ(detector_->Detect("surrogate \xED\xA0\x80", **scratch, spans).code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(DetectorTest, ScratchIsReusableAndSpansAreReplaced) {
+  auto scratch = detector_->NewScratch();
+  ASSERT_TRUE(scratch.ok());
+  std::vector<Span> first, again;
+  ASSERT_TRUE(detector_->Detect("Seen by Dr. Healey on 7/22.", **scratch, first).ok());
+  ASSERT_TRUE(detector_->Detect("Nothing here.", **scratch, again).ok());
+  EXPECT_TRUE(again.empty());
+  ASSERT_TRUE(detector_->Detect("Seen by Dr. Healey on 7/22.", **scratch, again).ok());
+  EXPECT_EQ(first, again);
+}
+
+TEST_F(DetectorTest, ConcurrentDetectWithOwnScratchAgrees) {
+  const std::string text = "Mr. John Moreau, 92 yo, seen 7/22 by Dr. Healey; call (410) 555-0142.";
+  const std::vector<Span> expected = Detect(text);
+  ASSERT_FALSE(expected.empty());
+  std::vector<std::vector<Span>> results(4);
+  std::vector<std::thread> threads;
+  for (auto& r : results) {
+    threads.emplace_back([&] {
+      auto scratch = detector_->NewScratch();
+      if (!scratch.ok()) return;
+      for (int i = 0; i < 20; ++i) (void)detector_->Detect(text, **scratch, r);
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (const auto& r : results) EXPECT_EQ(r, expected);
+}
+
+// ---- Options. These build their own Detector. ----
+
+TEST(DetectorOptions, InputLargerThanMaxInputBytesIsInvalidArgument) {
+  DetectorOptions opts;
+  opts.max_input_bytes = 16;
+  auto det = Detector::Create(opts);
+  ASSERT_TRUE(det.ok()) << det.status();
+  auto scratch = (*det)->NewScratch();
+  ASSERT_TRUE(scratch.ok());
+  std::vector<Span> spans;
+  EXPECT_TRUE((*det)->Detect(std::string(16, 'a'), **scratch, spans).ok());
+  EXPECT_EQ((*det)->Detect(std::string(17, 'a'), **scratch, spans).code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST(DetectorOptions, ExtraPatternIsFoundWithItsType) {
+  DetectorOptions opts;
+  opts.extra_patterns.push_back({"study-id", PhiType::kOther, "STUDY-[0-9]{6}"});
+  opts.extra_patterns.push_back({"subject", PhiType::kOther, "Subject ID: (S[0-9]+)"});
+  auto det = Detector::Create(opts);
+  ASSERT_TRUE(det.ok()) << det.status();
+  const std::string text = "Enrolled as STUDY-123456 (Subject ID: S42) today.";
+  std::vector<Span> spans = testing_util::DetectOrDie(**det, text);
+  bool study = false, subject = false;
+  for (const Span& s : spans) {
+    study |= SpanText(text, s) == "STUDY-123456" && s.type == PhiType::kOther;
+    subject |= SpanText(text, s) == "S42" && s.type == PhiType::kOther;  // capture group only
+  }
+  EXPECT_TRUE(study) << Describe(text, spans);
+  EXPECT_TRUE(subject) << Describe(text, spans);
+}
+
+TEST(DetectorOptions, ExtraPatternWithBadRegexIsInvalidArgument) {
+  DetectorOptions opts;
+  opts.extra_patterns.push_back({"broken", PhiType::kOther, "STUDY-([0-9]{6}"});
+  EXPECT_EQ(Detector::Create(opts).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(DetectorOptions, ExtraPatternWithTwoCaptureGroupsIsInvalidArgument) {
+  DetectorOptions opts;
+  opts.extra_patterns.push_back({"two", PhiType::kOther, "(A)(B)"});
+  EXPECT_EQ(Detector::Create(opts).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(DetectorOptions, MissingLexiconDirIsNotFound) {
+  DetectorOptions opts;
+  opts.lexicon_dir = "/nonexistent/phiguard/lexicons";
+  EXPECT_EQ(Detector::Create(opts).status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST(DetectorOptions, MinConfidenceDropsWeakSpans) {
+  DetectorOptions opts;
+  opts.min_confidence = 0.9f;
+  auto det = Detector::Create(opts);
+  ASSERT_TRUE(det.ok()) << det.status();
+  const std::string text = "SSN 123-45-6789; seen 7/22.";  // SSN 0.95, bare slash date 0.8
+  std::vector<Span> spans = testing_util::DetectOrDie(**det, text);
+  for (const Span& s : spans) EXPECT_GE(s.confidence, 0.9f) << Describe(text, spans);
+  ASSERT_EQ(spans.size(), 1u) << Describe(text, spans);
+  EXPECT_EQ(spans[0].type, PhiType::kSsn);
+}
+
+TEST(PhiType, NamesAndLettersRoundTrip) {
+  for (int i = 1; i <= kNumPhiTypes; ++i) {
+    auto t = static_cast<PhiType>(i);
+    EXPECT_EQ(ParsePhiType(PhiTypeName(t)), t);
+    char letter = SafeHarborLetter(t);
+    EXPECT_GE(letter, 'A');
+    EXPECT_LE(letter, 'R');
+  }
+  EXPECT_EQ(ParsePhiType("name"), PhiType::kName);
+  EXPECT_EQ(ParsePhiType("nope"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace phiguard::phi

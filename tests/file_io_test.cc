@@ -1,0 +1,169 @@
+#include "phiguard/core/file_io.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "test_util.h"
+
+namespace phiguard {
+namespace {
+
+namespace fs = std::filesystem;
+
+class FileIoTest : public testing::Test {
+ protected:
+  std::string Write(const std::string& name, const std::string& content) {
+    return testing_util::WriteFile(tmp_.File(name), content);
+  }
+  std::vector<std::string> Entries() const { return tmp_.Entries(); }
+
+  testing_util::ScopedTempDir tmp_;
+  const fs::path& dir_ = tmp_.path();
+};
+
+TEST_F(FileIoTest, ReadFileBoundedReadsWholeFile) {
+  std::string p = Write("a.txt", "hello\nworld");
+  auto r = ReadFileBounded(p, 100);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(*r, "hello\nworld");
+}
+
+TEST_F(FileIoTest, ReadFileBoundedAcceptsFileOfExactlyTheLimit) {
+  std::string p = Write("a.txt", "12345");
+  auto r = ReadFileBounded(p, 5);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(*r, "12345");
+}
+
+TEST_F(FileIoTest, ReadFileBoundedMissingFileIsNotFound) {
+  auto r = ReadFileBounded((dir_ / "missing.txt").string(), 100);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(FileIoTest, ReadFileBoundedOverLimitIsResourceExhausted) {
+  std::string p = Write("big.txt", std::string(200000, 'x'));
+  EXPECT_EQ(ReadFileBounded(p, 199999).status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(ReadFileBounded(Write("six.txt", "123456"), 5).status().code(),
+            absl::StatusCode::kResourceExhausted);
+}
+
+TEST_F(FileIoTest, ReadFileBoundedDirectoryIsAnError) {
+  EXPECT_FALSE(ReadFileBounded(dir_.string(), 100).ok());
+}
+
+TEST_F(FileIoTest, LineReaderStripsLfAndCrlf) {
+  std::string p = Write("lines.txt", "one\r\ntwo\n\nthree\r\nlast");
+  auto r = LineReader::Open(p, 100);
+  ASSERT_TRUE(r.ok()) << r.status();
+  std::vector<std::string> lines;
+  std::string line;
+  while ((*r)->Next(line)) lines.push_back(line);
+  EXPECT_TRUE((*r)->status().ok());
+  EXPECT_EQ(lines, (std::vector<std::string>{"one", "two", "", "three", "last"}));
+  EXPECT_EQ((*r)->line_number(), 5u);
+}
+
+TEST_F(FileIoTest, LineReaderOverLongLineIsResourceExhausted) {
+  std::string p = Write("long.txt", "short\n" + std::string(50, 'x') + "\nafter\n");
+  auto r = LineReader::Open(p, 10);
+  ASSERT_TRUE(r.ok()) << r.status();
+  std::string line;
+  ASSERT_TRUE((*r)->Next(line));
+  EXPECT_EQ(line, "short");
+  EXPECT_FALSE((*r)->Next(line));
+  EXPECT_EQ((*r)->status().code(), absl::StatusCode::kResourceExhausted);
+  // The reader stays failed.
+  EXPECT_FALSE((*r)->Next(line));
+  EXPECT_EQ((*r)->status().code(), absl::StatusCode::kResourceExhausted);
+}
+
+TEST_F(FileIoTest, LineReaderAcceptsLineOfExactlyTheLimit) {
+  std::string p = Write("exact.txt", "0123456789\n");
+  auto r = LineReader::Open(p, 10);
+  ASSERT_TRUE(r.ok()) << r.status();
+  std::string line;
+  ASSERT_TRUE((*r)->Next(line)) << (*r)->status();
+  EXPECT_EQ(line, "0123456789");
+}
+
+TEST_F(FileIoTest, LineReaderAcceptsCrlfLineOfExactlyTheLimit) {
+  // The limit is on the line as returned, without its "\r\n".
+  std::string p = Write("exact_crlf.txt", "0123456789\r\nnext\r\n");
+  auto r = LineReader::Open(p, 10);
+  ASSERT_TRUE(r.ok()) << r.status();
+  std::string line;
+  bool ok = (*r)->Next(line);
+  ASSERT_TRUE(ok) << (*r)->status();
+  EXPECT_EQ(line, "0123456789");
+}
+
+TEST_F(FileIoTest, LineReaderMissingFileIsNotFound) {
+  EXPECT_EQ(LineReader::Open((dir_ / "missing").string(), 10).status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST_F(FileIoTest, AtomicFileWriterCreatesTargetOnlyOnCommit) {
+  std::string target = (dir_ / "out.txt").string();
+  auto w = AtomicFileWriter::Open(target);
+  ASSERT_TRUE(w.ok()) << w.status();
+  ASSERT_TRUE((*w)->Write("hello ").ok());
+  ASSERT_TRUE((*w)->Write("world").ok());
+  EXPECT_FALSE(fs::exists(target));
+  ASSERT_TRUE((*w)->Commit().ok());
+  EXPECT_TRUE(fs::exists(target));
+  EXPECT_EQ(*ReadFileBounded(target, 100), "hello world");
+  // Only the target remains: no temporary file.
+  EXPECT_EQ(Entries(), std::vector<std::string>{"out.txt"});
+  EXPECT_EQ((*w)->Write("more").code(), absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_F(FileIoTest, AtomicFileWriterUncommittedLeavesNoTargetAndNoTempFile) {
+  std::string target = (dir_ / "out.txt").string();
+  {
+    auto w = AtomicFileWriter::Open(target);
+    ASSERT_TRUE(w.ok()) << w.status();
+    ASSERT_TRUE((*w)->Write("partial").ok());
+  }
+  EXPECT_FALSE(fs::exists(target));
+  EXPECT_TRUE(Entries().empty());
+}
+
+TEST_F(FileIoTest, AtomicFileWriterUncommittedLeavesExistingTargetUntouched) {
+  std::string target = Write("out.txt", "old");
+  {
+    auto w = AtomicFileWriter::Open(target);
+    ASSERT_TRUE(w.ok()) << w.status();
+    ASSERT_TRUE((*w)->Write("new").ok());
+  }
+  EXPECT_EQ(*ReadFileBounded(target, 100), "old");
+  EXPECT_EQ(Entries(), std::vector<std::string>{"out.txt"});
+}
+
+TEST_F(FileIoTest, AtomicFileWriterCommitReplacesExistingTarget) {
+  std::string target = Write("out.txt", "old");
+  auto w = AtomicFileWriter::Open(target);
+  ASSERT_TRUE(w.ok()) << w.status();
+  ASSERT_TRUE((*w)->Write("new").ok());
+  ASSERT_TRUE((*w)->Commit().ok());
+  EXPECT_EQ(*ReadFileBounded(target, 100), "new");
+}
+
+TEST_F(FileIoTest, AtomicFileWriterCreatesOwnerOnlyFile) {
+  std::string target = (dir_ / "key.hex").string();
+  auto w = AtomicFileWriter::Open(target);
+  ASSERT_TRUE(w.ok()) << w.status();
+  ASSERT_TRUE((*w)->Commit().ok());
+  auto perms = fs::status(target).permissions();
+  EXPECT_EQ(perms & (fs::perms::group_all | fs::perms::others_all), fs::perms::none);
+}
+
+TEST_F(FileIoTest, AtomicFileWriterInMissingDirectoryFails) {
+  auto w = AtomicFileWriter::Open((dir_ / "no" / "such" / "out.txt").string());
+  EXPECT_EQ(w.status().code(), absl::StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace phiguard
