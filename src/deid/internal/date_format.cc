@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <regex>
+#include <cstdlib>
+
+#include <re2/re2.h>
 
 #include "phiguard/core/strings.h"
 
@@ -76,72 +78,74 @@ int ExpandYear(int y, int digits) {
 }  // namespace
 
 std::optional<ParsedDate> ParseDate(std::string_view text) {
-  static const std::regex kNumeric(R"(^(\d{1,2})([/\-.])(\d{1,2})(?:[/\-.](\d{2}|\d{4}))?$)");
-  static const std::regex kIso(R"(^(\d{4})([\-/.])(\d{1,2})[\-/.](\d{1,2})$)");
-  static const std::regex kMonthFirst(
-      R"(^([A-Za-z]+)(\.?\s*)(\d{1,2})([A-Za-z]{2})?(?:(,?\s*)(\d{4}))?$)");
-  static const std::regex kDayFirst(
-      R"(^(\d{1,2})([A-Za-z]{2})?(\s+(?:of\s+)?)([A-Za-z]+)(\.?)(?:(,?\s*)(\d{4}))?$)");
-  static const std::regex kMonthYear(R"(^([A-Za-z]+)(\.?,?\s+(?:of\s+)?)(\d{4})$)");
-  std::string s(StripAscii(text));
-  std::smatch m;
+  // RE2, not std::regex: linear time on any input, and no recursion to blow the stack.
+  static const RE2 kNumeric(R"((\d{1,2})([/\-.])(\d{1,2})(?:[/\-.](\d{2}|\d{4}))?)");
+  static const RE2 kIso(R"((\d{4})([\-/.])(\d{1,2})[\-/.](\d{1,2}))");
+  static const RE2 kMonthFirst(R"(([A-Za-z]+)(\.?\s*)(\d{1,2})([A-Za-z]{2})?(?:(,?\s*)(\d{4}))?)");
+  static const RE2 kDayFirst(
+      R"((\d{1,2})([A-Za-z]{2})?(\s+(?:of\s+)?)([A-Za-z]+)(\.?)(?:(,?\s*)(\d{4}))?)");
+  static const RE2 kMonthYear(R"(([A-Za-z]+)(\.?,?\s+(?:of\s+)?)(\d{4}))");
+  std::string_view sv = StripAscii(text);
+  re2::StringPiece s(sv.data(), sv.size());
+  std::string g1, g2, g3, g4, g5, g6, g7;
   ParsedDate d;
-  if (std::regex_match(s, m, kNumeric)) {
+  auto num = [](const std::string& x) { return std::atoi(x.c_str()); };
+  if (RE2::FullMatch(s, kNumeric, &g1, &g2, &g3, &g4)) {
     d.order = ParsedDate::Order::kMdy;
-    d.month = std::stoi(m[1]);
-    d.sep = m[2];
-    d.day = std::stoi(m[3]);
-    d.month_pad = d.day_pad = Padded(m[1].str(), m[3].str());
-    if (m[4].matched) {
-      d.year_digits = static_cast<int>(m[4].length());
-      d.year = ExpandYear(std::stoi(m[4]), d.year_digits);
+    d.month = num(g1);
+    d.sep = g2;
+    d.day = num(g3);
+    d.month_pad = d.day_pad = Padded(g1, g3);
+    if (!g4.empty()) {
+      d.year_digits = static_cast<int>(g4.size());
+      d.year = ExpandYear(num(g4), d.year_digits);
     } else if (d.day > 31 && d.sep == "/") {
       // "8/88": a month and a two-digit year.
       d.year_digits = 2;
       d.year = ExpandYear(d.day, 2);
       d.day = 0;
-      d.order = ParsedDate::Order::kMdy;
       d.month_yy = true;
     }
-  } else if (std::regex_match(s, m, kIso)) {
+  } else if (RE2::FullMatch(s, kIso, &g1, &g2, &g3, &g4)) {
     d.order = ParsedDate::Order::kYmd;
-    d.year = std::stoi(m[1]);
+    d.year = num(g1);
     d.year_digits = 4;
-    d.sep = m[2];
-    d.month = std::stoi(m[3]);
-    d.day = std::stoi(m[4]);
-    d.month_pad = d.day_pad = Padded(m[3].str(), m[4].str());
-  } else if (std::regex_match(s, m, kMonthYear) && MonthFromName(m[1].str())) {
+    d.sep = g2;
+    d.month = num(g3);
+    d.day = num(g4);
+    d.month_pad = d.day_pad = Padded(g3, g4);
+  } else if (RE2::FullMatch(s, kMonthYear, &g1, &g2, &g3) && MonthFromName(g1)) {
     d.order = ParsedDate::Order::kMonthName;
-    d.month_text = m[1];
-    d.month = MonthFromName(d.month_text);
-    d.middle = m[2];
-    d.year = std::stoi(m[3]);
+    d.month_text = g1;
+    d.month = MonthFromName(g1);
+    d.middle = g2;
+    d.year = num(g3);
     d.year_digits = 4;
-  } else if (std::regex_match(s, m, kMonthFirst) && MonthFromName(m[1].str())) {
+  } else if (RE2::FullMatch(s, kMonthFirst, &g1, &g2, &g3, &g4, &g5, &g6) && MonthFromName(g1)) {
     d.order = ParsedDate::Order::kMonthName;
-    d.month_text = m[1];
-    d.month = MonthFromName(d.month_text);
-    d.middle = m[2];
-    d.day = std::stoi(m[3]);
-    d.ordinal = m[4];
-    if (m[6].matched) {
-      d.suffix = m[5];
-      d.year = std::stoi(m[6]);
+    d.month_text = g1;
+    d.month = MonthFromName(g1);
+    d.middle = g2;
+    d.day = num(g3);
+    d.ordinal = g4;
+    if (!g6.empty()) {
+      d.suffix = g5;
+      d.year = num(g6);
       d.year_digits = 4;
     }
-  } else if (std::regex_match(s, m, kDayFirst) && MonthFromName(m[4].str())) {
+  } else if (RE2::FullMatch(s, kDayFirst, &g1, &g2, &g3, &g4, &g5, &g6, &g7) &&
+             MonthFromName(g4)) {
     d.order = ParsedDate::Order::kMonthName;
     d.day_first = true;
-    d.day = std::stoi(m[1]);
-    d.ordinal = m[2];
-    d.middle = m[3];
-    d.month_text = m[4];
-    d.prefix = m[5];  // the '.' after an abbreviated month
-    d.month = MonthFromName(d.month_text);
-    if (m[7].matched) {
-      d.suffix = m[6];
-      d.year = std::stoi(m[7]);
+    d.day = num(g1);
+    d.ordinal = g2;
+    d.middle = g3;
+    d.month_text = g4;
+    d.prefix = g5;  // the '.' after an abbreviated month
+    d.month = MonthFromName(g4);
+    if (!g7.empty()) {
+      d.suffix = g6;
+      d.year = num(g7);
       d.year_digits = 4;
     }
   } else {

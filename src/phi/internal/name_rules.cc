@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 
 namespace phiguard::phi::internal {
@@ -153,6 +154,7 @@ class Rules {
         PhoneLabelRule(i);
       StandaloneRule(i);
     }
+    Propagate();
   }
 
  private:
@@ -226,10 +228,38 @@ class Rules {
       // After a comma only a known name continues the list ("Finn, RRT" ends it); after "and"
       // a capitalised unknown word does too ("Joseph and Robbinson").
       bool known = Nameish(k) && (!English(k) || Capitalised(k));
-      bool unknown_ok = conjunction && Unknown(k) && (Capitalised(k) || mode_ != CaseMode::kMixed);
+      bool unknown_ok = conjunction && Unknown(k) && !LooksLikeWordForm(lower_[k]) &&
+                        (Capitalised(k) || mode_ != CaseMode::kMixed);
       if (!NameCandidate(k) || !(known || unknown_ok)) return;
       b = ExtendName(k, 2);
       EmitOne(k, b, type, conf * 0.9f);
+    }
+  }
+
+  // A word found as a name or place in context ("son Hank", "to Quartermain 2") is the same PHI
+  // wherever else it stands in the document ("Both Suzette and Hank", "F-MICU/QUARTERMAIN/CCU").
+  void Propagate() {
+    absl::flat_hash_map<std::string_view, std::pair<PhiType, float>> found;
+    const size_t emitted = out_.size();
+    for (size_t m = 0; m < emitted; ++m) {
+      const PatternMatch& p = out_[m];
+      bool person = p.type == PhiType::kName || p.type == PhiType::kClinicianName;
+      if (!person && p.type != PhiType::kFacility && p.type != PhiType::kLocation) continue;
+      if (p.confidence < 0.7f) continue;  // only words found with context
+      for (size_t k = 0; k < tok_.size(); ++k) {  // the span's word tokens
+        if (tok_[k].start < p.start || tok_[k].end > p.end) continue;
+        if (!Word(k) || tok_[k].initial || tok_[k].end - tok_[k].start < 3 || English(k) ||
+            Clinical(k) || Function(k) || Role(k, kRoleFacilityKeyword))
+          continue;
+        found.emplace(lower_[k], std::make_pair(p.type, p.confidence));
+      }
+    }
+    if (found.empty()) return;
+    for (size_t k = 0; k < tok_.size(); ++k) {
+      if (!Word(k)) continue;
+      auto it = found.find(lower_[k]);
+      if (it == found.end()) continue;
+      EmitOne(k, k, it->second.first, it->second.second * 0.9f);  // Resolve() merges repeats
     }
   }
 
@@ -307,8 +337,11 @@ class Rules {
 
   static bool LooksLikeWordForm(std::string_view w) {
     if (w.size() < 4) return true;
+    // English word forms, and drug-name stems ("hydralazine", "metoprolol", "heparin").
     for (std::string_view suf : {"tion", "ed", "ing", "ness", "ment", "ly", "ity", "ous", "ive",
-                                 "able", "ful", "less", "ize", "ise", "ers"}) {
+                                 "able", "ful", "less", "ize", "ise", "ers", "ine", "ol", "pril",
+                                 "zole", "mycin", "cillin", "pam", "lam", "statin", "sartan",
+                                 "pine", "parin", "ide", "one", "vir", "mab", "nib", "azine"}) {
       if (w.ends_with(suf)) return true;
     }
     return false;

@@ -138,15 +138,17 @@ bool ValidSlashDate(std::string_view text, size_t start, size_t end) {
     }
   }
   // Murmur grades and scores: "+3/6 SEM", "#4/10".
-  if (before == '+' || before == '#') return false;
+  if (before == '+' || before == '#' || before == '\'') return false;
   for (std::string_view w : {" sem", " murmur", " hsm", " sm ", " systolic", " holosystolic",
                              " ips", " cpap", " imv", " ps/"}) {
     if (next.starts_with(w)) return false;
   }
-  if (b == 10) {
-    std::string after_text = ToLowerAscii(text.substr(end, 30));
-    for (std::string_view w : {"pain", "angina", "discomfort", "ache", "pressure"}) {
-      if (after_text.find(w) != std::string::npos) return false;
+  if (b == 10) {  // "x/10" next to pain words is a pain score
+    size_t from = start >= 30 ? start - 30 : 0;
+    std::string around = ToLowerAscii(text.substr(from, start - from)) + " | " +
+                         ToLowerAscii(text.substr(end, 30));
+    for (std::string_view w : {"pain", "angina", "discomfort", "ache", "pressure", "c/o", " cp"}) {
+      if (around.find(w) != std::string::npos) return false;
     }
   }
   // Pain scores: "8/10 CP", "pain 6/10".
