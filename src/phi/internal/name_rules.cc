@@ -1,8 +1,7 @@
 #include "phi/internal/name_rules.h"
 
-#include <cctype>
-
 #include <algorithm>
+#include <cctype>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
@@ -246,8 +245,12 @@ class Rules {
       bool person = p.type == PhiType::kName || p.type == PhiType::kClinicianName;
       if (!person && p.type != PhiType::kFacility && p.type != PhiType::kLocation) continue;
       if (p.confidence < 0.7f) continue;  // only words found with context
-      for (size_t k = 0; k < tok_.size(); ++k) {  // the span's word tokens
-        if (tok_[k].start < p.start || tok_[k].end > p.end) continue;
+      // The span's word tokens (tokens are sorted by start: binary search, not a scan).
+      auto first = std::lower_bound(tok_.begin(), tok_.end(), p.start,
+                                    [](const Token& t, size_t pos) { return t.start < pos; });
+      for (size_t k = static_cast<size_t>(first - tok_.begin());
+           k < tok_.size() && tok_[k].start < p.end; ++k) {
+        if (tok_[k].end > p.end) continue;
         if (!Word(k) || tok_[k].initial || tok_[k].end - tok_[k].start < 3 || English(k) ||
             Clinical(k) || Function(k) || Role(k, kRoleFacilityKeyword))
           continue;
@@ -460,6 +463,11 @@ class Rules {
   void FacilityRule(size_t i) {
     std::string_view w = lower_[i];
     bool strong = Role(i, kRoleStrongFacility);
+    // "Medical Center", "Health Center": a center that is surely a facility.
+    if ((w == "center" || w == "centre" || w == "ctr") && i > 0 &&
+        (lower_[i - 1] == "medical" || lower_[i - 1] == "health" || lower_[i - 1] == "cancer" ||
+         lower_[i - 1] == "trauma" || lower_[i - 1] == "surgical" || lower_[i - 1] == "med"))
+      strong = true;
     if (w == "ed" && mode_ == CaseMode::kMixed && !tok_[i].upper) return;
     size_t a = i;
     while (a > 0 && i - a < 4 && Joined(a) && FacilityNameWord(a - 1)) --a;
