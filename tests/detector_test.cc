@@ -122,7 +122,14 @@ INSTANTIATE_TEST_SUITE_P(
                  "Zebulon Quackenbush", PhiType::kName},
         Positive{"FullNameWithoutContext", "Linda Smith called.", "Linda Smith", PhiType::kName},
         Positive{"FullNameWithEnglishWordFirstName", "John Moreau visited.", "John Moreau",
-                 PhiType::kName}),
+                 PhiType::kName},
+        // The subject of "is a NN year-old" is the patient, even when the words are ordinary.
+        Positive{"SubjectOfAgePhrase", "History\nMarine542 Ai120\n is a 62 year-old female.",
+                 "Marine542 Ai120", PhiType::kName},
+        Positive{"HospitalInitialsAfterBy", "PT MAY BE SEEN BY GBMC FOR TRANSPLANT.", "GBMC",
+                 PhiType::kFacility},
+        Positive{"HospitalWordAfterFrom", "Surgeon from Harbor in this eve to talk to pt.",
+                 "Harbor", PhiType::kFacility}),
     [](const testing::TestParamInfo<Positive>& info) { return std::string(info.param.name); });
 
 TEST_F(DetectorTest, FindsFaxByContext) {
@@ -200,7 +207,11 @@ INSTANTIATE_TEST_SUITE_P(
         Negative{"CredentialNotPartOfName", "Meds given by Healey RN overnight.", "RN"},
         Negative{"MrnLabelNotPartOfValue", "MRN: 00482913 confirmed.", "MRN:"},
         Negative{"SsnLabelAfterName", "Patient Zebulon Quackenbush, SSN 987-65-4320.", "SSN"},
-        Negative{"VinLabel", "Car VIN 1HGCM82633A004352 registered.", "VIN"}),
+        Negative{"VinLabel", "Car VIN 1HGCM82633A004352 registered.", "VIN"},
+        Negative{"BrandNameBeforeDose", "meds: started camila 28 day pack and tylenol today.",
+                 "camila"},
+        Negative{"HealthPlanName", "Patient's insurance is Humana through her employer.",
+                 "Humana"}),
     [](const testing::TestParamInfo<Negative>& info) { return std::string(info.param.name); });
 
 // ---- Span structure and offsets. ----

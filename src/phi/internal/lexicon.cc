@@ -118,6 +118,19 @@ absl::StatusOr<std::unique_ptr<Lexicon>> Lexicon::Load(const std::string& dir) {
   }
   if (auto s = ForEachLine(phiguard::Cat(dir, "/us_hospitals.txt"),
                            [&](std::string_view line, size_t) {
+                             // Initials of the name: "Greater Baltimore Medical Center" -> GBMC.
+                             std::string acronym;
+                             for (std::string_view w : phiguard::Split(line, ' ')) {
+                               if (w.empty() || w == "of" || w == "the" || w == "and" ||
+                                   w == "&" || w == "-" || w == "at")
+                                 continue;
+                               char c = w[0];
+                               if (c >= 'a' && c <= 'z') acronym.push_back(c);
+                               else if (c >= 'A' && c <= 'Z') acronym.push_back(static_cast<char>(c + 32));
+                             }
+                             if (acronym.size() >= 3 && acronym.size() <= 5) {
+                               lex->Add(acronym, kFacilityAcronym, 0);
+                             }
                              for (std::string_view w :
                                   phiguard::Split(line, ' ')) {
                                std::string lower = phiguard::ToLowerAscii(w);

@@ -38,6 +38,7 @@ enum LexiconFlag : uint32_t {
   kRolePlaceContext = 1 << 17,    // "lives in"
   kRoleFunction = 1 << 18,        // closed-class word
   kPlacePrefix = 1 << 19,         // first word of a multi-word place ("san" of "san diego")
+  kFacilityAcronym = 1 << 20,     // initials of a US hospital name ("gbmc")
 };
 
 // A fast hash for short words (most tokens are under 16 bytes).

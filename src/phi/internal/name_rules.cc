@@ -99,7 +99,7 @@ const Set& DescriptiveKeywords() {
 // Words after which a place follows ("lives in Towson", "transferred from Catonsville").
 const Set& PlaceContextBefore() {
   static const Set* s = new Set{"in", "from", "to", "at", "near", "of", "visiting", "lives",
-                                "resides", "@", "into", "on", "per", "transfer", "the"};
+                                "resides", "@", "into", "on", "per", "transfer", "the", "by"};
   return *s;
 }
 // Closed-class English words: never part of a name or place, and they end a name.
@@ -148,6 +148,7 @@ class Rules {
       if ((w == "st" || w == "saint") && i + 1 < n) SaintRule(i);
       if ((w == "u" || w == "univ" || w == "university") && i + 1 < n) UniversityRule(i);
       if (t.initial && i + 1 < n) InitialRule(i);
+      if ((w == "is" || w == "was") && i + 3 < n) SubjectOfAgeRule(i);
       if (w == "son" || w == "wife" || w == "husband" || w == "daughter") RelativeAfterRule(i);
       if (w == "cell" || w == "home" || w == "work" || w == "mobile" || w == "phone" || w == "tel")
         PhoneLabelRule(i);
@@ -268,6 +269,8 @@ class Rules {
 
   void EmitOne(size_t a, size_t b, PhiType type, float conf) {
     size_t end = tok_[b].end;
+    // Digits glued to a name are part of it ("Larue605" in generated records, "QUARTERMAIN7").
+    while (end < text_.size() && std::isdigit(static_cast<unsigned char>(text_[end]))) ++end;
     // "Mary's": the possessive belongs to the name.
     if (end + 1 < text_.size() && text_[end] == '\'' && (text_[end + 1] == 's' || text_[end + 1] == 'S'))
       end += 2;
@@ -365,6 +368,38 @@ class Rules {
     size_t a = b;
     while (a > 0 && b - a < 2 && Joined(a) && NameCandidate(a - 1)) --a;
     Emit(a, b, PhiType::kName, 0.8);
+  }
+
+  // "Marine542 Ai120 is a 62 year-old female": the subject of "is a <age> year-old" is the
+  // patient, whatever the words look like.
+  void SubjectOfAgeRule(size_t i) {
+    if (lower_[i + 1] != "a" && lower_[i + 1] != "an") return;
+    if (!tok_[i + 2].digits) return;
+    std::string_view unit = lower_[i + 3];
+    if (!(unit == "year" || unit == "years" || unit == "yo" || unit == "y" || unit == "yr" ||
+          unit == "yrs"))
+      return;
+    size_t a = i, b = 0;
+    bool any = false;
+    for (size_t k = i; k > 0 && i - k < 8;) {
+      --k;
+      // Digits glued to a word belong to it ("Larue605").
+      if (tok_[k].digits && k > 0 && tok_[k].start == tok_[k - 1].end) continue;
+      std::string_view gap = text_.substr(tok_[k].end, tok_[k + 1].start - tok_[k].end);
+      if (gap.find_first_of(".:;,(") != std::string_view::npos || gap.size() > 3) break;
+      // The subject may sit on the line above "is a ..." but not span lines itself.
+      if (k + 1 != i && gap.find('\n') != std::string_view::npos) break;
+      bool capital = tok_[k].title || tok_[k].upper;
+      // A word with digits glued to it is an identifier, not the article "An" ("An125").
+      bool glued = k + 1 < tok_.size() && tok_[k + 1].digits && tok_[k + 1].start == tok_[k].end;
+      if (tok_[k].digits || (Function(k) && !glued) || Clinical(k) || Role(k, kRoleRelative) ||
+          !(capital || NameCandidate(k)))
+        break;
+      if (!any) b = k;
+      a = k;
+      any = true;
+    }
+    if (any && i - a <= 8) Emit(a, b, PhiType::kName, 0.8);
   }
 
   void PhoneLabelRule(size_t i) {
@@ -529,6 +564,22 @@ class Rules {
       Emit(j, j + 1, PhiType::kFacility, 0.7);
       return;
     }
+    // Facilities named by a public hospital list after "to", "from", "at", "by": a distinctive
+    // word ("went to Harbor") or the initials of a hospital name ("seen by GBMC").
+    bool arrive = motion || w == "by";
+    if (arrive && !Clinical(j) && !Function(j) && !(F(j) & kState)) {
+      if ((tok_[j].flags & kFacilityAcronym) && !English(j) &&
+          (tok_[j].upper || mode_ != CaseMode::kMixed)) {
+        Emit(j, j, PhiType::kFacility, 0.75);
+        return;
+      }
+      // A common first name or surname after "to" is more likely a person ("went to Grace").
+      if ((F(j) & kFacilityWord) && tok_[j].title && mode_ == CaseMode::kMixed &&
+          !(F(j) & kCommonName)) {
+        Emit(j, j, PhiType::kFacility, 0.7);
+        return;
+      }
+    }
     // Facility abbreviations: "to GH", "at MGH", "from BMH".
     if (w == "the" && i > 0 && (lower_[i - 1] == "to" || lower_[i - 1] == "at")) motion = true;
     size_t len = tok_[j].end - tok_[j].start;
@@ -579,9 +630,26 @@ class Rules {
     Emit(i, j, PhiType::kFacility, 0.8);
   }
 
+  // "Camila 28 day pack", "Errin 0.35 mg": a brand name before a dose, not a person.
+  bool FollowedByDose(size_t i) const {
+    if (i + 2 >= tok_.size() || !tok_[i + 1].digits) return false;
+    static constexpr std::string_view kUnits[] = {"mg", "mcg", "g", "ml", "day", "units", "unit",
+                                                  "tab", "tablet", "tablets", "cap", "capsule",
+                                                  "meq", "mmol", "puff", "puffs", "hr", "actuat"};
+    for (size_t k = i + 2; k < tok_.size() && k <= i + 3; ++k) {
+      if (tok_[k].digits) continue;
+      for (std::string_view u : kUnits) {
+        if (lower_[k] == u) return true;
+      }
+      return false;
+    }
+    return false;
+  }
+
   void StandaloneRule(size_t i) {
     const Token& t = tok_[i];
     if (t.initial || t.end - t.start < 3 || Clinical(i) || Function(i)) return;
+    if (FollowedByDose(i)) return;
     if (English(i)) {
       // "John Moreau": a very common first name that is also a word, before a surname that is not.
       size_t k = i + 1;
@@ -596,7 +664,10 @@ class Rules {
       // Pairs ("john smith") count more than a lone rare surname.
       bool pair = (i + 1 < tok_.size() && Joined(i + 1) && Nameish(i + 1) && !English(i + 1)) ||
                   (i > 0 && Joined(i) && Nameish(i - 1) && !English(i - 1));
-      if (mode_ != CaseMode::kMixed && !pair && count < kCaselessStandaloneMinCount) return;
+      // In a note written in lower case a capitalised word stands out: the writer meant it.
+      bool stands_out = mode_ == CaseMode::kLower && t.title;
+      if (mode_ != CaseMode::kMixed && !pair && !stands_out && count < kCaselessStandaloneMinCount)
+        return;
       // A first name carries the words after it ("Karen Ann Yanulis", "Mary Rueping").
       size_t e = (F(i) & kFirstName) ? ExtendName(i, 3) : i;
       Emit(i, e, PhiType::kName, pair ? 0.8 : (F(i) & kCommonName) ? 0.65 : 0.5);
