@@ -64,37 +64,48 @@ LineReader::~LineReader() {
 }
 
 bool LineReader::Next(std::string& line) {
+  constexpr size_t kBlock = 1 << 20;
   line.clear();
   if (!status_.ok()) return false;
-  bool any = false;
-  for (;;) {
-    int c = getc_unlocked(file_);
-    if (c == EOF) {
-      if (std::ferror(file_)) {
-        status_ = absl::UnavailableError(phiguard::Cat(path_, ": read error"));
-        return false;
-      }
-      if (!any) return false;
-      break;
-    }
-    any = true;
-    if (c == '\n') break;
-    // One byte of slack for the '\r' of a CRLF ending, checked again below.
-    if (line.size() >= max_line_bytes_ + 1) {
-      status_ = absl::ResourceExhaustedError(phiguard::Cat(path_, ":", line_number_ + 1,
-                                                          ": line longer than the limit of ",
-                                                          max_line_bytes_, " bytes"));
-      return false;
-    }
-    line.push_back(static_cast<char>(c));
-  }
-  if (!line.empty() && line.back() == '\r') line.pop_back();
-  if (line.size() > max_line_bytes_) {
+  auto too_long = [&] {
     status_ = absl::ResourceExhaustedError(phiguard::Cat(path_, ":", line_number_ + 1,
                                                         ": line longer than the limit of ",
                                                         max_line_bytes_, " bytes"));
     return false;
+  };
+  for (;;) {
+    if (buf_pos_ < buf_.size()) {
+      const char* start = buf_.data() + buf_pos_;
+      size_t avail = buf_.size() - buf_pos_;
+      const void* nl = std::memchr(start, '\n', avail);
+      size_t take = nl != nullptr ? static_cast<const char*>(nl) - start : avail;
+      // One byte of slack for the '\r' of a CRLF ending, checked again below.
+      if (line.size() + take > max_line_bytes_ + 1) return too_long();
+      line.append(start, take);
+      buf_pos_ += take;
+      if (nl != nullptr) {
+        ++buf_pos_;  // the '\n'
+        break;
+      }
+    }
+    if (eof_) {
+      if (line.empty()) return false;
+      break;
+    }
+    buf_.resize(kBlock);
+    size_t n = std::fread(buf_.data(), 1, kBlock, file_);
+    buf_.resize(n);
+    buf_pos_ = 0;
+    if (n < kBlock) {
+      if (std::ferror(file_)) {
+        status_ = absl::UnavailableError(phiguard::Cat(path_, ": read error"));
+        return false;
+      }
+      eof_ = true;
+    }
   }
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  if (line.size() > max_line_bytes_) return too_long();
   ++line_number_;
   return true;
 }

@@ -45,6 +45,10 @@ class LineReader {
   size_t max_line_bytes_;
   size_t line_number_ = 0;
   absl::Status status_;
+  // Read buffer: lines are found with memchr over whole blocks, not a byte at a time.
+  std::string buf_;
+  size_t buf_pos_ = 0;
+  bool eof_ = false;
 };
 
 // Writes to `path` atomically: data goes to "<path>.tmp.<pid>" and Commit() renames it over
