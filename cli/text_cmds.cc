@@ -145,6 +145,7 @@ void RegisterDeid(CLI::App& app, const GlobalOptions& global) {
   cmd->add_option("--patient-field", o->patient_field, "JSONL field keying per-patient date shifts")
       ->capture_default_str();
   cmd->callback([o, &global] { Run(global, *o, /*deid=*/true); });
+  RegisterDeidCsv(*deid, global);
 }
 
 }  // namespace phiguard::cli

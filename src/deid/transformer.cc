@@ -124,8 +124,16 @@ std::string GeneralizeZip(std::string_view value,
 
 std::string Transformer::Replace(PhiType type, std::string_view value,
                                  const DocumentContext& ctx) const {
-  const Profile& p = impl_->profile;
-  switch (p.For(type)) {
+  return ReplaceWith(impl_->profile.For(type), type, value, ctx);
+}
+
+uint64_t Transformer::KeyedBucket(std::string_view value, uint64_t buckets) const {
+  return crypto::HmacU64(impl_->pseudonym_key, Cat("bucket|", value)) % buckets;
+}
+
+std::string Transformer::ReplaceWith(Transform transform, PhiType type, std::string_view value,
+                                     const DocumentContext& ctx) const {
+  switch (transform) {
     case Transform::kKeep:
       return std::string(value);
     case Transform::kRedact:

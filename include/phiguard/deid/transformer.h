@@ -53,6 +53,14 @@ class Transformer {
   std::string Replace(phi::PhiType type, std::string_view value,
                       const DocumentContext& context) const;
 
+  // The replacement for one value under an explicit transform, whatever the profile says (for
+  // structured fields whose policy names the transform per field).
+  std::string ReplaceWith(Transform transform, phi::PhiType type, std::string_view value,
+                          const DocumentContext& context) const;
+
+  // A keyed bucket in [0, buckets) for `value` (hash-bucket transform). REQUIRES: buckets > 0.
+  uint64_t KeyedBucket(std::string_view value, uint64_t buckets) const;
+
   // Whole weeks (in days, never 0) that this patient's dates move under kDateShift.
   int DateShiftDays(std::string_view patient_id) const;
 

@@ -1,0 +1,78 @@
+// A FieldPolicy says what happens to each field of a structured record (a CSV column, a JSON
+// field): keep, drop, redact, pseudonym, date-shift, generalize, text (run the free-text engine),
+// truncate or hash-bucket. Fields the policy does not name get `default` — `text` unless the policy
+// says otherwise, so an unexpected column is scanned rather than passed through. YAML:
+//
+//   name: claims-extract
+//   patient_field: mrn              # keys per-patient date shifts
+//   default: text                   # for columns not listed (keep | drop | redact | text)
+//   text_profile: safe-harbor       # how PHI found in text fields is transformed
+//   fields:
+//     mrn:       {transform: pseudonym, type: MRN}
+//     name:      {transform: redact, type: NAME}
+//     birth_date: {transform: date-shift}
+//     zip:       {transform: generalize, type: ZIP}
+//     admitted:  {transform: generalize, type: DATE, to: month}
+//     age:       {transform: generalize, type: AGE}
+//     note:      {transform: text}
+//     comment:   {transform: truncate, length: 20}
+//     site:      {transform: hash-bucket, buckets: 16}
+//
+// Plain values; copyable and safe to share between threads.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "phiguard/deid/profile.h"
+#include "phiguard/phi/phi_type.h"
+
+namespace phiguard::deid {
+
+enum class FieldAction : uint8_t {
+  kKeep, kDrop, kRedact, kPseudonym, kDateShift, kGeneralize, kText, kTruncate, kHashBucket,
+};
+
+std::string_view FieldActionName(FieldAction a);
+
+struct FieldRule {
+  FieldAction action = FieldAction::kText;
+  phi::PhiType type = phi::PhiType::kOther;  // what the field holds (tags, generalisation)
+  bool to_month = false;                     // generalize DATE to "YYYY-MM" instead of the year
+  size_t length = 0;                         // truncate: characters kept
+  uint64_t buckets = 0;                      // hash-bucket: number of buckets
+};
+
+struct FieldPolicy {
+  std::string name = "default";
+  std::string patient_field;      // empty: one date shift for the whole input
+  FieldRule default_rule;         // for fields not in `fields`
+  std::map<std::string, FieldRule> fields;
+  Profile text_profile;           // transforms for PHI found in text fields
+
+  const FieldRule& For(const std::string& field) const {
+    auto it = fields.find(field);
+    return it == fields.end() ? default_rule : it->second;
+  }
+  // True if a transform needs the secret key to be consistent across runs.
+  bool NeedsKey() const;
+};
+
+// The conservative default: every field through the free-text engine with `safe-harbor`, except
+// columns whose name says what they hold (see RuleFromFieldName).
+FieldPolicy DefaultFieldPolicy();
+
+// A Safe Harbor rule for a field the policy does not name but whose name says what it holds
+// ("zip", "DOB", "Last Name", "patient_phone"): a bare value has no context for the text engine
+// to go on. nullopt for names that say nothing.
+std::optional<FieldRule> RuleFromFieldName(std::string_view field_name);
+
+// Parses a YAML policy. InvalidArgument naming the line and field that is wrong (unknown keys,
+// unknown transforms or types, a truncate without length, ...).
+absl::StatusOr<FieldPolicy> ParseFieldPolicyYaml(std::string_view yaml);
+absl::StatusOr<FieldPolicy> LoadFieldPolicy(const std::string& path);
+
+}  // namespace phiguard::deid

@@ -1,0 +1,187 @@
+#include "phiguard/deid/csv_deid.h"
+
+#include <nlohmann/json.hpp>
+
+#include "deid/internal/date_format.h"
+#include "phiguard/core/strings.h"
+#include "phiguard/core/utf8.h"
+
+namespace phiguard::deid {
+namespace {
+
+using phi::PhiType;
+
+// One column value under its rule. nullopt: the column is dropped.
+class FieldDeidentifier {
+ public:
+  FieldDeidentifier(const phi::Detector& detector, const Transformer& transformer)
+      : detector_(detector), transformer_(transformer) {}
+
+  absl::Status Init() {
+    auto s = detector_.NewScratch();
+    if (!s.ok()) return s.status();
+    scratch_ = std::move(*s);
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::string> Apply(const FieldRule& rule, const std::string& value,
+                                    const DocumentContext& ctx, PipelineStats& text_stats) {
+    if (value.empty()) return value;
+    switch (rule.action) {
+      case FieldAction::kKeep:
+        return value;
+      case FieldAction::kDrop:
+        return std::string();
+      case FieldAction::kRedact:
+        return transformer_.ReplaceWith(Transform::kRedact, rule.type, value, ctx);
+      case FieldAction::kPseudonym:
+        return transformer_.ReplaceWith(Transform::kPseudonym, rule.type, value, ctx);
+      case FieldAction::kDateShift:
+        return transformer_.ReplaceWith(Transform::kDateShift, PhiType::kDate, value, ctx);
+      case FieldAction::kGeneralize:
+        return Generalize(rule, value, ctx);
+      case FieldAction::kTruncate: {
+        // Cut at a code point boundary.
+        size_t bytes = 0, cps = 0;
+        while (bytes < value.size() && cps < rule.length) {
+          ++bytes;
+          while (bytes < value.size() && (static_cast<unsigned char>(value[bytes]) & 0xC0) == 0x80)
+            ++bytes;
+          ++cps;
+        }
+        return value.substr(0, bytes);
+      }
+      case FieldAction::kHashBucket:
+        return Cat("bucket-", transformer_.KeyedBucket(value, rule.buckets));
+      case FieldAction::kText: {
+        if (absl::Status s = detector_.Detect(value, *scratch_, spans_); !s.ok()) return s;
+        text_stats.spans += spans_.size();
+        for (const phi::Span& sp : spans_) ++text_stats.by_type[static_cast<int>(sp.type)];
+        return transformer_.Apply(value, spans_, ctx);
+      }
+    }
+    return absl::InternalError("unknown field action");
+  }
+
+ private:
+  std::string Generalize(const FieldRule& rule, const std::string& value,
+                         const DocumentContext& ctx) {
+    if (rule.type == PhiType::kAge) {
+      // 164.514(b)(2)(i)(C): ages over 89 aggregate into 90+; younger ages stay.
+      int age = 0;
+      if (ParseNumber(std::string_view(value), age)) return age > 89 ? "90+" : value;
+      return transformer_.ReplaceWith(Transform::kRedact, PhiType::kAge, value, ctx);
+    }
+    if (rule.type == PhiType::kDate && rule.to_month) {
+      auto d = internal::ParseDate(value);
+      if (d && d->year != 0 && d->month != 0) {
+        return Cat(d->year, "-", d->month < 10 ? "0" : "", d->month);
+      }
+      return transformer_.ReplaceWith(Transform::kRedact, PhiType::kDate, value, ctx);
+    }
+    return transformer_.ReplaceWith(Transform::kGeneralize, rule.type, value, ctx);
+  }
+
+  const phi::Detector& detector_;
+  const Transformer& transformer_;
+  std::unique_ptr<phi::Detector::Scratch> scratch_;
+  std::vector<phi::Span> spans_;
+};
+
+}  // namespace
+
+absl::StatusOr<StructuredReport> DeidentifyCsv(const phi::Detector& detector,
+                                               const Transformer& transformer,
+                                               const FieldPolicy& policy,
+                                               const std::string& input_path,
+                                               AtomicFileWriter& out,
+                                               const CsvOptions& options) {
+  auto reader = CsvReader::Open(input_path, options);
+  if (!reader.ok()) return reader.status();
+  const std::vector<std::string> header = (*reader)->header();
+  const std::string display = input_path == "-" ? "<stdin>" : input_path;
+  int patient_col = -1;
+  std::vector<FieldRule> rules;
+  std::vector<std::string> out_header;
+  for (size_t c = 0; c < header.size(); ++c) {
+    FieldRule rule = policy.For(header[c]);
+    // A column the policy does not name, left to the text engine, is better judged by its name.
+    if (!policy.fields.contains(header[c]) && rule.action == FieldAction::kText) {
+      if (auto inferred = RuleFromFieldName(header[c])) rule = *inferred;
+    }
+    rules.push_back(rule);
+    if (rule.action != FieldAction::kDrop) out_header.push_back(header[c]);
+    if (header[c] == policy.patient_field) patient_col = static_cast<int>(c);
+  }
+  for (const auto& [name, rule] : policy.fields) {
+    bool present = false;
+    for (const std::string& h : header) present |= h == name;
+    if (!present) {
+      return absl::InvalidArgumentError(
+          Cat(display, ": policy '", policy.name, "' names column '", name, "', not in the header"));
+    }
+  }
+  if (!policy.patient_field.empty() && patient_col < 0) {
+    return absl::InvalidArgumentError(
+        Cat(display, ": patient_field '", policy.patient_field, "' is not a column"));
+  }
+  FieldDeidentifier fields(detector, transformer);
+  if (absl::Status s = fields.Init(); !s.ok()) return s;
+
+  StructuredReport report;
+  std::string buf;
+  AppendCsvRecord(buf, out_header, options.delimiter);
+  std::vector<std::string> row, out_row;
+  while ((*reader)->Next(row)) {
+    size_t line = (*reader)->line_number();
+    DocumentContext ctx{patient_col >= 0 ? row[patient_col] : std::string()};
+    out_row.clear();
+    for (size_t c = 0; c < row.size(); ++c) {
+      if (auto bad = FindInvalidUtf8(row[c])) {
+        return absl::InvalidArgumentError(Cat(display, ":", line, ": column '", header[c],
+                                              "': invalid UTF-8 at byte ", *bad));
+      }
+      const FieldRule& rule = rules[c];
+      if (rule.action == FieldAction::kDrop) {
+        if (!row[c].empty()) ++report.by_field[header[c]]["drop"];
+        continue;
+      }
+      auto v = fields.Apply(rule, row[c], ctx, report.text);
+      if (!v.ok()) {
+        return absl::InvalidArgumentError(
+            Cat(display, ":", line, ": column '", header[c], "': ", v.status().message()));
+      }
+      if (*v != row[c]) ++report.by_field[header[c]][std::string(FieldActionName(rule.action))];
+      out_row.push_back(std::move(*v));
+    }
+    AppendCsvRecord(buf, out_row, options.delimiter);
+    ++report.records;
+    report.text.documents = report.records;
+    if (buf.size() > (1 << 20)) {
+      if (absl::Status s = out.Write(buf); !s.ok()) return s;
+      buf.clear();
+    }
+  }
+  if (!(*reader)->status().ok()) return (*reader)->status();
+  if (absl::Status s = out.Write(buf); !s.ok()) return s;
+  return report;
+}
+
+std::string StructuredReportJson(const StructuredReport& r, const FieldPolicy& policy) {
+  nlohmann::json j;
+  j["policy"] = policy.name;
+  j["records"] = r.records;
+  j["fields"] = nlohmann::json::object();
+  for (const auto& [field, counts] : r.by_field) {
+    for (const auto& [action, n] : counts) j["fields"][field][action] = n;
+  }
+  j["phi_in_text"] = nlohmann::json::object();
+  for (int t = 1; t <= phi::kNumPhiTypes; ++t) {
+    if (r.text.by_type[t] > 0) {
+      j["phi_in_text"][std::string(phi::PhiTypeName(static_cast<phi::PhiType>(t)))] = r.text.by_type[t];
+    }
+  }
+  return j.dump(2) + "\n";
+}
+
+}  // namespace phiguard::deid

@@ -1,0 +1,144 @@
+// Structured de-identification of CSV under a field policy: every identifier of the input is gone
+// from the output, clinical content stays, the report holds counts only, bad input fails cleanly.
+#include "phiguard/deid/csv_deid.h"
+
+#include <gtest/gtest.h>
+
+#include "phiguard/core/csv.h"
+#include "test_util.h"
+
+namespace phiguard::deid {
+namespace {
+
+using testing_util::ReadFile;
+using testing_util::ScopedTempDir;
+using testing_util::WriteFile;
+
+constexpr char kCsv[] =
+    "mrn,name,birth_date,zip,age,diagnosis,note\n"
+    "00482913,John Moreau,1956-03-14,21401,67,I21.4,\"Seen by Dr. Healey, call (410) 555-0142.\"\n"
+    "00551209,Mary Walsh,1932-11-02,03601,91,J18.9,Lives in Towson with daughter Linda.\n";
+
+constexpr char kPolicy[] = R"(
+name: test
+patient_field: mrn
+fields:
+  mrn: {transform: pseudonym, type: MRN}
+  name: {transform: redact, type: NAME}
+  birth_date: {transform: date-shift}
+  zip: {transform: generalize, type: ZIP}
+  age: {transform: generalize, type: AGE}
+  diagnosis: keep
+  note: {transform: text}
+)";
+
+class CsvDeidTest : public ::testing::Test {
+ protected:
+  absl::StatusOr<StructuredReport> Run(const std::string& csv, const FieldPolicy& policy,
+                                       std::string* out) {
+    std::string in = WriteFile(dir_.File("in.csv"), csv);
+    std::string out_path = dir_.File("out.csv");
+    auto key = crypto::SecretKey::FromBytes(std::string(32, 'k'));
+    auto tr = Transformer::Create(policy.text_profile, std::move(*key));
+    EXPECT_TRUE(tr.ok()) << tr.status();
+    auto w = AtomicFileWriter::Open(out_path);
+    EXPECT_TRUE(w.ok());
+    auto r = DeidentifyCsv(*testing_util::SharedDetector(), **tr, policy, in, **w);
+    if (r.ok()) {
+      EXPECT_TRUE((*w)->Commit().ok());
+      *out = ReadFile(out_path);
+    }
+    return r;
+  }
+  ScopedTempDir dir_;
+};
+
+TEST_F(CsvDeidTest, NoIdentifierOfTheInputSurvivesAndClinicalCodesStay) {
+  auto policy = ParseFieldPolicyYaml(kPolicy);
+  ASSERT_TRUE(policy.ok()) << policy.status();
+  std::string out;
+  auto r = Run(kCsv, *policy, &out);
+  ASSERT_TRUE(r.ok()) << r.status();
+  for (const char* phi : {"00482913", "00551209", "John", "Moreau", "Mary", "Walsh", "1956-03-14",
+                          "1932-11-02", "21401", "03601", "Healey", "555-0142", "Towson",
+                          "Linda", ",91,"}) {
+    EXPECT_EQ(out.find(phi), std::string::npos) << phi << " survived in:\n" << out;
+  }
+  for (const char* kept : {"I21.4", "J18.9", ",214,", ",000,", "90+", ",67,"}) {
+    EXPECT_NE(out.find(kept), std::string::npos) << kept << " lost in:\n" << out;
+  }
+  EXPECT_EQ(r->records, 2u);
+  EXPECT_EQ(r->by_field.at("mrn").at("pseudonym"), 2u);
+  std::string json = StructuredReportJson(*r, *policy);
+  EXPECT_EQ(json.find("Moreau"), std::string::npos);
+  EXPECT_EQ(json.find("00482913"), std::string::npos);
+}
+
+TEST_F(CsvDeidTest, SameKeyGivesByteIdenticalOutput) {
+  auto policy = ParseFieldPolicyYaml(kPolicy);
+  ASSERT_TRUE(policy.ok());
+  std::string a, b;
+  ASSERT_TRUE(Run(kCsv, *policy, &a).ok());
+  ASSERT_TRUE(Run(kCsv, *policy, &b).ok());
+  EXPECT_EQ(a, b);
+}
+
+TEST_F(CsvDeidTest, DroppedColumnsLeaveTheHeader) {
+  auto policy = ParseFieldPolicyYaml("fields: {note: drop, name: drop}\n");
+  ASSERT_TRUE(policy.ok()) << policy.status();
+  std::string out;
+  ASSERT_TRUE(Run(kCsv, *policy, &out).ok());
+  EXPECT_EQ(out.substr(0, out.find('\n')), "mrn,birth_date,zip,age,diagnosis");
+}
+
+TEST_F(CsvDeidTest, DefaultPolicyJudgesColumnsByName) {
+  std::string out;
+  ASSERT_TRUE(Run(kCsv, DefaultFieldPolicy(), &out).ok());
+  for (const char* phi : {"John Moreau", "Mary Walsh", "21401", "1956-03-14", ",91,"}) {
+    EXPECT_EQ(out.find(phi), std::string::npos) << phi << " survived in:\n" << out;
+  }
+}
+
+TEST_F(CsvDeidTest, PolicyNamingAMissingColumnIsInvalidArgument) {
+  auto policy = ParseFieldPolicyYaml("fields: {ssn: {transform: redact, type: SSN}}\n");
+  ASSERT_TRUE(policy.ok());
+  std::string out;
+  EXPECT_EQ(Run(kCsv, *policy, &out).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(CsvDeidTest, RaggedRowFailsWithItsLine) {
+  std::string out;
+  auto r = Run("a,b\n1,2\n3\n", DefaultFieldPolicy(), &out);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(std::string(r.status().message()).find(":3:"), std::string::npos) << r.status();
+}
+
+TEST_F(CsvDeidTest, InvalidUtf8IsInvalidArgument) {
+  std::string out;
+  auto r = Run("a\n\xff\xfe\n", DefaultFieldPolicy(), &out);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(FieldPolicy, RejectsUnknownKeysTransformsTypesAndIncompleteRules) {
+  for (const char* bad : {"fieldz: {}\n", "fields: {a: {transform: shred}}\n",
+                          "fields: {a: {transform: redact, type: NOPE}}\n",
+                          "fields: {a: {transform: truncate}}\n",
+                          "fields: {a: {transform: hash-bucket, buckets: 0}}\n",
+                          "fields: {a: {transform: generalize, type: NAME}}\n",
+                          "default: pseudonym\n", "fields: [a, b]\n", "a: [\n"}) {
+    EXPECT_EQ(ParseFieldPolicyYaml(bad).status().code(), absl::StatusCode::kInvalidArgument) << bad;
+  }
+}
+
+TEST(FieldPolicy, InfersRulesFromColumnNames) {
+  EXPECT_EQ(RuleFromFieldName("Zip Code")->type, phi::PhiType::kZip);
+  EXPECT_EQ(RuleFromFieldName("DOB")->action, FieldAction::kGeneralize);
+  EXPECT_EQ(RuleFromFieldName("patient_last_name")->type, phi::PhiType::kName);
+  EXPECT_EQ(RuleFromFieldName("home_phone")->type, phi::PhiType::kPhone);
+  EXPECT_FALSE(RuleFromFieldName("diagnosis").has_value());
+  EXPECT_FALSE(RuleFromFieldName("heart_rate").has_value());
+}
+
+}  // namespace
+}  // namespace phiguard::deid
