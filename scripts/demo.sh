@@ -12,3 +12,5 @@ mkdir -p "${PHIGUARD_HOME:-$HOME/.local/share/phiguard}"
 key="${PHIGUARD_HOME:-$HOME/.local/share/phiguard}/demo.key"
 [ -f "$key" ] || build/cli/phiguard keygen -o "$key" 2>/dev/null
 build/cli/phiguard deid text --profile pseudonymize --key-file "$key" data/samples/notes.jsonl
+echo "== data/samples/patients.csv, field policy data/samples/patients-policy.yaml ==" >&2
+build/cli/phiguard deid csv --policy data/samples/patients-policy.yaml --key-file "$key" data/samples/patients.csv
