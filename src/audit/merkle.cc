@@ -13,7 +13,7 @@
 namespace phiguard::audit {
 namespace {
 
-// ---- SHA-256 -------------------------------------------------------------------------------------
+// ---- SHA-256 -----------------------------------------------------------------------------------
 
 // SHA-256 fetched once: with OpenSSL 3, passing EVP_sha256() to every EVP_DigestInit would repeat
 // the provider lookup on each of the millions of node hashes a large tree needs.
@@ -48,7 +48,7 @@ std::string_view View(const Hash& h) {
   return std::string_view(reinterpret_cast<const char*>(h.data()), h.size());
 }
 
-// ---- RFC 6962 §2.1 over a list of leaf hashes ----------------------------------------------------
+// ---- RFC 6962 §2.1 over a list of leaf hashes --------------------------------------------------
 
 // The largest power of two strictly less than n. REQUIRES: n >= 2.
 size_t SplitPoint(size_t n) { return std::bit_floor(n - 1); }
@@ -84,7 +84,7 @@ void AppendSubproof(absl::Span<const Hash> leaves, uint64_t m, bool b, std::vect
   }
 }
 
-// ---- RFC 9162 verification -----------------------------------------------------------------------
+// ---- RFC 9162 verification ---------------------------------------------------------------------
 
 // The position of a node on its path to the root, as RFC 9162 §2.1.3.2 and §2.1.4.2 track it: `fn`
 // is the node's index on its level, `sn` the index of the level's last node. Both verifications
@@ -194,9 +194,8 @@ absl::Status VerifyInclusion(const Hash& leaf_hash, uint64_t index, uint64_t siz
   Walk w{index, size - 1};
   const uint64_t needed = StepsToRoot(w);
   if (proof.size() != needed) {
-    return absl::InvalidArgumentError(Cat("inclusion proof has ", proof.size(),
-                                          " hashes, needs ", needed, " for leaf ", index,
-                                          " of ", size));
+    return absl::InvalidArgumentError(Cat("inclusion proof has ", proof.size(), " hashes, needs ",
+                                          needed, " for leaf ", index, " of ", size));
   }
   Hash r = leaf_hash;
   for (const Hash& p : proof) {
@@ -204,8 +203,8 @@ absl::Status VerifyInclusion(const Hash& leaf_hash, uint64_t index, uint64_t siz
     w.Step();
   }
   if (r != root) {
-    return absl::DataLossError(Cat("inclusion proof for leaf ", index, " of ", size,
-                                   " does not lead to the given root"));
+    return absl::DataLossError(
+        Cat("inclusion proof for leaf ", index, " of ", size, " does not lead to the given root"));
   }
   return absl::OkStatus();
 }
@@ -222,8 +221,8 @@ absl::Status VerifyConsistency(uint64_t size1, uint64_t size2, absl::Span<const 
                                             " must be empty, has ", proof.size(), " hashes"));
     }
     if (root1 != root2) {
-      return absl::DataLossError(Cat("consistency: trees of equal size ", size1,
-                                     " have different roots"));
+      return absl::DataLossError(
+          Cat("consistency: trees of equal size ", size1, " have different roots"));
     }
     if (size1 == 0 && root1 != EmptyRoot()) {
       return absl::DataLossError("consistency: root of the empty tree is not SHA-256(\"\")");
@@ -241,9 +240,8 @@ absl::Status VerifyConsistency(uint64_t size1, uint64_t size2, absl::Span<const 
   Walk w = ConsistencyStart(size1, size2);
   const uint64_t needed = StepsToRoot(w) + (root1_implied ? 0 : 1);
   if (proof.size() != needed) {
-    return absl::InvalidArgumentError(Cat("consistency proof has ", proof.size(),
-                                          " hashes, needs ", needed, " from size ", size1,
-                                          " to ", size2));
+    return absl::InvalidArgumentError(Cat("consistency proof has ", proof.size(), " hashes, needs ",
+                                          needed, " from size ", size1, " to ", size2));
   }
   const Hash& seed = root1_implied ? root1 : proof[0];
   Hash fr = seed;
@@ -269,13 +267,13 @@ absl::Status VerifyConsistency(uint64_t size1, uint64_t size2, absl::Span<const 
   return absl::OkStatus();
 }
 
-// ---- MerkleFrontier ------------------------------------------------------------------------------
+// ---- MerkleFrontier ----------------------------------------------------------------------------
 
 absl::StatusOr<MerkleFrontier> MerkleFrontier::FromParts(uint64_t size, std::vector<Hash> hashes) {
   const int needed = std::popcount(size);
   if (hashes.size() != static_cast<size_t>(needed)) {
-    return absl::InvalidArgumentError(Cat("Merkle frontier of size ", size, " needs ", needed,
-                                          " hashes, has ", hashes.size()));
+    return absl::InvalidArgumentError(
+        Cat("Merkle frontier of size ", size, " needs ", needed, " hashes, has ", hashes.size()));
   }
   MerkleFrontier f;
   f.size_ = size;

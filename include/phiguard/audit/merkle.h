@@ -1,7 +1,7 @@
 // RFC 6962 (Certificate Transparency) Merkle trees over SHA-256, the hashing behind the audit log:
-// leaf and node hashes, the tree head MTH, inclusion and consistency proofs (RFC 6962 §2.1) and their
-// verification (RFC 9162 §2.1.3.2 and §2.1.4.2), so that any standard CT verifier can check our
-// proofs and we can check theirs.
+// leaf and node hashes, the tree head MTH, inclusion and consistency proofs (RFC 6962 §2.1) and
+// their verification (RFC 9162 §2.1.3.2 and §2.1.4.2), so that any standard CT verifier can check
+// our proofs and we can check theirs.
 //
 // Invariant: a tree is the ordered list of its leaf hashes; its root depends on nothing else. Leaf
 // and interior hashes carry distinct one-byte prefixes (0x00, 0x01), so a leaf can never be passed
@@ -14,7 +14,8 @@
 //                     given root(s). For the audit log this means tampering or corruption.
 //
 // Thread-safety: the free functions are pure and safe to call from many threads at once. A
-// MerkleFrontier is a value type: const methods may run concurrently, Append needs exclusive access.
+// MerkleFrontier is a value type: const methods may run concurrently, Append needs exclusive
+// access.
 //
 //   std::vector<Hash> leaves = {LeafHash("a"), LeafHash("b"), LeafHash("c")};
 //   Hash root = RootFromLeafHashes(leaves);
