@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   RegisterDeid(app, global);
   RegisterEval(app, global);
   RegisterKeygen(app, global);
+  RegisterRisk(app, global);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
