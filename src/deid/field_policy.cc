@@ -1,6 +1,6 @@
 #include "phiguard/deid/field_policy.h"
 
-#include <yaml-cpp/yaml.h>
+#include "deid/internal/yaml_doc.h"
 
 #include <cctype>
 #include <initializer_list>
@@ -20,7 +20,7 @@ constexpr std::pair<FieldAction, std::string_view> kActions[] = {
     {FieldAction::kHashBucket, "hash-bucket"},
 };
 
-std::string Where(const YAML::Node& n) { return Cat("policy: line ", n.Mark().line + 1, ": "); }
+std::string Where(const YAML::Node& n) { return internal::YamlWhere("policy", n); }
 
 absl::StatusOr<FieldAction> ParseAction(const YAML::Node& n) {
   std::string s = n.as<std::string>();
@@ -165,14 +165,9 @@ FieldPolicy DefaultFieldPolicy() {
 }
 
 absl::StatusOr<FieldPolicy> ParseFieldPolicyYaml(std::string_view yaml) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(std::string(yaml));
-  } catch (const YAML::Exception& e) {
-    return absl::InvalidArgumentError(Cat("policy: line ", e.mark.line + 1, ", column ",
-                                          e.mark.column + 1, ": ", e.msg));
-  }
-  if (!root.IsMap()) return absl::InvalidArgumentError("policy: top level must be a mapping");
+  auto loaded = internal::LoadYamlMapping("policy", yaml);
+  if (!loaded.ok()) return loaded.status();
+  const YAML::Node& root = *loaded;
   try {
     FieldPolicy p = DefaultFieldPolicy();
     for (const auto& kv : root) {

@@ -1,6 +1,6 @@
 #include "phiguard/deid/profile.h"
 
-#include <yaml-cpp/yaml.h>
+#include "deid/internal/yaml_doc.h"
 
 #include "phiguard/core/file_io.h"
 #include "phiguard/core/strings.h"
@@ -87,15 +87,10 @@ absl::StatusOr<Profile> BuiltinProfile(std::string_view name) {
 }
 
 absl::StatusOr<Profile> ParseProfileYaml(std::string_view yaml) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(std::string(yaml));
-  } catch (const YAML::Exception& e) {
-    return absl::InvalidArgumentError(Cat("profile: line ", e.mark.line + 1, ", column ",
-                                          e.mark.column + 1, ": ", e.msg));
-  }
-  if (!root.IsMap()) return absl::InvalidArgumentError("profile: top level must be a mapping");
-  auto where = [](const YAML::Node& n) { return Cat("profile: line ", n.Mark().line + 1, ": "); };
+  auto loaded = internal::LoadYamlMapping("profile", yaml);
+  if (!loaded.ok()) return loaded.status();
+  const YAML::Node& root = *loaded;
+  auto where = [](const YAML::Node& n) { return internal::YamlWhere("profile", n); };
   try {
     Profile p = AllOf("custom", Transform::kRedact);
     for (const auto& kv : root) {
