@@ -17,7 +17,7 @@ struct GlobalOptions {
 
 void RegisterDetect(CLI::App& app, const GlobalOptions& global);
 void RegisterDeid(CLI::App& app, const GlobalOptions& global);
-// `phiguard deid csv`, registered under the `deid` subcommand.
+// `phiguard deid csv` and `phiguard deid jsonl`, registered under the `deid` subcommand.
 void RegisterDeidCsv(CLI::App& deid, const GlobalOptions& global);
 void RegisterEval(CLI::App& app, const GlobalOptions& global);
 void RegisterKeygen(CLI::App& app, const GlobalOptions& global);

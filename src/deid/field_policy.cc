@@ -134,7 +134,8 @@ std::optional<FieldRule> RuleFromFieldName(std::string_view field_name) {
       ends({"date", "dt", "datetime", "timestamp"}) || n.starts_with("date"))
     return rule(A::kGeneralize, T::kDate);
   if (any({"name", "firstname", "lastname", "fullname", "surname", "givenname", "middlename",
-           "familyname", "patientname", "first", "last", "maidenname", "nextofkin"}) ||
+           "familyname", "patientname", "first", "last", "maidenname", "nextofkin", "given",
+           "family"}) ||
       ends({"firstname", "lastname", "fullname", "surname"}))
     return rule(A::kRedact, T::kName);
   if (any({"ssn", "socialsecuritynumber", "socialsecurity"})) return rule(A::kRedact, T::kSsn);

@@ -1,0 +1,98 @@
+// Applies one FieldRule to one structured value (a CSV cell, a JSON string): the shared core of
+// every structured format. Holds a Detector scratch: one per thread.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "deid/internal/date_format.h"
+#include "phiguard/core/strings.h"
+#include "phiguard/deid/field_policy.h"
+#include "phiguard/deid/text_pipeline.h"
+#include "phiguard/deid/transformer.h"
+#include "phiguard/phi/detector.h"
+
+namespace phiguard::deid::internal {
+
+using phi::PhiType;
+
+// One value under its rule. kDrop returns "" (the caller removes the field).
+class FieldDeidentifier {
+ public:
+  FieldDeidentifier(const phi::Detector& detector, const Transformer& transformer)
+      : detector_(detector), transformer_(transformer) {}
+
+  absl::Status Init() {
+    auto s = detector_.NewScratch();
+    if (!s.ok()) return s.status();
+    scratch_ = std::move(*s);
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::string> Apply(const FieldRule& rule, const std::string& value,
+                                    const DocumentContext& ctx, PipelineStats& text_stats) {
+    if (value.empty()) return value;
+    switch (rule.action) {
+      case FieldAction::kKeep:
+        return value;
+      case FieldAction::kDrop:
+        return std::string();
+      case FieldAction::kRedact:
+        return transformer_.ReplaceWith(Transform::kRedact, rule.type, value, ctx);
+      case FieldAction::kPseudonym:
+        return transformer_.ReplaceWith(Transform::kPseudonym, rule.type, value, ctx);
+      case FieldAction::kDateShift:
+        return transformer_.ReplaceWith(Transform::kDateShift, PhiType::kDate, value, ctx);
+      case FieldAction::kGeneralize:
+        return Generalize(rule, value, ctx);
+      case FieldAction::kTruncate: {
+        // Cut at a code point boundary.
+        size_t bytes = 0, cps = 0;
+        while (bytes < value.size() && cps < rule.length) {
+          ++bytes;
+          while (bytes < value.size() && (static_cast<unsigned char>(value[bytes]) & 0xC0) == 0x80)
+            ++bytes;
+          ++cps;
+        }
+        return value.substr(0, bytes);
+      }
+      case FieldAction::kHashBucket:
+        return Cat("bucket-", transformer_.KeyedBucket(value, rule.buckets));
+      case FieldAction::kText: {
+        if (absl::Status s = detector_.Detect(value, *scratch_, spans_); !s.ok()) return s;
+        text_stats.spans += spans_.size();
+        for (const phi::Span& sp : spans_) ++text_stats.by_type[static_cast<int>(sp.type)];
+        return transformer_.Apply(value, spans_, ctx);
+      }
+    }
+    return absl::InternalError("unknown field action");
+  }
+
+ private:
+  std::string Generalize(const FieldRule& rule, const std::string& value,
+                         const DocumentContext& ctx) {
+    if (rule.type == PhiType::kAge) {
+      // 164.514(b)(2)(i)(C): ages over 89 aggregate into 90+; younger ages stay.
+      int age = 0;
+      if (ParseNumber(std::string_view(value), age)) return age > 89 ? "90+" : value;
+      return transformer_.ReplaceWith(Transform::kRedact, PhiType::kAge, value, ctx);
+    }
+    if (rule.type == PhiType::kDate && rule.to_month) {
+      auto d = internal::ParseDate(value);
+      if (d && d->year != 0 && d->month != 0) {
+        return Cat(d->year, "-", d->month < 10 ? "0" : "", d->month);
+      }
+      return transformer_.ReplaceWith(Transform::kRedact, PhiType::kDate, value, ctx);
+    }
+    return transformer_.ReplaceWith(Transform::kGeneralize, rule.type, value, ctx);
+  }
+
+  const phi::Detector& detector_;
+  const Transformer& transformer_;
+  std::unique_ptr<phi::Detector::Scratch> scratch_;
+  std::vector<phi::Span> spans_;
+};
+
+}  // namespace phiguard::deid::internal
