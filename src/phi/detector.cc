@@ -8,6 +8,7 @@
 #include "phiguard/core/strings.h"
 #include "phi/internal/lexicon.h"
 #include "phi/internal/name_rules.h"
+#include "phi/internal/rule_words.h"
 #include "phi/internal/pattern_scanner.h"
 #include "phi/internal/tokenizer.h"
 #include "phiguard/core/utf8.h"

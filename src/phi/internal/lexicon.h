@@ -39,6 +39,7 @@ enum LexiconFlag : uint32_t {
   kRoleFunction = 1 << 18,        // closed-class word
   kPlacePrefix = 1 << 19,         // first word of a multi-word place ("san" of "san diego")
   kFacilityAcronym = 1 << 20,     // initials of a US hospital name ("gbmc")
+  kRoleMeetingVerb = 1 << 21,     // "spoke" (with), "seen" (by)
 };
 
 // A fast hash for short words (most tokens are under 16 bytes).

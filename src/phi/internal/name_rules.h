@@ -13,10 +13,6 @@
 
 namespace phiguard::phi::internal {
 
-// Adds the rules' keyword roles (titles, relatives, facility keywords, ...) to `lexicon`, so one
-// lookup per token answers every question the rules ask. Call once before the lexicon is shared.
-void AddRuleWords(Lexicon& lexicon);
-
 // Looks up every token of `tokens` (in place: sets Token::flags) in `lexicon`. `lower` is the text
 // with ASCII letters lower-cased (same length and offsets).
 void TagTokens(std::string_view lower, const Lexicon& lexicon, LexiconCache& cache,
