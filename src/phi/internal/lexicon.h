@@ -83,7 +83,7 @@ class LexiconCache {
   }
 
  private:
-  static constexpr size_t kSlots = 8192;
+  static constexpr size_t kSlots = 32768;
   static constexpr size_t kMaxLen = 22;
   struct Slot {
     LexiconEntry entry;

@@ -1,5 +1,7 @@
 #include "phi/internal/tokenizer.h"
 
+#include <string>
+
 namespace phiguard::phi::internal {
 namespace {
 
@@ -12,9 +14,14 @@ inline bool IsLower(unsigned char c) { return c >= 'a' && c <= 'z'; }
 
 }  // namespace
 
-void Tokenize(std::string_view text, std::vector<Token>& out) {
+// One pass: tokens, the lower-cased copy and the letter counts together.
+void TokenizeAndLower(std::string_view text, std::vector<Token>& out, std::string& lower,
+                      size_t& upper_letters, size_t& lower_letters) {
   const auto* s = reinterpret_cast<const unsigned char*>(text.data());
   const size_t n = text.size();
+  lower.resize(n);
+  char* lo = lower.data();
+  size_t ups = 0, los = 0;
   size_t i = 0;
   while (i < n) {
     unsigned char c = s[i];
@@ -22,11 +29,17 @@ void Tokenize(std::string_view text, std::vector<Token>& out) {
       size_t b = i;
       bool all_upper = true, rest_lower = true;
       while (i < n && IsLetter(s[i])) {
-        if (!IsUpper(s[i])) all_upper = false;
-        if (i > b && !IsLower(s[i]) && s[i] < 0x80) rest_lower = false;
+        unsigned char x = s[i];
+        bool up = IsUpper(x);
+        ups += up;
+        los += IsLower(x);
+        lo[i] = static_cast<char>(up ? x + 32 : x);
+        if (!up) all_upper = false;
+        if (i > b && !IsLower(x) && x < 0x80) rest_lower = false;
         ++i;
         // "O'Rourke", "D'Angelo": an apostrophe after a one-letter prefix joins the name.
         if (i == b + 1 && i + 1 < n && s[i] == '\'' && IsLetter(s[i + 1])) {
+          lo[i] = '\'';
           ++i;
           rest_lower = true;
         }
@@ -41,32 +54,28 @@ void Tokenize(std::string_view text, std::vector<Token>& out) {
       out.push_back(t);
     } else if (IsDigit(c)) {
       size_t b = i;
-      while (i < n && IsDigit(s[i])) ++i;
+      while (i < n && IsDigit(s[i])) {
+        lo[i] = static_cast<char>(s[i]);
+        ++i;
+      }
       Token t;
       t.start = static_cast<uint32_t>(b);
       t.end = static_cast<uint32_t>(i);
       t.digits = true;
       out.push_back(t);
     } else {
+      lo[i] = static_cast<char>(c);
       ++i;
     }
   }
+  upper_letters = ups;
+  lower_letters = los;
 }
 
-void TokenizeAndLower(std::string_view text, std::vector<Token>& out, std::string& lower,
-                      size_t& upper_letters, size_t& lower_letters) {
-  lower.resize(text.size());
-  size_t up = 0, lo = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(text[i]);
-    bool u = IsUpper(c);
-    up += u;
-    lo += IsLower(c);
-    lower[i] = static_cast<char>(u ? c + 32 : c);
-  }
-  upper_letters = up;
-  lower_letters = lo;
-  Tokenize(text, out);
+void Tokenize(std::string_view text, std::vector<Token>& out) {
+  std::string lower;
+  size_t upper_letters = 0, lower_letters = 0;
+  TokenizeAndLower(text, out, lower, upper_letters, lower_letters);
 }
 
 CaseMode DetectCaseMode(std::string_view text) {
