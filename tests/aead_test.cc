@@ -7,16 +7,12 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "test_util.h"
+
 namespace phiguard::crypto {
 namespace {
 
-std::string Unhex(const std::string& h) {
-  std::string out;
-  for (size_t i = 0; i + 1 < h.size(); i += 2) {
-    out.push_back(static_cast<char>(std::stoi(h.substr(i, 2), nullptr, 16)));
-  }
-  return out;
-}
+using testing_util::Unhex;
 
 TEST(AesGcm, WycheproofVectors) {
   const std::string path = "../shared/data/vectors/wycheproof/aes_gcm_test.json";
@@ -27,8 +23,9 @@ TEST(AesGcm, WycheproofVectors) {
   for (const auto& group : doc["testGroups"]) {
     const int iv_bits = group["ivSize"];
     for (const auto& t : group["tests"]) {
-      std::string key = Unhex(t["key"]), iv = Unhex(t["iv"]), aad = Unhex(t["aad"]);
-      std::string msg = Unhex(t["msg"]), sealed = Unhex(t["ct"]) + Unhex(t["tag"]);
+      auto field = [&](const char* name) { return Unhex(t[name].get<std::string>()); };
+      std::string key = field("key"), iv = field("iv"), aad = field("aad");
+      std::string msg = field("msg"), sealed = field("ct") + field("tag");
       const bool valid = t["result"] == "valid";
       SCOPED_TRACE("tcId " + std::to_string(t["tcId"].get<int>()));
       auto opened = AesGcmOpen(key, iv, sealed, aad);

@@ -15,23 +15,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string Hex(const Sha256Digest& d) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (uint8_t b : d) {
-    out.push_back(kHex[b >> 4]);
-    out.push_back(kHex[b & 15]);
-  }
-  return out;
-}
-
-std::string Unhex(std::string_view hex) {
-  std::string out;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
-    out.push_back(static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
-  }
-  return out;
-}
+using testing_util::Hex;
+using testing_util::Unhex;
 
 struct Rfc4231Case {
   const char* name;

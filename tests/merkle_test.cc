@@ -18,31 +18,18 @@
 
 #include "absl/status/status.h"
 
+#include "test_util.h"
+
 namespace phiguard::audit {
 namespace {
 
 namespace fs = std::filesystem;
 using ::absl::StatusCode;
+using testing_util::Base64Decode;
+using testing_util::Hex;
+using testing_util::Unhex;
 
 // ---- helpers -----------------------------------------------------------------------------------
-
-std::string Hex(const Hash& h) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (uint8_t b : h) {
-    out.push_back(kHex[b >> 4]);
-    out.push_back(kHex[b & 15]);
-  }
-  return out;
-}
-
-std::string Unhex(std::string_view hex) {
-  std::string out;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
-    out.push_back(static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
-  }
-  return out;
-}
 
 Hash HashFromHex(std::string_view hex) {
   absl::StatusOr<Hash> h = HashFromBytes(Unhex(hex));
@@ -50,34 +37,6 @@ Hash HashFromHex(std::string_view hex) {
   return h.ok() ? *h : Hash{};
 }
 
-// Standard base64 with padding (what Go's encoding/json writes for []byte); nullopt if malformed.
-std::optional<std::string> Base64Decode(std::string_view in) {
-  auto value = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-  };
-  if (in.size() % 4 != 0) return std::nullopt;
-  std::string out;
-  for (size_t i = 0; i < in.size(); i += 4) {
-    const bool last = i + 4 == in.size();
-    const int pad = last ? (in[i + 3] == '=') + (in[i + 2] == '=') : 0;
-    if (pad == 1 && in[i + 2] == '=') return std::nullopt;
-    uint32_t bits = 0;
-    for (int j = 0; j < 4; ++j) {
-      int v = j >= 4 - pad ? 0 : value(in[i + j]);
-      if (v < 0) return std::nullopt;
-      bits = (bits << 6) | static_cast<uint32_t>(v);
-    }
-    out.push_back(static_cast<char>(bits >> 16));
-    if (pad < 2) out.push_back(static_cast<char>((bits >> 8) & 0xff));
-    if (pad < 1) out.push_back(static_cast<char>(bits & 0xff));
-  }
-  return out;
-}
 
 Hash FlipBit(Hash h, size_t bit) {
   h[(bit / 8) % h.size()] ^= static_cast<uint8_t>(1u << (bit % 8));

@@ -19,30 +19,6 @@ namespace {
 
 const char* kDir = "../shared/data/samples/fhir-synthea-10-patients";
 
-std::string Base64Decode(std::string_view in) {
-  auto value = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-  };
-  std::string out;
-  int bits = 0;
-  uint32_t acc = 0;
-  for (char c : in) {
-    int v = value(c);
-    if (v < 0) continue;
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((acc >> bits) & 0xFF));
-    }
-  }
-  return out;
-}
 
 std::vector<nlohmann::json> ReadNdjson(const std::string& path) {
   std::vector<nlohmann::json> out;
@@ -77,7 +53,10 @@ TEST(SyntheaNotes, EveryMentionOfThePatientsNameIsDetected) {
     std::string pid = subject.substr(subject.find('/') + 1);
     for (const auto& c : doc["content"]) {
       if (!c["attachment"].contains("data")) continue;
-      std::string text = Base64Decode(c["attachment"]["data"].get<std::string>());
+      std::optional<std::string> decoded =
+          testing_util::Base64Decode(c["attachment"]["data"].get<std::string>());
+      ASSERT_TRUE(decoded.has_value()) << "attachment is not base64";
+      const std::string& text = *decoded;
       std::vector<phi::Span> spans = testing_util::DetectOrDie(det, text);
       for (const std::string& name : names[pid]) {
         for (size_t pos = text.find(name); pos != std::string::npos; pos = text.find(name, pos + 1)) {

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -109,6 +110,56 @@ inline std::vector<std::string> Lines(const std::string& s) {
     if (nl == std::string::npos) nl = s.size();
     out.push_back(s.substr(start, nl - start));
     start = nl + 1;
+  }
+  return out;
+}
+
+// Lower-case hex of any byte container ("a1b2...").
+template <typename Bytes>
+std::string Hex(const Bytes& bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (auto b : bytes) {
+    auto v = static_cast<unsigned char>(b);
+    out.push_back(kHex[v >> 4]);
+    out.push_back(kHex[v & 15]);
+  }
+  return out;
+}
+
+inline std::string Unhex(std::string_view hex) {
+  std::string out;
+  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
+    out.push_back(static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
+  }
+  return out;
+}
+
+// Standard base64 with padding (what Go's encoding/json writes for []byte); nullopt if malformed.
+inline std::optional<std::string> Base64Decode(std::string_view in) {
+  auto value = [](char c) -> int {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+  };
+  if (in.size() % 4 != 0) return std::nullopt;
+  std::string out;
+  for (size_t i = 0; i < in.size(); i += 4) {
+    const bool last = i + 4 == in.size();
+    const int pad = last ? (in[i + 3] == '=') + (in[i + 2] == '=') : 0;
+    if (pad == 1 && in[i + 2] == '=') return std::nullopt;
+    uint32_t bits = 0;
+    for (int j = 0; j < 4; ++j) {
+      int v = j >= 4 - pad ? 0 : value(in[i + j]);
+      if (v < 0) return std::nullopt;
+      bits = (bits << 6) | static_cast<uint32_t>(v);
+    }
+    out.push_back(static_cast<char>(bits >> 16));
+    if (pad < 2) out.push_back(static_cast<char>((bits >> 8) & 0xff));
+    if (pad < 1) out.push_back(static_cast<char>(bits & 0xff));
   }
   return out;
 }

@@ -49,8 +49,8 @@ absl::StatusOr<StructuredReport> DeidentifyCsv(const phi::Detector& detector,
   if (absl::Status s = fields.Init(); !s.ok()) return s;
 
   StructuredReport report;
-  std::string buf;
-  AppendCsvRecord(buf, out_header, options.delimiter);
+  internal::RecordSink sink(out);
+  AppendCsvRecord(sink.buffer(), out_header, options.delimiter);
   std::vector<std::string> row, out_row;
   while ((*reader)->Next(row)) {
     size_t line = (*reader)->line_number();
@@ -74,16 +74,11 @@ absl::StatusOr<StructuredReport> DeidentifyCsv(const phi::Detector& detector,
       if (*v != row[c]) ++report.by_field[header[c]][std::string(FieldActionName(rule.action))];
       out_row.push_back(std::move(*v));
     }
-    AppendCsvRecord(buf, out_row, options.delimiter);
-    ++report.records;
-    report.text.documents = report.records;
-    if (buf.size() > (1 << 20)) {
-      if (absl::Status s = out.Write(buf); !s.ok()) return s;
-      buf.clear();
-    }
+    AppendCsvRecord(sink.buffer(), out_row, options.delimiter);
+    if (absl::Status s = sink.EndRecord(report); !s.ok()) return s;
   }
   if (!(*reader)->status().ok()) return (*reader)->status();
-  if (absl::Status s = out.Write(buf); !s.ok()) return s;
+  if (absl::Status s = sink.Flush(); !s.ok()) return s;
   return report;
 }
 

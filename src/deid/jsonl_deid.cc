@@ -129,7 +129,8 @@ absl::StatusOr<StructuredReport> DeidentifyJsonl(const phi::Detector& detector,
   StructuredReport report;
   RecordWalker walker(policy, fields, report);
   const std::string patient_ptr = policy.patient_field.empty() ? "" : PointerOf(policy.patient_field);
-  std::string line, buf;
+  internal::RecordSink sink(out);
+  std::string line;
   while ((*reader)->Next(line)) {
     size_t line_no = (*reader)->line_number();
     if (StripAscii(line).empty()) continue;
@@ -155,17 +156,12 @@ absl::StatusOr<StructuredReport> DeidentifyJsonl(const phi::Detector& detector,
     if (!kept.ok()) return absl::InvalidArgumentError(Cat(display, ":", line_no, ": ", kept.status().message()));
     // The parser already rejected invalid UTF-8, so nothing is replaced here; `replace` only keeps
     // dump() from throwing.
-    buf += record.dump(-1, ' ', false, json::error_handler_t::replace);
-    buf.push_back('\n');
-    ++report.records;
-    report.text.documents = report.records;
-    if (buf.size() > (1 << 20)) {
-      if (absl::Status s = out.Write(buf); !s.ok()) return s;
-      buf.clear();
-    }
+    sink.buffer() += record.dump(-1, ' ', false, json::error_handler_t::replace);
+    sink.buffer().push_back('\n');
+    if (absl::Status s = sink.EndRecord(report); !s.ok()) return s;
   }
   if (!(*reader)->status().ok()) return (*reader)->status();
-  if (absl::Status s = out.Write(buf); !s.ok()) return s;
+  if (absl::Status s = sink.Flush(); !s.ok()) return s;
   return report;
 }
 

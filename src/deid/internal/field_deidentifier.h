@@ -8,7 +8,9 @@
 
 #include "absl/status/statusor.h"
 #include "deid/internal/date_format.h"
+#include "phiguard/core/file_io.h"
 #include "phiguard/core/strings.h"
+#include "phiguard/deid/csv_deid.h"
 #include "phiguard/deid/field_policy.h"
 #include "phiguard/deid/text_pipeline.h"
 #include "phiguard/deid/transformer.h"
@@ -93,6 +95,29 @@ class FieldDeidentifier {
   const Transformer& transformer_;
   std::unique_ptr<phi::Detector::Scratch> scratch_;
   std::vector<phi::Span> spans_;
+};
+
+// Output of a structured run: records accumulate in a buffer written in ~1 MiB blocks.
+class RecordSink {
+ public:
+  explicit RecordSink(AtomicFileWriter& out) : out_(out) {}
+  std::string& buffer() { return buf_; }
+  // Counts one finished record and writes the buffer once it is large.
+  absl::Status EndRecord(StructuredReport& report) {
+    ++report.records;
+    report.text.documents = report.records;
+    if (buf_.size() < (1u << 20)) return absl::OkStatus();
+    return Flush();
+  }
+  absl::Status Flush() {
+    absl::Status s = out_.Write(buf_);
+    buf_.clear();
+    return s;
+  }
+
+ private:
+  AtomicFileWriter& out_;
+  std::string buf_;
 };
 
 }  // namespace phiguard::deid::internal
