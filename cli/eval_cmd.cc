@@ -3,6 +3,7 @@
 #include <thread>
 
 #include "commands.h"
+#include "engine.h"
 #include "phiguard/core/file_io.h"
 #include "phiguard/eval/physionet.h"
 #include "phiguard/phi/detector.h"
@@ -33,21 +34,12 @@ void RegisterEval(CLI::App& app, const GlobalOptions& global) {
     if (!notes.ok()) Fail(notes.status());
     auto gold = eval::ReadPhysionetGold(opts->gold);
     if (!gold.ok()) Fail(gold.status());
-    phi::DetectorOptions det_opts;
-    if (!global.data_dir.empty()) det_opts.lexicon_dir = global.data_dir + "/lexicons";
-    auto detector = phi::Detector::Create(det_opts);
-    if (!detector.ok()) Fail(detector.status());
-    auto report = eval::EvaluatePhysionet(**detector, *notes, *gold, opts->threads);
+    auto detector = MakeDetector(global, nullptr);
+    auto report = eval::EvaluatePhysionet(*detector, *notes, *gold, opts->threads);
     if (!report.ok()) Fail(report.status());
     std::fputs(eval::FormatReportTable(*report).c_str(), stdout);
-    auto write = [](const std::string& path, const std::string& data) {
-      auto w = AtomicFileWriter::Open(path);
-      if (!w.ok()) Fail(w.status());
-      if (auto s = (*w)->Write(data); !s.ok()) Fail(s);
-      if (auto s = (*w)->Commit(); !s.ok()) Fail(s);
-    };
-    if (!opts->out.empty()) write(opts->out, eval::ReportToJson(*report, false));
-    if (!opts->examples.empty()) write(opts->examples, eval::ReportToJson(*report, true));
+    if (!opts->out.empty()) WriteWholeFile(opts->out, eval::ReportToJson(*report, false));
+    if (!opts->examples.empty()) WriteWholeFile(opts->examples, eval::ReportToJson(*report, true));
   });
 }
 

@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "commands.h"
+#include "engine.h"
 #include "phiguard/core/csv.h"
 #include "phiguard/core/file_io.h"
 #include "phiguard/core/strings.h"
@@ -59,10 +60,7 @@ void RegisterRisk(CLI::App& app, const GlobalOptions&) {
     if (!report.ok()) Fail(report.status());
     std::fputs(risk::FormatRiskReport(*report, opts).c_str(), stdout);
     if (!o->out.empty()) {
-      auto w = AtomicFileWriter::Open(o->out);
-      if (!w.ok()) Fail(w.status());
-      if (auto s = (*w)->Write(risk::RiskReportJson(*report, opts)); !s.ok()) Fail(s);
-      if (auto s = (*w)->Commit(); !s.ok()) Fail(s);
+      WriteWholeFile(o->out, risk::RiskReportJson(*report, opts));
     }
   });
 }

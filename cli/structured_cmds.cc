@@ -2,9 +2,9 @@
 #include <cstdio>
 
 #include "commands.h"
+#include "engine.h"
 #include "phiguard/core/csv.h"
 #include "phiguard/core/strings.h"
-#include "phiguard/crypto/secret_key.h"
 #include "phiguard/deid/csv_deid.h"
 #include "phiguard/deid/field_policy.h"
 #include "phiguard/deid/jsonl_deid.h"
@@ -56,38 +56,20 @@ void RegisterStructured(CLI::App& deid, const GlobalOptions& global, bool csv_fo
       if (!p.ok()) Fail(p.status());
       policy = *p;
     }
-    phi::DetectorOptions det_opts;
-    if (!global.data_dir.empty()) det_opts.lexicon_dir = global.data_dir + "/lexicons";
-    det_opts.extra_patterns = policy.text_profile.extra_patterns;
-    auto detector = phi::Detector::Create(det_opts);
-    if (!detector.ok()) Fail(detector.status());
-    std::optional<crypto::SecretKey> key;
-    if (!o->key_file.empty()) {
-      auto k = crypto::SecretKey::ReadFile(o->key_file);
-      if (!k.ok()) Fail(k.status());
-      key.emplace(std::move(*k));
-    } else if (policy.NeedsKey() && !o->quiet) {
-      std::fprintf(stderr, "phiguard: no --key-file: using a one-time random key; pseudonyms and "
-                           "date shifts will differ on the next run\n");
-    }
-    deid::TransformerOptions topts;
-    topts.data_dir = global.data_dir;
-    auto transformer = deid::Transformer::Create(policy.text_profile, std::move(key), topts);
-    if (!transformer.ok()) Fail(transformer.status());
+    auto detector = MakeDetector(global, &policy.text_profile);
+    auto transformer =
+        MakeTransformer(global, policy.text_profile, o->key_file, policy.NeedsKey(), o->quiet);
     auto writer = AtomicFileWriter::Open(o->out);
     if (!writer.ok()) Fail(writer.status());
     CsvOptions csv;
     csv.delimiter = o->delimiter[0];
     auto report = csv_format
-                      ? deid::DeidentifyCsv(**detector, **transformer, policy, o->input, **writer, csv)
-                      : deid::DeidentifyJsonl(**detector, **transformer, policy, o->input, **writer);
+                      ? deid::DeidentifyCsv(*detector, *transformer, policy, o->input, **writer, csv)
+                      : deid::DeidentifyJsonl(*detector, *transformer, policy, o->input, **writer);
     if (!report.ok()) Fail(report.status());
     if (auto s = (*writer)->Commit(); !s.ok()) Fail(s);
     if (!o->report.empty()) {
-      auto w = AtomicFileWriter::Open(o->report);
-      if (!w.ok()) Fail(w.status());
-      if (auto s = (*w)->Write(deid::StructuredReportJson(*report, policy)); !s.ok()) Fail(s);
-      if (auto s = (*w)->Commit(); !s.ok()) Fail(s);
+      WriteWholeFile(o->report, deid::StructuredReportJson(*report, policy));
     }
     if (!o->quiet) {
       std::fprintf(stderr, "phiguard: %zu records, %zu PHI spans in text fields (%s)\n",

@@ -5,9 +5,9 @@
 #include <thread>
 
 #include "commands.h"
+#include "engine.h"
 #include "inputs.h"
 #include "phiguard/core/strings.h"
-#include "phiguard/crypto/secret_key.h"
 #include "phiguard/deid/profile.h"
 #include "phiguard/deid/text_pipeline.h"
 #include "phiguard/deid/transformer.h"
@@ -48,16 +48,6 @@ void AddCommonOptions(CLI::App* cmd, TextOptions& o) {
       ->capture_default_str();
 }
 
-std::unique_ptr<phi::Detector> MakeDetector(const GlobalOptions& g, const deid::Profile& p) {
-  phi::DetectorOptions det;
-  if (!g.data_dir.empty()) det.lexicon_dir = g.data_dir + "/lexicons";
-  det.extra_patterns = p.extra_patterns;
-  det.min_confidence = p.min_confidence;
-  auto d = phi::Detector::Create(det);
-  if (!d.ok()) Fail(d.status());
-  return std::move(*d);
-}
-
 deid::Profile MustLoadProfile(const std::string& name) {
   auto p = deid::LoadProfile(name);
   if (!p.ok()) {
@@ -72,25 +62,9 @@ void Run(const GlobalOptions& g, const TextOptions& o, bool deid) {
   deid::Profile profile = MustLoadProfile(o.profile);
   auto inputs = ExpandInputs(o.inputs);
   if (!inputs.ok()) Fail(inputs.status());
-  std::unique_ptr<phi::Detector> detector = MakeDetector(g, profile);
+  std::unique_ptr<phi::Detector> detector = MakeDetector(g, &profile);
   std::unique_ptr<deid::Transformer> transformer;
-  if (deid) {
-    std::optional<crypto::SecretKey> key;
-    if (!o.key_file.empty()) {
-      auto k = crypto::SecretKey::ReadFile(o.key_file);
-      if (!k.ok()) Fail(k.status());
-      key.emplace(std::move(*k));
-    } else if (profile.NeedsKey() && !o.quiet) {
-      std::fprintf(stderr,
-                   "phiguard: no --key-file: using a one-time random key; pseudonyms, surrogates "
-                   "and date shifts will differ on the next run\n");
-    }
-    deid::TransformerOptions topts;
-    topts.data_dir = g.data_dir;
-    auto t = deid::Transformer::Create(profile, std::move(key), topts);
-    if (!t.ok()) Fail(t.status());
-    transformer = std::move(*t);
-  }
+  if (deid) transformer = MakeTransformer(g, profile, o.key_file, profile.NeedsKey(), o.quiet);
   auto writer = AtomicFileWriter::Open(o.out);
   if (!writer.ok()) Fail(writer.status());
   deid::PipelineStats total;

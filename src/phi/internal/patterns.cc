@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 
 #include <cctype>
+#include <initializer_list>
 #include <string>
 
 #include "phiguard/core/strings.h"
@@ -109,60 +110,52 @@ bool ValidSlashDate(std::string_view text, size_t start, size_t end) {
   char before = start > 0 ? text[start - 1] : ' ';
   if (!ValidNumericDate(text, start, end)) return false;
   if (before == '.') return false;
+  // Murmur grades and scores: "+3/6 SEM", "#4/10", "120-140'2/70's".
+  if (before == '+' || before == '#' || before == '\'') return false;
   std::string_view m = text.substr(start, end - start);
   size_t slash = m.find('/');
   int a = std::atoi(std::string(m.substr(0, slash)).c_str());
   int b = std::atoi(std::string(m.substr(slash + 1)).c_str());
   if (a == 0) return false;
-  // Small fractions and scores: "1/2", "2/3", "5/5"; but "3/02" (a month and year) is a date.
-  if (a <= 5 && b <= 5 && m[slash + 1] != '0' && b != 0) {
-    std::string next = ToLowerAscii(text.substr(end, 12));
-    // "3/5 at rehab", "on 3/4": a date when prose around it says so.
-    std::string prev = WordBefore(text, start);
-    if (!(prev == "since" || prev == "from" || prev == "until" || prev == "of" ||
-          prev == "post" || prev == "dated" || next.starts_with(" tx")))
-      return false;
-  }
-  // Ventilator settings: "10/5 FIO2 65%", "10/5/50%".
-  std::string next = ToLowerAscii(text.substr(end, 8));
-  if (next.starts_with("%") || next.starts_with(" fio2") || next.starts_with(" peep") ||
-      next.starts_with(" bipap") || next.starts_with(" cpap") || next.starts_with(" ps"))
+  // The context, lower-cased once: the word before, and text just before and after.
+  const std::string prev = WordBefore(text, start);
+  const std::string after = ToLowerAscii(text.substr(end, 30));
+  const size_t from = start >= 30 ? start - 30 : 0;
+  const std::string window = ToLowerAscii(text.substr(from, start - from));
+  auto after_starts = [&](std::initializer_list<std::string_view> words) {
+    for (std::string_view w : words) {
+      if (after.starts_with(w)) return true;
+    }
     return false;
-  // Ventilator settings and pain scores just before: "CPAP/PS (10/5)", "c/o 3/10 back pain".
+  };
+  // Small fractions and scores: "1/2", "2/3", "5/5"; but "3/02" (a month and year) is a date,
+  // and so is "3/5" where the prose says so ("since 3/4", "3/3 tx").
+  if (a <= 5 && b <= 5 && m[slash + 1] != '0' && b != 0 &&
+      !(prev == "since" || prev == "from" || prev == "until" || prev == "of" || prev == "post" ||
+        prev == "dated" || after_starts({" tx"})))
+    return false;
+  // Ventilator settings after or just before: "10/5 FIO2 65%", "10/5/50%", "CPAP/PS (10/5)".
+  if (after_starts({"%", " fio2", " peep", " bipap", " cpap", " ps", " ips", " imv"})) return false;
   if (b <= 25) {
-    size_t from = start >= 30 ? start - 30 : 0;
-    std::string window = ToLowerAscii(text.substr(from, start - from));
     for (std::string_view w : {"cpap", "psv", "peep", "simv", "imv", "bipap", "setting", "ps ",
                                "ps/", "/ps", "fio2", "pressure support"}) {
       if (window.find(w) != std::string::npos) return false;
     }
   }
-  // Murmur grades and scores: "+3/6 SEM", "#4/10".
-  if (before == '+' || before == '#' || before == '\'') return false;
-  for (std::string_view w : {" sem", " murmur", " hsm", " sm ", " systolic", " holosystolic",
-                             " ips", " cpap", " imv", " ps/"}) {
-    if (next.starts_with(w)) return false;
-  }
-  if (b == 10) {  // "x/10" next to pain words is a pain score
-    size_t from = start >= 30 ? start - 30 : 0;
-    std::string around = ToLowerAscii(text.substr(from, start - from)) + " | " +
-                         ToLowerAscii(text.substr(end, 30));
+  if (after_starts({" sem", " murmur", " hsm", " sm ", " systolic", " holosystolic"})) return false;
+  // Pain scores: "8/10 CP", "pain 6/10", "c/o 3/10 back pain".
+  if (b == 10) {
+    if (after_starts({" discomf"}) || prev == "rated" || prev == "rates" || prev == "scale")
+      return false;
+    const std::string spaced_after = " " + after;  // "8/10cp" counts as " cp"
     for (std::string_view w : {"pain", "angina", "discomfort", "ache", "pressure", "c/o", " cp"}) {
-      if (around.find(w) != std::string::npos) return false;
+      if (window.find(w) != std::string::npos || spaced_after.find(w) != std::string::npos)
+        return false;
     }
   }
-  // Pain scores: "8/10 CP", "pain 6/10".
-  std::string prev_word = WordBefore(text, start);
-  if (b == 10 && (next.starts_with(" cp") || next.starts_with(" pain") ||
-                  next.starts_with(" discomf") || prev_word == "pain" || prev_word == "rated" ||
-                  prev_word == "rates" || prev_word == "scale" || prev_word == "cp"))
-    return false;
-  std::string rest = phiguard::ToLowerAscii(text.substr(end, 16));
-  for (std::string_view unit : {" strength", " power", " tab", " of ", " mg", " ml", " cc", " x",
-                                " units", " pills", " liter", " l ", " amp"}) {
-    if (rest.starts_with(unit)) return false;
-  }
-  return true;
+  // Doses and strengths: "1/2 tab", "5/5 strength", "3/4 of".
+  return !after_starts({" strength", " power", " tab", " of ", " mg", " ml", " cc", " x",
+                        " units", " pills", " liter", " l ", " amp"});
 }
 
 // Blood gases ("7.45/34/80") look like dotted quads; an IP address is not glued to '/'.
