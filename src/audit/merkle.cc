@@ -51,37 +51,44 @@ std::string_view View(const Hash& h) {
 // ---- RFC 6962 §2.1 over a list of leaf hashes --------------------------------------------------
 
 // The largest power of two strictly less than n. REQUIRES: n >= 2.
-size_t SplitPoint(size_t n) { return std::bit_floor(n - 1); }
+uint64_t SplitPoint(uint64_t n) { return std::bit_floor(n - 1); }
 
-// PATH(m, D[n]) of RFC 6962 §2.1.1, appended bottom first. REQUIRES: m < leaves.size().
-void AppendPath(absl::Span<const Hash> leaves, uint64_t m, std::vector<Hash>& out) {
-  const size_t n = leaves.size();
-  if (n <= 1) return;
-  const size_t k = SplitPoint(n);
-  if (m < k) {
-    AppendPath(leaves.first(k), m, out);
-    out.push_back(RootFromLeafHashes(leaves.subspan(k)));
-  } else {
-    AppendPath(leaves.subspan(k), m - k, out);
-    out.push_back(RootFromLeafHashes(leaves.first(k)));
-  }
+// PATH(m, D[begin:end]) of RFC 6962 §2.1.1, appended bottom first. REQUIRES: begin <= m < end.
+absl::Status AppendPath(uint64_t begin, uint64_t end, uint64_t m, const RangeHashFn& mth,
+                        std::vector<Hash>& out) {
+  if (end - begin <= 1) return absl::OkStatus();
+  const uint64_t k = SplitPoint(end - begin);
+  const bool left = m < begin + k;
+  absl::Status s = left ? AppendPath(begin, begin + k, m, mth, out)
+                        : AppendPath(begin + k, end, m, mth, out);
+  if (!s.ok()) return s;
+  absl::StatusOr<Hash> sibling = left ? mth(begin + k, end) : mth(begin, begin + k);
+  if (!sibling.ok()) return sibling.status();
+  out.push_back(*sibling);
+  return absl::OkStatus();
 }
 
-// SUBPROOF(m, D[n], b) of RFC 6962 §2.1.2, appended bottom first. REQUIRES: 0 < m <= n.
-void AppendSubproof(absl::Span<const Hash> leaves, uint64_t m, bool b, std::vector<Hash>& out) {
-  const size_t n = leaves.size();
+// SUBPROOF(m, D[begin:end], b) of RFC 6962 §2.1.2, appended bottom first; m counts from begin.
+// REQUIRES: 0 < m <= end - begin.
+absl::Status AppendSubproof(uint64_t begin, uint64_t end, uint64_t m, bool b,
+                            const RangeHashFn& mth, std::vector<Hash>& out) {
+  const uint64_t n = end - begin;
   if (m == n) {
-    if (!b) out.push_back(RootFromLeafHashes(leaves));
-    return;
+    if (b) return absl::OkStatus();
+    absl::StatusOr<Hash> whole = mth(begin, end);
+    if (!whole.ok()) return whole.status();
+    out.push_back(*whole);
+    return absl::OkStatus();
   }
-  const size_t k = SplitPoint(n);
-  if (m <= k) {
-    AppendSubproof(leaves.first(k), m, b, out);
-    out.push_back(RootFromLeafHashes(leaves.subspan(k)));
-  } else {
-    AppendSubproof(leaves.subspan(k), m - k, false, out);
-    out.push_back(RootFromLeafHashes(leaves.first(k)));
-  }
+  const uint64_t k = SplitPoint(n);
+  const bool left = m <= k;
+  absl::Status s = left ? AppendSubproof(begin, begin + k, m, b, mth, out)
+                        : AppendSubproof(begin + k, end, m - k, false, mth, out);
+  if (!s.ok()) return s;
+  absl::StatusOr<Hash> sibling = left ? mth(begin + k, end) : mth(begin, begin + k);
+  if (!sibling.ok()) return sibling.status();
+  out.push_back(*sibling);
+  return absl::OkStatus();
 }
 
 // ---- RFC 9162 verification ---------------------------------------------------------------------
@@ -159,18 +166,20 @@ Hash RootFromLeafHashes(absl::Span<const Hash> leaves) {
   return NodeHash(RootFromLeafHashes(leaves.first(k)), RootFromLeafHashes(leaves.subspan(k)));
 }
 
-absl::StatusOr<std::vector<Hash>> InclusionProof(absl::Span<const Hash> leaves, uint64_t index) {
-  if (index >= leaves.size()) {
+absl::StatusOr<std::vector<Hash>> InclusionProof(uint64_t index, uint64_t size,
+                                                 const RangeHashFn& mth) {
+  if (index >= size) {
     return absl::InvalidArgumentError(
-        Cat("inclusion proof: leaf index ", index, " is not below tree size ", leaves.size()));
+        Cat("inclusion proof: leaf index ", index, " is not below tree size ", size));
   }
   std::vector<Hash> proof;
-  AppendPath(leaves, index, proof);
+  absl::Status s = AppendPath(0, size, index, mth, proof);
+  if (!s.ok()) return s;
   return proof;
 }
 
-absl::StatusOr<std::vector<Hash>> ConsistencyProof(absl::Span<const Hash> leaves, uint64_t size1) {
-  const uint64_t size2 = leaves.size();
+absl::StatusOr<std::vector<Hash>> ConsistencyProof(uint64_t size1, uint64_t size2,
+                                                   const RangeHashFn& mth) {
   if (size1 > size2) {
     return absl::InvalidArgumentError(
         Cat("consistency proof: size1 ", size1, " is above the tree size ", size2));
@@ -181,8 +190,29 @@ absl::StatusOr<std::vector<Hash>> ConsistencyProof(absl::Span<const Hash> leaves
     return absl::InvalidArgumentError(
         Cat("consistency proof: there is none from the empty tree (to size ", size2, ")"));
   }
-  AppendSubproof(leaves, size1, /*b=*/true, proof);
+  absl::Status s = AppendSubproof(0, size2, size1, /*b=*/true, mth, proof);
+  if (!s.ok()) return s;
   return proof;
+}
+
+namespace {
+// MTH over a slice of in-memory leaves, the RangeHashFn of the span overloads.
+struct LeafRange {
+  absl::Span<const Hash> leaves;
+  absl::StatusOr<Hash> operator()(uint64_t begin, uint64_t end) const {
+    return RootFromLeafHashes(leaves.subspan(begin, end - begin));
+  }
+};
+}  // namespace
+
+absl::StatusOr<std::vector<Hash>> InclusionProof(absl::Span<const Hash> leaves, uint64_t index) {
+  const LeafRange mth{leaves};
+  return InclusionProof(index, leaves.size(), mth);
+}
+
+absl::StatusOr<std::vector<Hash>> ConsistencyProof(absl::Span<const Hash> leaves, uint64_t size1) {
+  const LeafRange mth{leaves};
+  return ConsistencyProof(size1, leaves.size(), mth);
 }
 
 absl::Status VerifyInclusion(const Hash& leaf_hash, uint64_t index, uint64_t size,
@@ -282,13 +312,20 @@ absl::StatusOr<MerkleFrontier> MerkleFrontier::FromParts(uint64_t size, std::vec
 }
 
 void MerkleFrontier::Append(const Hash& leaf_hash) {
+  Append(leaf_hash, [](int, uint64_t, const Hash&) {});
+}
+
+void MerkleFrontier::Append(const Hash& leaf_hash, const SubtreeSink& completed) {
   hashes_.push_back(leaf_hash);
   // Each trailing one bit of the old size is a perfect subtree the new leaf now completes a twin
   // of: merge the two, like carrying in binary addition.
+  int level = 0;
   for (uint64_t s = size_; (s & 1) != 0; s >>= 1) {
     Hash right = hashes_.back();
     hashes_.pop_back();
     hashes_.back() = NodeHash(hashes_.back(), right);
+    ++level;
+    completed(level, size_ >> level, hashes_.back());
   }
   ++size_;
 }

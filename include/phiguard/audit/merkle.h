@@ -28,6 +28,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
@@ -66,6 +67,17 @@ absl::StatusOr<std::vector<Hash>> InclusionProof(absl::Span<const Hash> leaves, 
 // Returns InvalidArgument if size1 > leaves.size(), or if size1 == 0 < leaves.size() (RFC 6962/9162
 // define no proof from the empty tree; it is trivially consistent with every tree). O(n) hashes.
 absl::StatusOr<std::vector<Hash>> ConsistencyProof(absl::Span<const Hash> leaves, uint64_t size1);
+
+// MTH(D[begin:end]) of some tree, for building proofs where the leaves are not in memory (the
+// audit store answers it from stored subtree hashes). Called only with begin < end <= size.
+using RangeHashFn = absl::FunctionRef<absl::StatusOr<Hash>(uint64_t begin, uint64_t end)>;
+
+// The same proofs as above for a tree of `size` leaves known only through `mth`. Each proof asks
+// `mth` for O(log size) ranges; its errors are passed through.
+absl::StatusOr<std::vector<Hash>> InclusionProof(uint64_t index, uint64_t size,
+                                                 const RangeHashFn& mth);
+absl::StatusOr<std::vector<Hash>> ConsistencyProof(uint64_t size1, uint64_t size2,
+                                                   const RangeHashFn& mth);
 
 // Checks that `proof` shows the leaf with hash `leaf_hash` at position `index` in the tree of
 // `size` leaves whose root is `root` (RFC 9162 §2.1.3.2). Needs no leaves.
@@ -109,6 +121,11 @@ class MerkleFrontier {
   // Appends one leaf hash (normally LeafHash(entry)). At most log2(n) node hashes, O(1) amortised.
   // REQUIRES: size() < UINT64_MAX.
   void Append(const Hash& leaf_hash);
+  // Called for each perfect subtree an append completes: its level (1 = two leaves), its index on
+  // that level (it covers leaves [index << level, (index + 1) << level)) and its hash.
+  using SubtreeSink = absl::FunctionRef<void(int level, uint64_t index, const Hash& hash)>;
+  // As Append, reporting the completed subtrees (the store persists them for fast proofs).
+  void Append(const Hash& leaf_hash, const SubtreeSink& completed);
 
   // MTH of all leaves appended so far; EmptyRoot() for none. O(log n) hashes.
   Hash Root() const;
