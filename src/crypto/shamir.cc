@@ -5,6 +5,7 @@
 #include <openssl/sha.h>
 
 #include "phiguard/core/strings.h"
+#include "phiguard/crypto/hex.h"
 
 namespace phiguard::crypto {
 namespace {
@@ -37,23 +38,6 @@ uint8_t GfInv(uint8_t a) {
   return result;
 }
 
-std::string ToHex(std::string_view bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : bytes) {
-    out.push_back(kHex[c >> 4]);
-    out.push_back(kHex[c & 15]);
-  }
-  return out;
-}
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 std::string Checksum(std::string_view body) {
   unsigned char d[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(body.data()), body.size(), d);
@@ -78,17 +62,11 @@ absl::StatusOr<ParsedShare> Parse(std::string_view text) {
     return absl::InvalidArgumentError(Cat("does not start with \"", kShamirSharePrefix, "\""));
   }
   text.remove_prefix(kShamirSharePrefix.size());
-  if (text.size() % 2 != 0) return absl::InvalidArgumentError("odd number of hex digits");
   std::string bytes;
-  bytes.reserve(text.size() / 2);
-  for (size_t i = 0; i < text.size(); i += 2) {
-    const int hi = HexValue(text[i]), lo = HexValue(text[i + 1]);
-    if (hi < 0 || lo < 0) {
-      OPENSSL_cleanse(bytes.data(), bytes.size());
-      return absl::InvalidArgumentError(Cat("character ", i + kShamirSharePrefix.size() + 1,
-                                            " is not a hex digit"));
-    }
-    bytes.push_back(static_cast<char>(hi * 16 + lo));
+  if (std::optional<std::string> decoded = HexDecode(text); decoded.has_value()) {
+    bytes.swap(decoded.value());
+  } else {
+    return absl::InvalidArgumentError("not hex after the prefix");
   }
   struct Wipe {
     std::string& s;
@@ -171,7 +149,7 @@ absl::StatusOr<std::vector<std::string>> ShamirSplit(const SecretKey& secret, in
       body.push_back(static_cast<char>(y));
     }
     body += Checksum(body);
-    std::string hex = ToHex(body);
+    std::string hex = HexEncode(body);
     out.push_back(Cat(kShamirSharePrefix, hex));
     OPENSSL_cleanse(hex.data(), hex.size());
     OPENSSL_cleanse(body.data(), body.size());
@@ -183,7 +161,7 @@ absl::StatusOr<std::vector<std::string>> ShamirSplit(const SecretKey& secret, in
 absl::StatusOr<ShareInfoNoSecret> ParseShareInfo(std::string_view share) {
   auto p = Parse(share);
   if (!p.ok()) return p.status();
-  return ShareInfoNoSecret{ToHex(p->set_id), p->threshold, p->shares, p->x};
+  return ShareInfoNoSecret{HexEncode(p->set_id), p->threshold, p->shares, p->x};
 }
 
 absl::StatusOr<SecretKey> ShamirCombine(const std::vector<std::string>& shares) {

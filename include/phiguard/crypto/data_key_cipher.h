@@ -1,0 +1,45 @@
+// DataKeyCipher: AES-256-GCM under one unwrapped data key, with the OpenSSL key schedule computed
+// once. It is the per-object fast path of envelope encryption: fetch and unwrap a data key through
+// the keyring once (audited), then seal many small objects or the chunks of a large one with no
+// per-call key setup. Not thread-safe (it owns mutable EVP contexts): use one per thread.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "phiguard/crypto/secret_key.h"
+
+namespace phiguard::crypto {
+
+class DataKeyCipher {
+ public:
+  // REQUIRES a 32-byte key; InvalidArgument otherwise. Internal if OpenSSL fails.
+  static absl::StatusOr<std::unique_ptr<DataKeyCipher>> Create(const SecretKey& key);
+  ~DataKeyCipher();
+  // Not copyable: owns EVP contexts holding the key schedule.
+  DataKeyCipher(const DataKeyCipher&) = delete;
+  DataKeyCipher& operator=(const DataKeyCipher&) = delete;
+
+  // Appends ciphertext || 16-byte tag of `plaintext` to `out`. REQUIRES a 12-byte nonce never used
+  // before with this key; InvalidArgument otherwise (size only: uniqueness is the caller's job).
+  absl::Status Seal(std::string_view nonce, std::string_view plaintext, std::string_view aad,
+                    std::string& out);
+  // Appends the plaintext of `sealed` (ciphertext || tag) to `out`. DataLoss if authentication
+  // fails; `out` is then left exactly as it was.
+  absl::Status Open(std::string_view nonce, std::string_view sealed, std::string_view aad,
+                    std::string& out);
+
+  // nonce(12, random) || ciphertext || tag. Internal if the RNG fails.
+  absl::StatusOr<std::string> Encrypt(std::string_view plaintext, std::string_view aad);
+  // Opens what Encrypt made. InvalidArgument if shorter than nonce + tag; DataLoss on tampering.
+  absl::StatusOr<std::string> Decrypt(std::string_view ciphertext, std::string_view aad);
+
+ private:
+  struct Contexts;
+  explicit DataKeyCipher(std::unique_ptr<Contexts> ctx);
+  std::unique_ptr<Contexts> ctx_;
+};
+
+}  // namespace phiguard::crypto

@@ -1,0 +1,121 @@
+#include "phiguard/crypto/data_key_cipher.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include "phiguard/crypto/aead.h"
+
+namespace phiguard::crypto {
+namespace {
+
+const unsigned char* U(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
+
+// Inputs are passed to EVP as int; larger objects must be chunked (streams use <= 16 MiB chunks).
+constexpr size_t kMaxGcmInput = size_t{1} << 30;
+
+}  // namespace
+
+struct DataKeyCipher::Contexts {
+  EVP_CIPHER_CTX* enc = nullptr;
+  EVP_CIPHER_CTX* dec = nullptr;
+  ~Contexts() {
+    EVP_CIPHER_CTX_free(enc);
+    EVP_CIPHER_CTX_free(dec);
+  }
+};
+
+DataKeyCipher::DataKeyCipher(std::unique_ptr<Contexts> ctx) : ctx_(std::move(ctx)) {}
+DataKeyCipher::~DataKeyCipher() = default;
+
+absl::StatusOr<std::unique_ptr<DataKeyCipher>> DataKeyCipher::Create(const SecretKey& key) {
+  std::string_view k = key.RawBytesForCrypto();
+  if (k.size() != 32) return absl::InvalidArgumentError("a data key must be 32 bytes (AES-256)");
+  auto c = std::make_unique<Contexts>();
+  c->enc = EVP_CIPHER_CTX_new();
+  c->dec = EVP_CIPHER_CTX_new();
+  if (c->enc == nullptr || c->dec == nullptr ||
+      EVP_EncryptInit_ex(c->enc, EVP_aes_256_gcm(), nullptr, U(k), nullptr) != 1 ||
+      EVP_DecryptInit_ex(c->dec, EVP_aes_256_gcm(), nullptr, U(k), nullptr) != 1) {
+    return absl::InternalError("cannot set up AES-256-GCM");
+  }
+  return std::unique_ptr<DataKeyCipher>(new DataKeyCipher(std::move(c)));
+}
+
+absl::Status DataKeyCipher::Seal(std::string_view nonce, std::string_view plaintext,
+                                 std::string_view aad, std::string& out) {
+  if (nonce.size() != kGcmNonceBytes) return absl::InvalidArgumentError("GCM nonce must be 12 bytes");
+  if (plaintext.size() > kMaxGcmInput || aad.size() > kMaxGcmInput) {
+    return absl::InvalidArgumentError("AES-GCM input larger than 1 GiB: use a stream");
+  }
+  const size_t start = out.size();
+  out.resize(start + plaintext.size() + kGcmTagBytes);
+  auto* o = reinterpret_cast<unsigned char*>(out.data() + start);
+  int len = 0, fin = 0;
+  EVP_CIPHER_CTX* c = ctx_->enc;
+  bool ok = EVP_EncryptInit_ex(c, nullptr, nullptr, nullptr, U(nonce)) == 1 &&
+            (aad.empty() || EVP_EncryptUpdate(c, nullptr, &len, U(aad), static_cast<int>(aad.size())) == 1) &&
+            EVP_EncryptUpdate(c, o, &len, U(plaintext), static_cast<int>(plaintext.size())) == 1 &&
+            EVP_EncryptFinal_ex(c, o + len, &fin) == 1 &&
+            EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, kGcmTagBytes, o + plaintext.size()) == 1;
+  if (!ok) {
+    out.resize(start);
+    return absl::InternalError("AES-GCM encryption failed");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status DataKeyCipher::Open(std::string_view nonce, std::string_view sealed,
+                                 std::string_view aad, std::string& out) {
+  if (nonce.size() != kGcmNonceBytes) return absl::InvalidArgumentError("GCM nonce must be 12 bytes");
+  if (sealed.size() < kGcmTagBytes) return absl::InvalidArgumentError("AES-GCM input shorter than a tag");
+  if (sealed.size() > kMaxGcmInput || aad.size() > kMaxGcmInput) {
+    return absl::InvalidArgumentError("AES-GCM input larger than 1 GiB: use a stream");
+  }
+  const std::string_view ct = sealed.substr(0, sealed.size() - kGcmTagBytes);
+  unsigned char tag[kGcmTagBytes];
+  std::copy(sealed.end() - kGcmTagBytes, sealed.end(), tag);
+  const size_t start = out.size();
+  out.resize(start + ct.size());
+  auto* o = reinterpret_cast<unsigned char*>(out.data() + start);
+  int len = 0, fin = 0;
+  EVP_CIPHER_CTX* c = ctx_->dec;
+  bool ok = EVP_DecryptInit_ex(c, nullptr, nullptr, nullptr, U(nonce)) == 1 &&
+            (aad.empty() || EVP_DecryptUpdate(c, nullptr, &len, U(aad), static_cast<int>(aad.size())) == 1) &&
+            EVP_DecryptUpdate(c, o, &len, U(ct), static_cast<int>(ct.size())) == 1 &&
+            EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, kGcmTagBytes, tag) == 1;
+  const bool authentic = ok && EVP_DecryptFinal_ex(c, o + len, &fin) == 1;
+  if (!authentic) {
+    // Wipe whatever was decrypted before the tag was checked, then drop it.
+    OPENSSL_cleanse(out.data() + start, ct.size());
+    out.resize(start);
+    return ok ? absl::DataLossError("AES-GCM authentication failed")
+              : absl::InternalError("AES-GCM decryption failed");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> DataKeyCipher::Encrypt(std::string_view plaintext, std::string_view aad) {
+  std::string out(kGcmNonceBytes, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), kGcmNonceBytes) != 1) {
+    return absl::InternalError("RAND_bytes failed");
+  }
+  out.reserve(kGcmNonceBytes + plaintext.size() + kGcmTagBytes);
+  const std::string nonce = out;
+  if (absl::Status s = Seal(nonce, plaintext, aad, out); !s.ok()) return s;
+  return out;
+}
+
+absl::StatusOr<std::string> DataKeyCipher::Decrypt(std::string_view ciphertext, std::string_view aad) {
+  if (ciphertext.size() < kGcmNonceBytes + kGcmTagBytes) {
+    return absl::InvalidArgumentError("ciphertext shorter than nonce + tag");
+  }
+  std::string out;
+  if (absl::Status s = Open(ciphertext.substr(0, kGcmNonceBytes), ciphertext.substr(kGcmNonceBytes), aad, out);
+      !s.ok()) {
+    return s;
+  }
+  return out;
+}
+
+}  // namespace phiguard::crypto

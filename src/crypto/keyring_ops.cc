@@ -1,0 +1,431 @@
+// The keyring's cryptographic operations (crypto-user duties): messages, MACs, signatures, data
+// keys and streams. Lifecycle and custodian duties are in keyring.cc.
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include "crypto/internal/keyring_impl.h"
+#include "phiguard/core/strings.h"
+#include "phiguard/crypto/aead.h"
+#include "phiguard/crypto/ciphertext_format.h"
+#include "phiguard/crypto/data_key_cipher.h"
+#include "phiguard/crypto/ed25519.h"
+#include "phiguard/crypto/hmac.h"
+#include "phiguard/crypto/keyring.h"
+#include "phiguard/crypto/stream.h"
+
+namespace phiguard::crypto {
+namespace {
+
+using internal::KeyRecord;
+
+absl::StatusOr<std::string> RandomBytes(size_t n) {
+  std::string out(n, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) != 1) {
+    return absl::InternalError("RAND_bytes failed");
+  }
+  return out;
+}
+
+// Wipes a string holding plaintext or key bytes when it goes out of scope.
+struct Wiped {
+  std::string value;
+  ~Wiped() { OPENSSL_cleanse(value.data(), value.size()); }
+};
+
+// header | nonce | AES-GCM(plaintext, aad = header | aad).
+absl::StatusOr<std::string> SealMessage(CiphertextKind kind, std::string_view name, uint32_t version,
+                                        const SecretKey& key, std::string_view plaintext,
+                                        std::string_view aad) {
+  CiphertextHeader h;
+  h.kind = kind;
+  h.key_name = std::string(name);
+  h.key_version = version;
+  std::string out = SerializeHeader(h);
+  auto nonce = RandomBytes(kGcmNonceBytes);
+  if (!nonce.ok()) return nonce.status();
+  auto sealed = AesGcmSeal(key.RawBytesForCrypto(), *nonce, plaintext, Cat(out, aad));
+  if (!sealed.ok()) return sealed.status();
+  out += *nonce;
+  out += *sealed;
+  return out;
+}
+
+absl::Status WrongKind(CiphertextKind got) {
+  switch (got) {
+    case CiphertextKind::kStream:
+      return absl::InvalidArgumentError("this is a stream ciphertext (decrypt it as a file/stream)");
+    case CiphertextKind::kWrappedDataKey:
+      return absl::InvalidArgumentError("this is a wrapped data key (unwrap it as a data key)");
+    case CiphertextKind::kMessage:
+      return absl::InvalidArgumentError("this is a message ciphertext, not a stream or data key");
+  }
+  return absl::InvalidArgumentError("unexpected ciphertext kind");
+}
+
+// Checks the seal, that key `name` exists with one of the two purposes, and that the caller is
+// its user. Returns the key.
+absl::StatusOr<KeyRecord*> UsableKey(Keyring::Op& op, std::string_view name, KeyPurpose a, KeyPurpose b) {
+  if (absl::Status s = op.CheckUnsealed(); !s.ok()) return s;
+  auto k = op.FindKey(name);
+  if (!k.ok()) return k.status();
+  if (absl::Status s = op.RequireRole(Role::kUser, name); !s.ok()) return s;
+  if (absl::Status s = op.RequirePurpose(**k, a, b); !s.ok()) return s;
+  return *k;
+}
+
+// Checks that the caller may use the key named in `header` for decryption and returns the key
+// record and the version's material.
+absl::StatusOr<std::pair<KeyRecord*, const SecretKey*>> KeyForDecryption(Keyring::Op& op,
+                                                                         const CiphertextHeader& h) {
+  op.event.key = h.key_name;
+  op.event.key_version = h.key_version;
+  auto key = op.FindKey(h.key_name);
+  if (!key.ok()) return key.status();
+  if (absl::Status s = op.RequireRole(Role::kUser, h.key_name); !s.ok()) return s;
+  const KeyPurpose want = h.kind == CiphertextKind::kMessage ? KeyPurpose::kAead : KeyPurpose::kDataKey;
+  if (absl::Status s = op.RequirePurpose(**key, want, KeyPurpose::kAead); !s.ok()) return s;
+  auto material = op.DecryptionKey(**key, h.key_version);
+  if (!material.ok()) return material.status();
+  return std::make_pair(*key, *material);
+}
+
+// Opens a kind-1 or kind-3 ciphertext. Returns the header and the plaintext.
+absl::StatusOr<std::pair<CiphertextHeader, std::string>> OpenMessage(Keyring::Op& op,
+                                                                     std::string_view ciphertext,
+                                                                     std::string_view aad,
+                                                                     bool allow_message,
+                                                                     bool allow_data_key) {
+  auto parsed = ParseHeader(ciphertext);
+  if (!parsed.ok()) return parsed.status();
+  const CiphertextHeader& h = parsed->header;
+  if ((h.kind == CiphertextKind::kMessage && !allow_message) ||
+      (h.kind == CiphertextKind::kWrappedDataKey && !allow_data_key) || h.kind == CiphertextKind::kStream) {
+    return WrongKind(h.kind);
+  }
+  auto key = KeyForDecryption(op, h);
+  if (!key.ok()) return key.status();
+  const std::string_view header = ciphertext.substr(0, parsed->header_bytes);
+  const std::string_view body = ciphertext.substr(parsed->header_bytes);
+  if (body.size() < kGcmNonceBytes + kGcmTagBytes) return absl::DataLossError("ciphertext is truncated");
+  auto plain = AesGcmOpen(key->second->RawBytesForCrypto(), body.substr(0, kGcmNonceBytes),
+                          body.substr(kGcmNonceBytes), Cat(header, aad));
+  if (!plain.ok()) return plain.status();
+  return std::make_pair(h, *std::move(plain));
+}
+
+// Reads the header of a stream from `in`. Returns it and the body bytes read past it.
+absl::StatusOr<std::pair<ParsedHeader, std::string>> ReadStreamHeader(std::istream& in) {
+  std::string buf(kMaxHeaderBytes, '\0');
+  in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+  if (in.bad()) return absl::UnavailableError("cannot read the input");
+  buf.resize(static_cast<size_t>(in.gcount()));
+  auto parsed = ParseHeader(buf);
+  if (!parsed.ok()) return parsed.status();
+  if (parsed->header.kind != CiphertextKind::kStream) return WrongKind(parsed->header.kind);
+  std::string rest = buf.substr(parsed->header_bytes);
+  return std::make_pair(*std::move(parsed), std::move(rest));
+}
+
+// The data key of a stream header, unwrapped with `kek`.
+absl::StatusOr<SecretKey> UnwrapStreamKey(const CiphertextHeader& h, const SecretKey& kek) {
+  const std::string& w = h.wrapped_data_key;
+  if (w.size() < kGcmNonceBytes + kGcmTagBytes) return absl::DataLossError("wrapped data key is truncated");
+  auto raw = AesGcmOpen(kek.RawBytesForCrypto(), w.substr(0, kGcmNonceBytes), w.substr(kGcmNonceBytes),
+                        StreamHeaderBinding(h));
+  if (!raw.ok()) return raw.status();
+  auto key = SecretKey::FromBytes(*std::move(raw));
+  if (!key.ok()) return absl::DataLossError("wrapped data key has the wrong size");
+  return key;
+}
+
+// Fills in `h.wrapped_data_key`: `data_key` sealed under `kek` and bound to the rest of the header.
+absl::Status WrapStreamKey(CiphertextHeader& h, const SecretKey& kek, const SecretKey& data_key) {
+  auto nonce = RandomBytes(kGcmNonceBytes);
+  if (!nonce.ok()) return nonce.status();
+  auto sealed = AesGcmSeal(kek.RawBytesForCrypto(), *nonce, data_key.RawBytesForCrypto(), StreamHeaderBinding(h));
+  if (!sealed.ok()) return sealed.status();
+  h.wrapped_data_key = *nonce + *sealed;
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> Keyring::Encrypt(std::string_view caller, std::string_view key,
+                                             std::string_view plaintext, std::string_view aad,
+                                             std::string_view object_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Op op(*this, caller, "encrypt", key, object_id);
+  auto run = [&]() -> absl::StatusOr<std::string> {
+    auto k = UsableKey(op, key, KeyPurpose::kAead, KeyPurpose::kAead);
+    if (!k.ok()) return k.status();
+    auto material = op.EncryptionKey(**k);
+    if (!material.ok()) return material.status();
+    return SealMessage(CiphertextKind::kMessage, key, material->first, *material->second, plaintext, aad);
+  };
+  auto out = run();
+  if (absl::Status s = op.Finish(out.status()); !s.ok()) return s;
+  return out;
+}
+
+absl::StatusOr<std::string> Keyring::Decrypt(std::string_view caller, std::string_view ciphertext,
+                                             std::string_view aad, std::string_view object_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Op op(*this, caller, "decrypt", "", object_id);
+  auto opened = [&]() -> absl::StatusOr<std::pair<CiphertextHeader, std::string>> {
+    if (absl::Status s = op.CheckUnsealed(); !s.ok()) return s;
+    return OpenMessage(op, ciphertext, aad, true, false);
+  }();
+  if (absl::Status s = op.Finish(opened.status()); !s.ok()) {
+    if (opened.ok()) OPENSSL_cleanse(opened->second.data(), opened->second.size());
+    return s;
+  }
+  return std::move(opened->second);
+}
+
+absl::StatusOr<std::string> Keyring::Rewrap(std::string_view caller, std::string_view ciphertext,
+                                            std::string_view aad, std::string_view object_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Op op(*this, caller, "rewrap", "", object_id);
+  auto run = [&]() -> absl::StatusOr<std::string> {
+    if (absl::Status s = op.CheckUnsealed(); !s.ok()) return s;
+    auto opened = OpenMessage(op, ciphertext, aad, true, true);
+    if (!opened.ok()) return opened.status();
+    Wiped plain{std::move(opened->second)};
+    const uint32_t from = opened->first.key_version;
+    auto material = op.EncryptionKey(**op.FindKey(opened->first.key_name));
+    if (!material.ok()) return material.status();
+    op.event.detail = Cat("from version ", from);
+    return SealMessage(opened->first.kind, opened->first.key_name, material->first, *material->second,
+                       plain.value, aad);
+  };
+  auto out = run();
+  if (absl::Status s = op.Finish(out.status()); !s.ok()) return s;
+  return out;
+}
+
+absl::StatusOr<KeyedResult> Keyring::Mac(std::string_view caller, std::string_view key,
+                                         std::string_view message, std::string_view object_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Op op(*this, caller, "mac", key, object_id);
+  auto run = [&]() -> absl::StatusOr<KeyedResult> {
+    auto k = UsableKey(op, key, KeyPurpose::kMac, KeyPurpose::kMac);
+    if (!k.ok()) return k.status();
+    const uint32_t v = (*k)->primary();
+    auto material = op.DecryptionKey(**k, v);
+    if (!material.ok()) return material.status();
+    Sha256Digest d = HmacSha256(**material, message);
+    return KeyedResult{v, std::string(reinterpret_cast<const char*>(d.data()), d.size())};
+  };
+  auto out = run();
+  if (absl::Status s = op.Finish(out.status()); !s.ok()) return s;
+  return out;
+}
+
+absl::Status Keyring::VerifyMac(std::string_view caller, std::string_view key, uint32_t version,
+                                std::string_view message, std::string_view tag,
+                                std::string_view object_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Op op(*this, caller, "verify_mac", key, object_id);
+  auto run = [&]() -> absl::Status {
+    auto k = UsableKey(op, key, KeyPurpose::kMac, KeyPurpose::kMac);
+    if (!k.ok()) return k.status();
+    auto material = op.DecryptionKey(**k, version);
+    if (!material.ok()) return material.status();
+    Sha256Digest d = HmacSha256(**material, message);
+    if (tag.size() != d.size() || CRYPTO_memcmp(tag.data(), d.data(), d.size()) != 0) {
+      return absl::DataLossError("MAC does not verify");
+    }
+    return absl::OkStatus();
+  };
+  return op.Finish(run());
+}
+
+absl::StatusOr<KeyedResult> Keyring::Sign(std::string_view caller, std::string_view key,
+                                          std::string_view message, std::string_view object_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Op op(*this, caller, "sign", key, object_id);
+  auto run = [&]() -> absl::StatusOr<KeyedResult> {
+    auto k = UsableKey(op, key, KeyPurpose::kSign, KeyPurpose::kSign);
+    if (!k.ok()) return k.status();
+    const uint32_t v = (*k)->primary();
+    auto material = op.DecryptionKey(**k, v);
+    if (!material.ok()) return material.status();
+    auto signer = Ed25519Signer::FromSeed(**material);
+    if (!signer.ok()) return signer.status();
+    auto sig = signer->Sign(message);
+    if (!sig.ok()) return sig.status();
+    return KeyedResult{v, *std::move(sig)};
+  };
+  auto out = run();
+  if (absl::Status s = op.Finish(out.status()); !s.ok()) return s;
+  return out;
+}
+
+absl::StatusOr<std::string> Keyring::PublicKey(std::string_view caller, std::string_view key,
+                                               uint32_t version) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Op op(*this, caller, "public_key", key, "");
+  op.event.key_version = version;
+  auto run = [&]() -> absl::StatusOr<std::string> {
+    if (absl::Status s = op.CheckUnsealed(); !s.ok()) return s;
+    if (!op.HasAnyRole(caller)) return absl::PermissionDeniedError(Cat(caller, " holds no role"));
+    auto k = op.FindKey(key);
+    if (!k.ok()) return k.status();
+    if (absl::Status s = op.RequirePurpose(**k, KeyPurpose::kSign, KeyPurpose::kSign); !s.ok()) return s;
+    internal::VersionRecord* v = (*k)->Find(version);
+    if (v == nullptr) return absl::NotFoundError(Cat("key ", key, " has no version ", version));
+    return v->public_key;
+  };
+  auto out = run();
+  if (absl::Status s = op.Finish(out.status()); !s.ok()) return s;
+  return out;
+}
+
+absl::StatusOr<DataKey> Keyring::GenerateDataKey(std::string_view caller, std::string_view key,
+                                                 std::string_view object_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Op op(*this, caller, "generate_data_key", key, object_id);
+  auto run = [&]() -> absl::StatusOr<DataKey> {
+    auto k = UsableKey(op, key, KeyPurpose::kDataKey, KeyPurpose::kAead);
+    if (!k.ok()) return k.status();
+    auto data_key = SecretKey::Generate();
+    if (!data_key.ok()) return data_key.status();
+    auto material = op.EncryptionKey(**k);
+    if (!material.ok()) return material.status();
+    auto wrapped = SealMessage(CiphertextKind::kWrappedDataKey, key, material->first, *material->second,
+                               data_key->RawBytesForCrypto(), "");
+    if (!wrapped.ok()) return wrapped.status();
+    return DataKey{*std::move(data_key), *std::move(wrapped), material->first};
+  };
+  auto out = run();
+  if (absl::Status s = op.Finish(out.status()); !s.ok()) return s;
+  return out;
+}
+
+absl::StatusOr<SecretKey> Keyring::UnwrapDataKey(std::string_view caller, std::string_view wrapped,
+                                                 std::string_view object_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Op op(*this, caller, "unwrap_data_key", "", object_id);
+  auto run = [&]() -> absl::StatusOr<SecretKey> {
+    if (absl::Status s = op.CheckUnsealed(); !s.ok()) return s;
+    auto opened = OpenMessage(op, wrapped, "", false, true);
+    if (!opened.ok()) return opened.status();
+    auto key = SecretKey::FromBytes(std::move(opened->second));
+    if (!key.ok()) return absl::DataLossError("wrapped data key has the wrong size");
+    return key;
+  };
+  auto out = run();
+  if (absl::Status s = op.Finish(out.status()); !s.ok()) return s;
+  return out;
+}
+
+absl::Status Keyring::EncryptStream(std::string_view caller, std::string_view key,
+                                    std::string_view object_id, std::istream& in, std::ostream& out) {
+  std::unique_lock<std::mutex> lock(mu_);
+  Op op(*this, caller, "encrypt_stream", key, object_id);
+  CiphertextHeader h;
+  std::unique_ptr<DataKeyCipher> cipher;
+  absl::Status s = [&]() -> absl::Status {
+    auto k = UsableKey(op, key, KeyPurpose::kDataKey, KeyPurpose::kAead);
+    if (!k.ok()) return k.status();
+    auto data_key = SecretKey::Generate();
+    auto prefix = RandomBytes(kStreamNoncePrefixBytes);
+    if (!data_key.ok() || !prefix.ok()) return absl::InternalError("RAND_bytes failed");
+    auto material = op.EncryptionKey(**k);
+    if (!material.ok()) return material.status();
+    h.kind = CiphertextKind::kStream;
+    h.key_name = std::string(key);
+    h.key_version = material->first;
+    h.chunk_bytes = options_.stream_chunk_bytes;
+    h.nonce_prefix = *prefix;
+    if (absl::Status s = WrapStreamKey(h, *material->second, *data_key); !s.ok()) return s;
+    auto c = DataKeyCipher::Create(*data_key);
+    if (!c.ok()) return c.status();
+    cipher = *std::move(c);
+    return absl::OkStatus();
+  }();
+  if (!s.ok()) return op.Finish(s);
+  lock.unlock();  // the chunks need no keyring state
+  const std::string header = SerializeHeader(h);
+  if (!out.write(header.data(), static_cast<std::streamsize>(header.size()))) {
+    s = absl::UnavailableError("cannot write the output");
+  } else {
+    s = SealStream(*cipher, h.nonce_prefix, h.chunk_bytes, in, out);
+  }
+  lock.lock();
+  return op.Finish(s);
+}
+
+absl::Status Keyring::DecryptStream(std::string_view caller, std::string_view object_id,
+                                    std::istream& in, std::ostream& out) {
+  std::unique_lock<std::mutex> lock(mu_);
+  Op op(*this, caller, "decrypt_stream", "", object_id);
+  CiphertextHeader h;
+  std::string pending;
+  std::unique_ptr<DataKeyCipher> cipher;
+  absl::Status s = [&]() -> absl::Status {
+    if (absl::Status s = op.CheckUnsealed(); !s.ok()) return s;
+    auto parsed = ReadStreamHeader(in);
+    if (!parsed.ok()) return parsed.status();
+    h = parsed->first.header;
+    pending = std::move(parsed->second);
+    auto key = KeyForDecryption(op, h);
+    if (!key.ok()) return key.status();
+    auto data_key = UnwrapStreamKey(h, *key->second);
+    if (!data_key.ok()) return data_key.status();
+    auto c = DataKeyCipher::Create(*data_key);
+    if (!c.ok()) return c.status();
+    cipher = *std::move(c);
+    return absl::OkStatus();
+  }();
+  // Recorded before any plaintext is released.
+  if (absl::Status r = op.Finish(s); !r.ok()) return r;
+  lock.unlock();
+  s = OpenStream(*cipher, h.nonce_prefix, h.chunk_bytes, std::move(pending), in, out);
+  if (s.ok()) return s;
+  lock.lock();
+  Op failed(*this, caller, "decrypt_stream", h.key_name, object_id);
+  failed.event.key_version = h.key_version;
+  failed.event.detail = "stream body failed; partial output must be discarded";
+  return failed.Finish(s);
+}
+
+absl::Status Keyring::RewrapStream(std::string_view caller, std::string_view object_id,
+                                   std::istream& in, std::ostream& out) {
+  std::unique_lock<std::mutex> lock(mu_);
+  Op op(*this, caller, "rewrap_stream", "", object_id);
+  std::string header, pending;
+  absl::Status s = [&]() -> absl::Status {
+    if (absl::Status s = op.CheckUnsealed(); !s.ok()) return s;
+    auto parsed = ReadStreamHeader(in);
+    if (!parsed.ok()) return parsed.status();
+    CiphertextHeader h = parsed->first.header;
+    pending = std::move(parsed->second);
+    auto key = KeyForDecryption(op, h);
+    if (!key.ok()) return key.status();
+    auto data_key = UnwrapStreamKey(h, *key->second);
+    if (!data_key.ok()) return data_key.status();
+    op.event.detail = Cat("from version ", h.key_version);
+    auto material = op.EncryptionKey(*key->first);
+    if (!material.ok()) return material.status();
+    h.key_version = material->first;
+    if (absl::Status s = WrapStreamKey(h, *material->second, *data_key); !s.ok()) return s;
+    header = SerializeHeader(h);
+    return absl::OkStatus();
+  }();
+  if (!s.ok()) return op.Finish(s);
+  lock.unlock();
+  // The chunks do not depend on the key-encryption key: copy them unchanged.
+  bool ok = static_cast<bool>(out.write(header.data(), static_cast<std::streamsize>(header.size()))) &&
+            static_cast<bool>(out.write(pending.data(), static_cast<std::streamsize>(pending.size())));
+  std::string buf(1 << 16, '\0');
+  while (ok && in) {
+    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+    ok = !in.bad() && static_cast<bool>(out.write(buf.data(), in.gcount()));
+  }
+  ok = ok && static_cast<bool>(out.flush());
+  lock.lock();
+  return op.Finish(ok ? absl::OkStatus() : absl::UnavailableError("cannot copy the stream"));
+}
+
+}  // namespace phiguard::crypto

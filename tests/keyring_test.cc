@@ -1,0 +1,549 @@
+// Keyring: sealing and unsealing, key lifecycle (rotate, retire, destroy, rewrap), separation of
+// duties, audit events and fail-closed behaviour, nonce budgets, and tamper resistance of message
+// and stream ciphertexts and of the stored state.
+#include "phiguard/crypto/keyring.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+#include <sstream>
+
+#include "phiguard/crypto/ciphertext_format.h"
+#include "phiguard/crypto/ed25519.h"
+#include "phiguard/crypto/hmac.h"
+#include "test_util.h"
+
+namespace phiguard::crypto {
+namespace {
+
+using absl::StatusCode;
+using testing_util::Hex;
+
+constexpr char kAlice[] = "alice";  // custodian
+constexpr char kBob[] = "bob";      // crypto user of "notes"
+constexpr char kCarol[] = "carol";  // second custodian
+constexpr char kDave[] = "dave";    // auditor
+
+class KeyringTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    options_.stream_chunk_bytes = 1024;
+    auto init = Keyring::InitWithShares(Store(), sink_, kAlice, 5, 3, options_);
+    ASSERT_TRUE(init.ok()) << init.status();
+    kr_ = std::move(init->keyring);
+    shares_ = init->shares;
+    ASSERT_TRUE(kr_->CreateKey(kAlice, "notes", KeyPurpose::kAead).ok());
+    ASSERT_TRUE(kr_->Grant(kAlice, {kBob, Role::kUser, "notes"}).ok());
+  }
+
+  std::unique_ptr<KeyStore> Store() { return std::make_unique<FileKeyStore>(path()); }
+  std::string path() const { return tmp_.File("keyring.json"); }
+
+  // Reopens the keyring from its file (sealed).
+  std::unique_ptr<Keyring> Reopen() {
+    auto kr = Keyring::Open(Store(), sink_, options_);
+    EXPECT_TRUE(kr.ok()) << kr.status();
+    return kr.ok() ? *std::move(kr) : nullptr;
+  }
+
+  std::string MustEncrypt(std::string_view plaintext, std::string_view aad = "ctx") {
+    auto ct = kr_->Encrypt(kBob, "notes", plaintext, aad, "obj-1");
+    EXPECT_TRUE(ct.ok()) << ct.status();
+    return ct.ok() ? *ct : "";
+  }
+
+  std::vector<CryptoEvent> EventsFor(std::string_view operation) const {
+    std::vector<CryptoEvent> out;
+    for (const CryptoEvent& e : sink_.events()) {
+      if (e.operation == operation) out.push_back(e);
+    }
+    return out;
+  }
+
+  testing_util::ScopedTempDir tmp_;
+  MemoryCryptoAuditSink sink_;
+  KeyringOptions options_;
+  std::unique_ptr<Keyring> kr_;
+  std::vector<std::string> shares_;
+};
+
+TEST_F(KeyringTest, EncryptDecryptRoundTripsAndNamesKeyAndVersion) {
+  const std::string ct = MustEncrypt("Mary Walsh, MRN 00551209");
+  auto header = ParseHeader(ct);
+  ASSERT_TRUE(header.ok());
+  EXPECT_EQ(header->header.key_name, "notes");
+  EXPECT_EQ(header->header.key_version, 1u);
+  EXPECT_EQ(ct.find("Mary"), std::string::npos);
+  auto pt = kr_->Decrypt(kBob, ct, "ctx", "obj-1");
+  ASSERT_TRUE(pt.ok()) << pt.status();
+  EXPECT_EQ(*pt, "Mary Walsh, MRN 00551209");
+  EXPECT_NE(MustEncrypt("same"), MustEncrypt("same"));  // fresh nonce each time
+}
+
+TEST_F(KeyringTest, WrongAssociatedDataIsDataLoss) {
+  const std::string ct = MustEncrypt("x", "record 17");
+  EXPECT_EQ(kr_->Decrypt(kBob, ct, "record 18", "o").status().code(), StatusCode::kDataLoss);
+}
+
+TEST_F(KeyringTest, EveryFlippedBitFailsWithoutPlaintext) {
+  const std::string ct = MustEncrypt("PHI payload");
+  const size_t header_bytes = ParseHeader(ct)->header_bytes;
+  for (size_t bit = 0; bit < ct.size() * 8; ++bit) {
+    std::string bad = ct;
+    bad[bit / 8] = static_cast<char>(bad[bit / 8] ^ (1 << (bit % 8)));
+    auto pt = kr_->Decrypt(kBob, bad, "ctx", "o");
+    ASSERT_FALSE(pt.ok()) << "bit " << bit;
+    const StatusCode code = pt.status().code();
+    if (bit / 8 >= header_bytes) {
+      EXPECT_EQ(code, StatusCode::kDataLoss) << "bit " << bit;
+    } else {
+      // Header bits: not a ciphertext, another (unknown or forbidden) key, or another version.
+      static const std::set<StatusCode> kHeaderCodes = {
+          StatusCode::kInvalidArgument, StatusCode::kNotFound, StatusCode::kPermissionDenied,
+          StatusCode::kDataLoss};
+      EXPECT_TRUE(kHeaderCodes.count(code)) << "bit " << bit << ": " << pt.status();
+    }
+  }
+}
+
+TEST_F(KeyringTest, EveryTruncationFails) {
+  const std::string ct = MustEncrypt("PHI payload");
+  for (size_t n = 0; n < ct.size(); ++n) {
+    auto pt = kr_->Decrypt(kBob, ct.substr(0, n), "ctx", "o");
+    ASSERT_FALSE(pt.ok()) << n;
+    EXPECT_TRUE(pt.status().code() == StatusCode::kInvalidArgument ||
+                pt.status().code() == StatusCode::kDataLoss)
+        << n << ": " << pt.status();
+  }
+}
+
+TEST_F(KeyringTest, RotateKeepsOldVersionsDecryptableAndRewrapMovesToPrimary) {
+  const std::string v1 = MustEncrypt("old record");
+  auto v = kr_->Rotate(kAlice, "notes");
+  ASSERT_TRUE(v.ok()) << v.status();
+  EXPECT_EQ(*v, 2u);
+  const std::string v2 = MustEncrypt("new record");
+  EXPECT_EQ(ParseHeader(v2)->header.key_version, 2u);
+  EXPECT_EQ(*kr_->Decrypt(kBob, v1, "ctx", "o"), "old record");
+  auto rewrapped = kr_->Rewrap(kBob, v1, "ctx", "o");
+  ASSERT_TRUE(rewrapped.ok()) << rewrapped.status();
+  EXPECT_EQ(ParseHeader(*rewrapped)->header.key_version, 2u);
+  EXPECT_EQ(*kr_->Decrypt(kBob, *rewrapped, "ctx", "o"), "old record");
+}
+
+TEST_F(KeyringTest, DecryptWithRetiredVersionFailsUntilMovedBack) {
+  const std::string v1 = MustEncrypt("old record");
+  ASSERT_TRUE(kr_->Rotate(kAlice, "notes").ok());
+  ASSERT_TRUE(kr_->SetMinDecryptionVersion(kAlice, "notes", 2).ok());
+  auto pt = kr_->Decrypt(kBob, v1, "ctx", "o");
+  EXPECT_EQ(pt.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(kr_->Rewrap(kBob, v1, "ctx", "o").status().code(), StatusCode::kFailedPrecondition);
+  // Emergency: move the floor back.
+  ASSERT_TRUE(kr_->SetMinDecryptionVersion(kAlice, "notes", 1).ok());
+  EXPECT_EQ(*kr_->Decrypt(kBob, v1, "ctx", "o"), "old record");
+}
+
+TEST_F(KeyringTest, DestroyNeedsRetiredVersionAndIsFinal) {
+  const std::string v1 = MustEncrypt("old record");
+  ASSERT_TRUE(kr_->Rotate(kAlice, "notes").ok());
+  EXPECT_EQ(kr_->DestroyVersion(kAlice, "notes", 1).code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(kr_->DestroyVersion(kAlice, "notes", 2).code(), StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(kr_->SetMinDecryptionVersion(kAlice, "notes", 2).ok());
+  ASSERT_TRUE(kr_->DestroyVersion(kAlice, "notes", 1).ok());
+  EXPECT_EQ(kr_->SetMinDecryptionVersion(kAlice, "notes", 1).code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(kr_->Decrypt(kBob, v1, "ctx", "o").status().code(), StatusCode::kNotFound);
+  // Gone from the stored state too: after a reopen the version still has no material.
+  auto kr = Reopen();
+  ASSERT_TRUE(kr->UnsealWithShares(kAlice, {shares_[0], shares_[1], shares_[2]}).ok());
+  EXPECT_EQ(kr->Decrypt(kBob, v1, "ctx", "o").status().code(), StatusCode::kNotFound);
+  auto keys = kr->ListKeys(kAlice);
+  ASSERT_TRUE(keys.ok());
+  EXPECT_EQ(keys->at(0).versions.at(0).state, "destroyed");
+  EXPECT_EQ(keys->at(0).versions.at(1).state, "primary");
+}
+
+TEST_F(KeyringTest, CustodianCannotUseKeysAndUserCannotManageThem) {
+  EXPECT_EQ(kr_->Encrypt(kAlice, "notes", "x", "", "o").status().code(), StatusCode::kPermissionDenied);
+  const std::string ct = MustEncrypt("x");
+  EXPECT_EQ(kr_->Decrypt(kAlice, ct, "ctx", "o").status().code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(kr_->Rotate(kBob, "notes").status().code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(kr_->CreateKey(kBob, "mine", KeyPurpose::kAead).code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(kr_->SetMinDecryptionVersion(kBob, "notes", 1).code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(kr_->Grant(kBob, {kBob, Role::kCustodian, "notes"}).code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(kr_->Encrypt("mallory", "notes", "x", "", "o").status().code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(kr_->Encrypt("not an identity!", "notes", "x", "", "o").status().code(),
+            StatusCode::kInvalidArgument);
+}
+
+TEST_F(KeyringTest, DualRoleNeedsAnExceptionFromAnotherCustodianAndIsLogged) {
+  // Alice (custodian of every key) cannot make herself a user.
+  EXPECT_EQ(kr_->Grant(kAlice, {kAlice, Role::kUser, "notes"}).code(), StatusCode::kPermissionDenied);
+  // Nor exempt herself.
+  EXPECT_EQ(kr_->AllowDualRole(kAlice, kAlice, "notes", "small clinic").code(),
+            StatusCode::kPermissionDenied);
+  // Bob cannot become custodian of a key he uses.
+  EXPECT_EQ(kr_->Grant(kAlice, {kBob, Role::kCustodian, "notes"}).code(), StatusCode::kPermissionDenied);
+  // A second custodian can grant the exception, with a reason; then the grant works.
+  ASSERT_TRUE(kr_->Grant(kAlice, {kCarol, Role::kCustodian, "*"}).ok());
+  EXPECT_EQ(kr_->AllowDualRole(kCarol, kAlice, "notes", "  ").code(), StatusCode::kInvalidArgument);
+  ASSERT_TRUE(kr_->AllowDualRole(kCarol, kAlice, "notes", "single-operator research lab").ok());
+  ASSERT_TRUE(kr_->Grant(kAlice, {kAlice, Role::kUser, "notes"}).ok());
+  auto ct = kr_->Encrypt(kAlice, "notes", "x", "", "o");
+  EXPECT_TRUE(ct.ok()) << ct.status();
+  auto exceptions = EventsFor("policy_exception");
+  ASSERT_FALSE(exceptions.empty());
+  EXPECT_EQ(exceptions.back().actor, kCarol);
+  EXPECT_EQ(exceptions.back().object_id, kAlice);
+  EXPECT_EQ(exceptions.back().outcome, "ok");
+  EXPECT_NE(exceptions.back().detail.find("single-operator research lab"), std::string::npos);
+}
+
+TEST_F(KeyringTest, OnlyAuditorsReadTheAuditTrail) {
+  EXPECT_EQ(kr_->AuthorizeAuditRead(kBob).code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(kr_->AuthorizeAuditRead(kAlice).code(), StatusCode::kPermissionDenied);
+  ASSERT_TRUE(kr_->Grant(kAlice, {kDave, Role::kAuditor, "*"}).ok());
+  EXPECT_TRUE(kr_->AuthorizeAuditRead(kDave).ok());
+  // An auditor cannot use keys.
+  EXPECT_EQ(kr_->Encrypt(kDave, "notes", "x", "", "o").status().code(), StatusCode::kPermissionDenied);
+}
+
+TEST_F(KeyringTest, EveryOperationEmitsAnEventWithWhoWhatAndOutcome) {
+  const std::string ct = MustEncrypt("x");
+  (void)kr_->Decrypt(kAlice, ct, "ctx", "obj-9");  // refused
+  ASSERT_TRUE(kr_->Decrypt(kBob, ct, "ctx", "obj-9").ok());
+  auto enc = EventsFor("encrypt");
+  ASSERT_EQ(enc.size(), 1u);
+  EXPECT_EQ(enc[0].actor, kBob);
+  EXPECT_EQ(enc[0].key, "notes");
+  EXPECT_EQ(enc[0].key_version, 1u);
+  EXPECT_EQ(enc[0].object_id, "obj-1");
+  EXPECT_EQ(enc[0].outcome, "ok");
+  EXPECT_GT(enc[0].time_unix_micros, 0);
+  auto dec = EventsFor("decrypt");
+  ASSERT_EQ(dec.size(), 2u);
+  EXPECT_EQ(dec[0].actor, kAlice);
+  EXPECT_EQ(dec[0].outcome, "PERMISSION_DENIED");
+  EXPECT_EQ(dec[0].key, "notes");
+  EXPECT_EQ(dec[1].outcome, "ok");
+  EXPECT_EQ(dec[1].object_id, "obj-9");
+  EXPECT_EQ(EventsFor("init").size(), 1u);
+  EXPECT_EQ(EventsFor("create").size(), 1u);
+  EXPECT_EQ(EventsFor("grant").size(), 1u);
+}
+
+TEST_F(KeyringTest, FailsClosedWhenTheAuditSinkFails) {
+  const std::string ct = MustEncrypt("secret");
+  sink_.set_fail(true);
+  EXPECT_EQ(kr_->Encrypt(kBob, "notes", "x", "", "o").status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(kr_->Decrypt(kBob, ct, "ctx", "o").status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(kr_->Rotate(kAlice, "notes").status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(kr_->CreateKey(kAlice, "other", KeyPurpose::kAead).code(), StatusCode::kUnavailable);
+  std::stringstream in("data"), out;
+  EXPECT_EQ(kr_->EncryptStream(kBob, "notes", "o", in, out).code(), StatusCode::kUnavailable);
+  sink_.set_fail(false);
+  // The refused rotation and creation were rolled back, in memory and on disk.
+  auto keys = kr_->ListKeys(kAlice);
+  ASSERT_TRUE(keys.ok());
+  ASSERT_EQ(keys->size(), 1u);
+  EXPECT_EQ(keys->at(0).primary_version, 1u);
+  auto kr = Reopen();
+  ASSERT_TRUE(kr->UnsealWithShares(kAlice, {shares_[0], shares_[1], shares_[2]}).ok());
+  EXPECT_EQ(kr->ListKeys(kAlice)->size(), 1u);
+  EXPECT_EQ(kr->ListKeys(kAlice)->at(0).primary_version, 1u);
+}
+
+TEST_F(KeyringTest, ReopenedKeyringIsSealedUntilThresholdSharesArrive) {
+  const std::string ct = MustEncrypt("record");
+  auto kr = Reopen();
+  ASSERT_NE(kr, nullptr);
+  EXPECT_TRUE(kr->sealed());
+  EXPECT_EQ(kr->root_info().kind, "shamir");
+  EXPECT_EQ(kr->root_info().threshold, 3);
+  EXPECT_EQ(kr->Decrypt(kBob, ct, "ctx", "o").status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(kr->UnsealWithShares(kAlice, {shares_[0], shares_[4]}).code(), StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(kr->sealed());
+  ASSERT_TRUE(kr->UnsealWithShares(kAlice, {shares_[4], shares_[1], shares_[3]}).ok());
+  EXPECT_EQ(*kr->Decrypt(kBob, ct, "ctx", "o"), "record");
+  kr->Seal(kAlice);
+  EXPECT_EQ(kr->Decrypt(kBob, ct, "ctx", "o").status().code(), StatusCode::kFailedPrecondition);
+}
+
+TEST_F(KeyringTest, SharesOfAnotherKeyringAreRefused) {
+  MemoryCryptoAuditSink other_sink;
+  auto other = Keyring::InitWithShares(std::make_unique<FileKeyStore>(tmp_.File("other/k.json")),
+                                       other_sink, kAlice, 3, 2);
+  ASSERT_TRUE(other.ok());
+  auto kr = Reopen();
+  EXPECT_EQ(kr->UnsealWithShares(kAlice, {other->shares[0], other->shares[1]}).code(),
+            StatusCode::kPermissionDenied);
+  EXPECT_TRUE(kr->sealed());
+}
+
+TEST_F(KeyringTest, EditedStateFileIsDetectedAtUnseal) {
+  ASSERT_TRUE(kr_->Rotate(kAlice, "notes").ok());
+  ASSERT_TRUE(kr_->SetMinDecryptionVersion(kAlice, "notes", 2).ok());
+  std::string state = testing_util::ReadFile(path());
+  const std::string from = "\"min_decryption_version\": 2";
+  const size_t at = state.find(from);
+  ASSERT_NE(at, std::string::npos) << state;
+  state.replace(at, from.size(), "\"min_decryption_version\": 1");
+  testing_util::WriteFile(path(), state);
+  auto kr = Reopen();
+  EXPECT_EQ(kr->UnsealWithShares(kAlice, {shares_[0], shares_[1], shares_[2]}).code(),
+            StatusCode::kDataLoss);
+  EXPECT_TRUE(kr->sealed());
+  // A role granted by editing the file is caught the same way.
+  testing_util::WriteFile(path(), "{\"format\": 1}");
+  EXPECT_EQ(Keyring::Open(Store(), sink_).status().code(), StatusCode::kDataLoss);
+}
+
+TEST_F(KeyringTest, InitRefusesToOverwriteAKeyring) {
+  EXPECT_EQ(Keyring::InitWithShares(Store(), sink_, kAlice, 3, 2).status().code(),
+            StatusCode::kFailedPrecondition);
+}
+
+TEST(KeyringDevKey, StoredStateHoldsNoRootOrKeyMaterial) {
+  testing_util::ScopedTempDir tmp;
+  MemoryCryptoAuditSink sink;
+  auto root = SecretKey::Generate();
+  ASSERT_TRUE(root.ok());
+  auto kr = Keyring::InitWithRootKey(std::make_unique<FileKeyStore>(tmp.File("k.json")), sink, kAlice, *root);
+  ASSERT_TRUE(kr.ok()) << kr.status();
+  ASSERT_TRUE((*kr)->CreateKey(kAlice, "pseudonyms", KeyPurpose::kMac).ok());
+  ASSERT_TRUE((*kr)->Grant(kAlice, {kBob, Role::kUser, "pseudonyms"}).ok());
+  auto tag = (*kr)->Mac(kBob, "pseudonyms", "MRN 00551209", "o");
+  ASSERT_TRUE(tag.ok());
+  const std::string state = testing_util::ReadFile(tmp.File("k.json"));
+  EXPECT_EQ(state.find(Hex(root->RawBytesForCrypto())), std::string::npos);
+  EXPECT_NE(state.find("dev-key-file"), std::string::npos);
+  // Another root does not open it; the right one does.
+  auto reopened = Keyring::Open(std::make_unique<FileKeyStore>(tmp.File("k.json")), sink);
+  ASSERT_TRUE(reopened.ok());
+  auto wrong = SecretKey::Generate();
+  EXPECT_EQ((*reopened)->Unseal(kAlice, *wrong).code(), StatusCode::kPermissionDenied);
+  ASSERT_TRUE((*reopened)->Unseal(kAlice, *root).ok());
+  auto tag2 = (*reopened)->Mac(kBob, "pseudonyms", "MRN 00551209", "o");
+  ASSERT_TRUE(tag2.ok());
+  EXPECT_EQ(tag->bytes, tag2->bytes);  // same key after reopening: keyed pseudonyms are stable
+}
+
+TEST_F(KeyringTest, MacAndSignKeys) {
+  ASSERT_TRUE(kr_->CreateKey(kAlice, "pseudo", KeyPurpose::kMac).ok());
+  ASSERT_TRUE(kr_->CreateKey(kAlice, "checkpoints", KeyPurpose::kSign).ok());
+  ASSERT_TRUE(kr_->Grant(kAlice, {kBob, Role::kUser, "pseudo"}).ok());
+  ASSERT_TRUE(kr_->Grant(kAlice, {kBob, Role::kUser, "checkpoints"}).ok());
+  auto tag = kr_->Mac(kBob, "pseudo", "MRN 1", "o");
+  ASSERT_TRUE(tag.ok());
+  EXPECT_EQ(tag->bytes.size(), 32u);
+  EXPECT_TRUE(kr_->VerifyMac(kBob, "pseudo", tag->key_version, "MRN 1", tag->bytes, "o").ok());
+  EXPECT_EQ(kr_->VerifyMac(kBob, "pseudo", tag->key_version, "MRN 2", tag->bytes, "o").code(),
+            StatusCode::kDataLoss);
+  auto sig = kr_->Sign(kBob, "checkpoints", "tree head 17", "o");
+  ASSERT_TRUE(sig.ok());
+  auto pub = kr_->PublicKey(kAlice, "checkpoints", sig->key_version);
+  ASSERT_TRUE(pub.ok());
+  EXPECT_TRUE(Ed25519Verify(*pub, "tree head 17", sig->bytes).ok());
+  // Purposes do not mix.
+  EXPECT_EQ(kr_->Encrypt(kBob, "pseudo", "x", "", "o").status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(kr_->Sign(kBob, "notes", "x", "o").status().code(), StatusCode::kFailedPrecondition);
+}
+
+TEST_F(KeyringTest, DataKeysWrapUnwrapAndRewrap) {
+  ASSERT_TRUE(kr_->CreateKey(kAlice, "kek", KeyPurpose::kDataKey).ok());
+  ASSERT_TRUE(kr_->Grant(kAlice, {kBob, Role::kUser, "kek"}).ok());
+  auto dk = kr_->GenerateDataKey(kBob, "kek", "blob-1");
+  ASSERT_TRUE(dk.ok()) << dk.status();
+  EXPECT_EQ(dk->plaintext.RawBytesForCrypto().size(), 32u);
+  auto unwrapped = kr_->UnwrapDataKey(kBob, dk->wrapped, "blob-1");
+  ASSERT_TRUE(unwrapped.ok());
+  EXPECT_TRUE(unwrapped->Equals(dk->plaintext));
+  ASSERT_TRUE(kr_->Rotate(kAlice, "kek").ok());
+  auto rewrapped = kr_->Rewrap(kBob, dk->wrapped, "", "blob-1");
+  ASSERT_TRUE(rewrapped.ok()) << rewrapped.status();
+  EXPECT_EQ(ParseHeader(*rewrapped)->header.key_version, 2u);
+  EXPECT_TRUE(kr_->UnwrapDataKey(kBob, *rewrapped, "blob-1")->Equals(dk->plaintext));
+  // A wrapped data key is not a message, and vice versa.
+  EXPECT_EQ(kr_->Decrypt(kBob, dk->wrapped, "", "o").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(kr_->UnwrapDataKey(kBob, MustEncrypt("x"), "o").status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST_F(KeyringTest, NonceBudgetWarnsThenRotatesAutomatically) {
+  options_.encryption_warn_after = 3;
+  options_.encryption_limit = 5;
+  options_.counter_block = 2;
+  auto kr = Reopen();
+  ASSERT_TRUE(kr->UnsealWithShares(kAlice, {shares_[0], shares_[1], shares_[2]}).ok());
+  std::vector<uint32_t> versions;
+  for (int i = 0; i < 7; ++i) {
+    auto ct = kr->Encrypt(kBob, "notes", "x", "", "o");
+    ASSERT_TRUE(ct.ok()) << ct.status();
+    versions.push_back(ParseHeader(*ct)->header.key_version);
+  }
+  EXPECT_EQ(versions, (std::vector<uint32_t>{1, 1, 1, 1, 1, 2, 2}));
+  EXPECT_EQ(EventsFor("nonce_budget_warning").size(), 2u);  // encryptions 4 and 5 of version 1
+  auto rotations = EventsFor("rotate");
+  ASSERT_EQ(rotations.size(), 1u);
+  EXPECT_EQ(rotations[0].actor, kSystemActor);
+  // The count survives a restart (rounded up to the reserved block).
+  auto again = Reopen();
+  ASSERT_TRUE(again->UnsealWithShares(kAlice, {shares_[0], shares_[1], shares_[2]}).ok());
+  auto keys = again->ListKeys(kAlice);
+  ASSERT_TRUE(keys.ok());
+  EXPECT_GE(keys->at(0).versions.at(0).encryptions, 5u);
+  EXPECT_GE(keys->at(0).versions.at(1).encryptions, 2u);
+}
+
+TEST_F(KeyringTest, NonceBudgetRefusesWhenAutoRotationIsOff) {
+  options_.encryption_warn_after = 100;
+  options_.encryption_limit = 2;
+  options_.auto_rotate_at_limit = false;
+  auto kr = Reopen();
+  ASSERT_TRUE(kr->UnsealWithShares(kAlice, {shares_[0], shares_[1], shares_[2]}).ok());
+  ASSERT_TRUE(kr->Encrypt(kBob, "notes", "x", "", "o").ok());
+  ASSERT_TRUE(kr->Encrypt(kBob, "notes", "x", "", "o").ok());
+  EXPECT_EQ(kr->Encrypt(kBob, "notes", "x", "", "o").status().code(), StatusCode::kResourceExhausted);
+  ASSERT_TRUE(kr->Rotate(kAlice, "notes").ok());
+  EXPECT_TRUE(kr->Encrypt(kBob, "notes", "x", "", "o").ok());
+}
+
+// ----- Streams -----
+
+std::string Pattern(size_t n) {
+  std::string s(n, '\0');
+  for (size_t i = 0; i < n; ++i) s[i] = static_cast<char>((i * 131 + 7) & 0xff);
+  return s;
+}
+
+class KeyringStreamTest : public KeyringTest {
+ protected:
+  std::string EncryptStream(const std::string& plaintext) {
+    std::istringstream in(plaintext);
+    std::ostringstream out;
+    absl::Status s = kr_->EncryptStream(kBob, "notes", "file-1", in, out);
+    EXPECT_TRUE(s.ok()) << s;
+    return out.str();
+  }
+  absl::StatusOr<std::string> DecryptStream(const std::string& ciphertext) {
+    std::istringstream in(ciphertext);
+    std::ostringstream out;
+    absl::Status s = kr_->DecryptStream(kBob, "file-1", in, out);
+    if (!s.ok()) return s;
+    return out.str();
+  }
+  static constexpr size_t kChunk = 1024;
+  static constexpr size_t kSealedChunk = kChunk + 16;
+};
+
+TEST_F(KeyringStreamTest, RoundTripsAtEveryChunkBoundary) {
+  for (size_t n : {size_t{0}, size_t{1}, kChunk - 1, kChunk, kChunk + 1, 2 * kChunk, 3 * kChunk + 5}) {
+    const std::string plain = Pattern(n);
+    const std::string ct = EncryptStream(plain);
+    auto header = ParseHeader(ct);
+    ASSERT_TRUE(header.ok());
+    EXPECT_EQ(header->header.kind, CiphertextKind::kStream);
+    // Chunks of kChunk bytes; the last one (possibly empty, possibly full) carries the last flag.
+    EXPECT_EQ(ct.size(), header->header_bytes + n + (n == 0 ? 1 : (n + kChunk - 1) / kChunk) * 16) << n;
+    auto back = DecryptStream(ct);
+    ASSERT_TRUE(back.ok()) << n << ": " << back.status();
+    EXPECT_EQ(*back, plain) << n;
+  }
+}
+
+TEST_F(KeyringStreamTest, FlippedBitsInHeaderOrAnyChunkFail) {
+  const std::string ct = EncryptStream(Pattern(3 * kChunk + 100));
+  const size_t header_bytes = ParseHeader(ct)->header_bytes;
+  // Every bit of the header, and a sample of bits in every chunk (first, middle, tag, last).
+  std::vector<size_t> bits;
+  for (size_t b = 0; b < header_bytes * 8; ++b) bits.push_back(b);
+  for (size_t chunk_start = header_bytes; chunk_start < ct.size(); chunk_start += kSealedChunk) {
+    const size_t end = std::min(ct.size(), chunk_start + kSealedChunk);
+    for (size_t byte : {chunk_start, (chunk_start + end) / 2, end - 16, end - 1}) bits.push_back(byte * 8 + 3);
+  }
+  for (size_t bit : bits) {
+    std::string bad = ct;
+    bad[bit / 8] = static_cast<char>(bad[bit / 8] ^ (1 << (bit % 8)));
+    auto got = DecryptStream(bad);
+    ASSERT_FALSE(got.ok()) << "bit " << bit;
+    if (bit / 8 >= header_bytes) {
+      EXPECT_EQ(got.status().code(), StatusCode::kDataLoss) << "bit " << bit;
+    }
+  }
+}
+
+TEST_F(KeyringStreamTest, SwappedDroppedRepeatedOrTruncatedChunksFail) {
+  const std::string ct = EncryptStream(Pattern(3 * kChunk + 100));
+  const size_t h = ParseHeader(ct)->header_bytes;
+  auto chunk = [&](size_t i) { return ct.substr(h + i * kSealedChunk, kSealedChunk); };
+  const std::string head = ct.substr(0, h);
+  ASSERT_EQ(ct.size(), h + 3 * kSealedChunk + 100 + 16);
+  const std::string last = ct.substr(h + 3 * kSealedChunk);
+  const std::vector<std::string> attacks = {
+      head + chunk(1) + chunk(0) + chunk(2) + last,  // swap
+      head + chunk(0) + chunk(2) + last,             // drop a middle chunk
+      head + chunk(0) + chunk(0) + chunk(1) + chunk(2) + last,  // repeat
+      head + chunk(0) + chunk(1) + chunk(2),         // drop the last chunk (cut at a boundary)
+      head + chunk(0) + chunk(1) + chunk(2) + last + last,  // data after the last chunk
+      ct.substr(0, ct.size() - 1),                   // cut inside the last chunk
+      head,                                          // no chunks at all
+  };
+  for (size_t i = 0; i < attacks.size(); ++i) {
+    auto got = DecryptStream(attacks[i]);
+    EXPECT_EQ(got.status().code(), StatusCode::kDataLoss) << "attack " << i;
+  }
+  // A chunk from another stream under the same key does not fit either.
+  const std::string other = EncryptStream(Pattern(3 * kChunk + 100));
+  const size_t h2 = ParseHeader(other)->header_bytes;
+  EXPECT_EQ(DecryptStream(head + chunk(0) + other.substr(h2 + kSealedChunk, kSealedChunk) + chunk(2) + last)
+                .status()
+                .code(),
+            StatusCode::kDataLoss);
+}
+
+TEST_F(KeyringStreamTest, RewrapChangesOnlyTheWrappedKey) {
+  const std::string plain = Pattern(2 * kChunk + 3);
+  const std::string ct = EncryptStream(plain);
+  ASSERT_TRUE(kr_->Rotate(kAlice, "notes").ok());
+  std::istringstream in(ct);
+  std::ostringstream out;
+  ASSERT_TRUE(kr_->RewrapStream(kBob, "file-1", in, out).ok());
+  const std::string re = out.str();
+  auto h1 = ParseHeader(ct), h2 = ParseHeader(re);
+  ASSERT_TRUE(h1.ok() && h2.ok());
+  EXPECT_EQ(h2->header.key_version, 2u);
+  EXPECT_EQ(ct.substr(h1->header_bytes), re.substr(h2->header_bytes));  // chunks copied as-is
+  ASSERT_TRUE(kr_->SetMinDecryptionVersion(kAlice, "notes", 2).ok());
+  EXPECT_EQ(DecryptStream(ct).status().code(), StatusCode::kFailedPrecondition);
+  auto back = DecryptStream(re);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(*back, plain);
+}
+
+TEST_F(KeyringStreamTest, ForeignInputIsInvalidArgument) {
+  EXPECT_EQ(DecryptStream("").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(DecryptStream("plain text, not encrypted").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(DecryptStream(MustEncrypt("message")).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(JsonlCryptoAuditSink, AppendsOneJsonLinePerEvent) {
+  testing_util::ScopedTempDir tmp;
+  auto sink = JsonlCryptoAuditSink::Open(tmp.File("crypto-audit.jsonl"));
+  ASSERT_TRUE(sink.ok()) << sink.status();
+  CryptoEvent e{1700000000000000, "bob", "decrypt", "notes", 2, "file \"1\"", "ok", ""};
+  ASSERT_TRUE((*sink)->Record(e).ok());
+  e.outcome = "DATA_LOSS";
+  ASSERT_TRUE((*sink)->Record(e).ok());
+  auto lines = testing_util::Lines(testing_util::ReadFile(tmp.File("crypto-audit.jsonl")));
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0],
+            "{\"time_us\":1700000000000000,\"actor\":\"bob\",\"op\":\"decrypt\",\"key\":\"notes\","
+            "\"version\":2,\"object\":\"file \\\"1\\\"\",\"outcome\":\"ok\"}");
+  EXPECT_NE(lines[1].find("DATA_LOSS"), std::string::npos);
+}
+
+TEST(JsonlCryptoAuditSink, UnwritableLocationFailsToOpen) {
+  testing_util::ScopedTempDir tmp;
+  EXPECT_FALSE(JsonlCryptoAuditSink::Open(tmp.File("missing-dir/audit.jsonl")).ok());
+}
+
+}  // namespace
+}  // namespace phiguard::crypto
