@@ -1,0 +1,201 @@
+// Runs the built `phiguard keys|encrypt|decrypt|rewrap|datakey` commands as an operator would:
+// init (dev key file and Shamir ceremony), unseal/seal, roles, rotation and retirement, and that a
+// failed decrypt writes no output at all and secrets never reach stderr.
+#include <gtest/gtest.h>
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "test_util.h"
+
+namespace phiguard {
+namespace {
+
+namespace fs = std::filesystem;
+using testing_util::Lines;
+using testing_util::ReadFile;
+using testing_util::WriteFile;
+
+class KeysCliTest : public testing::Test {
+ protected:
+  // Runs `phiguard <args>` (split on spaces, no shell) with `stdin_text` on stdin and stdout and
+  // stderr captured in files; returns the exit code.
+  int Run(const std::string& args, const std::string& stdin_text = "") {
+    out_ = dir_.File("stdout.bin");
+    err_ = dir_.File("stderr.txt");
+    const std::string in = WriteFile(dir_.File("stdin.txt"), stdin_text);
+    std::vector<std::string> argv_s = {PHIGUARD_CLI};
+    std::istringstream words(args);
+    for (std::string w; words >> w;) argv_s.push_back(w);
+    std::vector<char*> argv;
+    for (std::string& a : argv_s) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    const std::string home = "PHIGUARD_HOME=" + dir_.File("home");
+    const std::string run = "PHIGUARD_RUNTIME_DIR=" + dir_.File("run");
+    std::vector<char*> env = {const_cast<char*>(home.c_str()), const_cast<char*>(run.c_str()),
+                              const_cast<char*>("PHIGUARD_IDENTITY=nobody"), nullptr};
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+      const int fds[3] = {::open(in.c_str(), O_RDONLY), ::open(out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600),
+                          ::open(err_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600)};
+      for (int i = 0; i < 3; ++i) ::dup2(fds[i], i);
+      ::execve(argv[0], argv.data(), env.data());
+      ::_exit(127);
+    }
+    int status = 0;
+    if (pid < 0 || ::waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) return -1;
+    return WEXITSTATUS(status);
+  }
+  std::string Stdout() const { return ReadFile(out_); }
+  std::string Stderr() const { return ReadFile(err_); }
+  std::string File(const std::string& name) const { return dir_.File(name); }
+
+  // A dev keyring with alice as custodian and bob as user of "notes".
+  void InitDev() {
+    ASSERT_EQ(Run("keys init --as alice --dev-key-file " + File("dev.key")), 0) << Stderr();
+    dev_ = " --unseal-key-file " + File("dev.key");
+    ASSERT_EQ(Run("keys create notes --as alice" + dev_), 0) << Stderr();
+    ASSERT_EQ(Run("keys grant bob user --key notes --as alice" + dev_), 0) << Stderr();
+  }
+
+  testing_util::ScopedTempDir dir_;
+  std::string out_, err_, dev_;
+};
+
+std::string Payload(size_t n) {
+  std::string s;
+  while (s.size() < n) s += "Mary Walsh, MRN 00551209, seen 2019-03-04. ";
+  s.resize(n);
+  return s;
+}
+
+TEST_F(KeysCliTest, DevKeyInitWarnsLoudlyAndRefusesToOverwrite) {
+  ASSERT_EQ(Run("keys init --as alice --dev-key-file " + File("dev.key")), 0) << Stderr();
+  EXPECT_NE(Stderr().find("NOT FOR PRODUCTION"), std::string::npos) << Stderr();
+  EXPECT_EQ(fs::status(File("dev.key")).permissions() & fs::perms::group_all, fs::perms::none);
+  const std::string key = ReadFile(File("dev.key"));
+  EXPECT_EQ(Stderr().find(key.substr(0, 16)), std::string::npos);
+  EXPECT_NE(Run("keys init --as alice --dev-key-file " + File("dev.key")), 0);
+  EXPECT_EQ(ReadFile(File("dev.key")), key);
+  EXPECT_NE(Run("keys init --as alice --dev-key-file " + File("other.key")), 0);  // keyring exists
+}
+
+TEST_F(KeysCliTest, EncryptDecryptRoundTripsFilesAndPipes) {
+  InitDev();
+  const std::string plain = Payload(200000);
+  WriteFile(File("notes.txt"), plain);
+  ASSERT_EQ(Run("encrypt --key notes --as bob -o " + File("notes.pgc") + " " + File("notes.txt") + dev_), 0)
+      << Stderr();
+  const std::string ct = ReadFile(File("notes.pgc"));
+  EXPECT_EQ(ct.substr(0, 3), "PGC");
+  EXPECT_EQ(ct.find("Mary Walsh"), std::string::npos);
+  ASSERT_EQ(Run("decrypt --as bob -o " + File("back.txt") + " " + File("notes.pgc") + dev_), 0) << Stderr();
+  EXPECT_EQ(ReadFile(File("back.txt")), plain);
+  // stdin -> stdout both ways.
+  ASSERT_EQ(Run("encrypt --key notes --as bob" + dev_, "short note"), 0) << Stderr();
+  const std::string piped = Stdout();
+  ASSERT_EQ(Run("decrypt --as bob" + dev_, piped), 0) << Stderr();
+  EXPECT_EQ(Stdout(), "short note");
+  // The audit trail names who did what to which object.
+  auto lines = Lines(ReadFile(File("home/crypto-audit.jsonl")));
+  bool saw = false;
+  for (const std::string& l : lines) {
+    auto j = nlohmann::json::parse(l);
+    if (j["op"] == "decrypt_stream" && j["object"] == "notes.pgc" && j["actor"] == "bob" && j["outcome"] == "ok") {
+      saw = true;
+    }
+    EXPECT_EQ(l.find("Mary"), std::string::npos);
+  }
+  EXPECT_TRUE(saw);
+}
+
+TEST_F(KeysCliTest, FailedDecryptWritesNoOutputAtAll) {
+  InitDev();
+  WriteFile(File("notes.txt"), Payload(150000));
+  ASSERT_EQ(Run("encrypt --key notes --as bob -o " + File("notes.pgc") + " " + File("notes.txt") + dev_), 0);
+  std::string bad = ReadFile(File("notes.pgc"));
+  bad[bad.size() - 100] ^= 0x01;  // last chunk: everything before it would authenticate
+  WriteFile(File("bad.pgc"), bad);
+  EXPECT_EQ(Run("decrypt --as bob -o " + File("out.txt") + " " + File("bad.pgc") + dev_), 1);
+  EXPECT_FALSE(fs::exists(File("out.txt")));
+  for (const auto& e : dir_.Entries()) EXPECT_EQ(e.find("out.txt"), std::string::npos) << e;
+  EXPECT_EQ(Run("decrypt --as bob " + File("bad.pgc") + dev_), 1);
+  EXPECT_EQ(Stdout(), "");
+  EXPECT_EQ(Run("decrypt --as bob" + dev_, bad), 1);
+  EXPECT_EQ(Stdout(), "");
+  // Cut short.
+  EXPECT_EQ(Run("decrypt --as bob" + dev_, bad.substr(0, bad.size() - 1000)), 1);
+  EXPECT_EQ(Stdout(), "");
+}
+
+TEST_F(KeysCliTest, CustodianCannotDecryptAndUserCannotRotate) {
+  InitDev();
+  ASSERT_EQ(Run("encrypt --key notes --as bob -o " + File("n.pgc") + dev_, "x"), 0);
+  EXPECT_EQ(Run("decrypt --as alice " + File("n.pgc") + dev_), 1);
+  EXPECT_NE(Stderr().find("not user"), std::string::npos) << Stderr();
+  EXPECT_EQ(Stdout(), "");
+  EXPECT_EQ(Run("keys rotate notes --as bob" + dev_), 1);
+  EXPECT_EQ(Run("keys grant alice user --key notes --as alice" + dev_), 1);
+  EXPECT_NE(Stderr().find("separation of duties"), std::string::npos) << Stderr();
+}
+
+TEST_F(KeysCliTest, RotateRetireRewrapAndDestroy) {
+  InitDev();
+  ASSERT_EQ(Run("encrypt --key notes --as bob -o " + File("v1.pgc") + dev_, "old record"), 0);
+  ASSERT_EQ(Run("keys rotate notes --as alice" + dev_), 0) << Stderr();
+  ASSERT_EQ(Run("rewrap --as bob -o " + File("v2.pgc") + " " + File("v1.pgc") + dev_), 0) << Stderr();
+  ASSERT_EQ(Run("keys retire notes --min-version 2 --as alice" + dev_), 0) << Stderr();
+  EXPECT_EQ(Run("decrypt --as bob " + File("v1.pgc") + dev_), 1);
+  EXPECT_NE(Stderr().find("retired"), std::string::npos) << Stderr();
+  ASSERT_EQ(Run("decrypt --as bob " + File("v2.pgc") + dev_), 0) << Stderr();
+  EXPECT_EQ(Stdout(), "old record");
+  ASSERT_EQ(Run("keys destroy notes --version 1 --as alice" + dev_), 0) << Stderr();
+  ASSERT_EQ(Run("keys list --as alice" + dev_), 0) << Stderr();
+  EXPECT_NE(Stdout().find("1:destroyed 2:primary"), std::string::npos) << Stdout();
+  EXPECT_EQ(Run("keys retire notes --min-version 1 --as alice" + dev_), 1);
+}
+
+TEST_F(KeysCliTest, ShamirCeremonyUnsealsWithThresholdSharesOnStdin) {
+  ASSERT_EQ(Run("keys init --as alice --shares 5 --threshold 3"), 0) << Stderr();
+  const std::vector<std::string> shares = Lines(Stdout());
+  ASSERT_EQ(shares.size(), 5u);
+  for (const std::string& s : shares) EXPECT_EQ(Stderr().find(s), std::string::npos);
+  EXPECT_EQ(Run("keys create notes --as alice"), 1);  // sealed
+  EXPECT_NE(Stderr().find("sealed"), std::string::npos);
+  EXPECT_EQ(Run("keys unseal --as alice", shares[0] + "\n" + shares[3] + "\n"), 1);  // 2 of 3
+  std::string bad = shares[2];
+  bad[bad.size() - 3] = bad[bad.size() - 3] == 'a' ? 'b' : 'a';
+  EXPECT_EQ(Run("keys unseal --as alice", shares[0] + "\n" + shares[3] + "\n" + bad + "\n"), 1);
+  EXPECT_NE(Stderr().find("share 3"), std::string::npos) << Stderr();
+  ASSERT_EQ(Run("keys unseal --as alice", shares[4] + "\n\n" + shares[1] + "\n" + shares[2] + "\n"), 0) << Stderr();
+  ASSERT_EQ(Run("keys create notes --as alice"), 0) << Stderr();
+  ASSERT_EQ(Run("keys status --as alice"), 0);
+  EXPECT_NE(Stdout().find("unsealed"), std::string::npos) << Stdout();
+  ASSERT_EQ(Run("keys seal --as alice"), 0) << Stderr();
+  EXPECT_EQ(Run("keys rotate notes --as alice"), 1);
+  ASSERT_EQ(Run("keys status --as alice"), 0);
+  EXPECT_NE(Stdout().find("state: sealed"), std::string::npos) << Stdout();
+}
+
+TEST_F(KeysCliTest, DatakeyPrintsWrappedKeyAndPlaintextOnlyOnRequest) {
+  InitDev();
+  ASSERT_EQ(Run("keys create blobs --purpose datakey --as alice" + dev_), 0) << Stderr();
+  ASSERT_EQ(Run("keys grant bob user --key blobs --as alice" + dev_), 0) << Stderr();
+  ASSERT_EQ(Run("datakey --key blobs --as bob" + dev_), 0) << Stderr();
+  auto j = nlohmann::json::parse(Stdout());
+  EXPECT_EQ(j["version"], 1);
+  EXPECT_FALSE(j.contains("plaintext_hex"));
+  EXPECT_EQ(j["wrapped_hex"].get<std::string>().substr(0, 6), "504743");  // "PGC"
+  ASSERT_EQ(Run("datakey --key blobs --plaintext --as bob" + dev_), 0) << Stderr();
+  EXPECT_EQ(nlohmann::json::parse(Stdout())["plaintext_hex"].get<std::string>().size(), 64u);
+}
+
+}  // namespace
+}  // namespace phiguard
