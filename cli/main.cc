@@ -29,6 +29,8 @@ int main(int argc, char** argv) {
   RegisterDeid(app, global);
   RegisterEval(app, global);
   RegisterKeygen(app, global);
+  RegisterKeys(app, global);
+  RegisterCrypto(app, global);
   RegisterRisk(app, global);
   try {
     app.parse(argc, argv);
