@@ -42,15 +42,13 @@ absl::StatusOr<std::unique_ptr<DataKeyCipher>> DataKeyCipher::Create(const Secre
   return std::unique_ptr<DataKeyCipher>(new DataKeyCipher(std::move(c)));
 }
 
-absl::Status DataKeyCipher::Seal(std::string_view nonce, std::string_view plaintext,
-                                 std::string_view aad, std::string& out) {
+absl::Status DataKeyCipher::SealInto(std::string_view nonce, std::string_view plaintext,
+                                     std::string_view aad, char* out) {
   if (nonce.size() != kGcmNonceBytes) return absl::InvalidArgumentError("GCM nonce must be 12 bytes");
   if (plaintext.size() > kMaxGcmInput || aad.size() > kMaxGcmInput) {
     return absl::InvalidArgumentError("AES-GCM input larger than 1 GiB: use a stream");
   }
-  const size_t start = out.size();
-  out.resize(start + plaintext.size() + kGcmTagBytes);
-  auto* o = reinterpret_cast<unsigned char*>(out.data() + start);
+  auto* o = reinterpret_cast<unsigned char*>(out);
   int len = 0, fin = 0;
   EVP_CIPHER_CTX* c = ctx_->enc;
   bool ok = EVP_EncryptInit_ex(c, nullptr, nullptr, nullptr, U(nonce)) == 1 &&
@@ -58,15 +56,11 @@ absl::Status DataKeyCipher::Seal(std::string_view nonce, std::string_view plaint
             EVP_EncryptUpdate(c, o, &len, U(plaintext), static_cast<int>(plaintext.size())) == 1 &&
             EVP_EncryptFinal_ex(c, o + len, &fin) == 1 &&
             EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, kGcmTagBytes, o + plaintext.size()) == 1;
-  if (!ok) {
-    out.resize(start);
-    return absl::InternalError("AES-GCM encryption failed");
-  }
-  return absl::OkStatus();
+  return ok ? absl::OkStatus() : absl::InternalError("AES-GCM encryption failed");
 }
 
-absl::Status DataKeyCipher::Open(std::string_view nonce, std::string_view sealed,
-                                 std::string_view aad, std::string& out) {
+absl::Status DataKeyCipher::OpenInto(std::string_view nonce, std::string_view sealed,
+                                     std::string_view aad, char* out) {
   if (nonce.size() != kGcmNonceBytes) return absl::InvalidArgumentError("GCM nonce must be 12 bytes");
   if (sealed.size() < kGcmTagBytes) return absl::InvalidArgumentError("AES-GCM input shorter than a tag");
   if (sealed.size() > kMaxGcmInput || aad.size() > kMaxGcmInput) {
@@ -75,24 +69,37 @@ absl::Status DataKeyCipher::Open(std::string_view nonce, std::string_view sealed
   const std::string_view ct = sealed.substr(0, sealed.size() - kGcmTagBytes);
   unsigned char tag[kGcmTagBytes];
   std::copy(sealed.end() - kGcmTagBytes, sealed.end(), tag);
-  const size_t start = out.size();
-  out.resize(start + ct.size());
-  auto* o = reinterpret_cast<unsigned char*>(out.data() + start);
+  auto* o = reinterpret_cast<unsigned char*>(out);
   int len = 0, fin = 0;
   EVP_CIPHER_CTX* c = ctx_->dec;
   bool ok = EVP_DecryptInit_ex(c, nullptr, nullptr, nullptr, U(nonce)) == 1 &&
             (aad.empty() || EVP_DecryptUpdate(c, nullptr, &len, U(aad), static_cast<int>(aad.size())) == 1) &&
             EVP_DecryptUpdate(c, o, &len, U(ct), static_cast<int>(ct.size())) == 1 &&
             EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, kGcmTagBytes, tag) == 1;
-  const bool authentic = ok && EVP_DecryptFinal_ex(c, o + len, &fin) == 1;
-  if (!authentic) {
-    // Wipe whatever was decrypted before the tag was checked, then drop it.
-    OPENSSL_cleanse(out.data() + start, ct.size());
-    out.resize(start);
-    return ok ? absl::DataLossError("AES-GCM authentication failed")
-              : absl::InternalError("AES-GCM decryption failed");
-  }
-  return absl::OkStatus();
+  if (ok && EVP_DecryptFinal_ex(c, o + len, &fin) == 1) return absl::OkStatus();
+  // Wipe whatever was decrypted before the tag was checked.
+  OPENSSL_cleanse(out, ct.size());
+  return ok ? absl::DataLossError("AES-GCM authentication failed")
+            : absl::InternalError("AES-GCM decryption failed");
+}
+
+absl::Status DataKeyCipher::Seal(std::string_view nonce, std::string_view plaintext,
+                                 std::string_view aad, std::string& out) {
+  const size_t start = out.size();
+  out.resize(start + plaintext.size() + kGcmTagBytes);
+  absl::Status s = SealInto(nonce, plaintext, aad, out.data() + start);
+  if (!s.ok()) out.resize(start);
+  return s;
+}
+
+absl::Status DataKeyCipher::Open(std::string_view nonce, std::string_view sealed,
+                                 std::string_view aad, std::string& out) {
+  if (sealed.size() < kGcmTagBytes) return absl::InvalidArgumentError("AES-GCM input shorter than a tag");
+  const size_t start = out.size();
+  out.resize(start + sealed.size() - kGcmTagBytes);
+  absl::Status s = OpenInto(nonce, sealed, aad, out.data() + start);
+  if (!s.ok()) out.resize(start);
+  return s;
 }
 
 absl::StatusOr<std::string> DataKeyCipher::Encrypt(std::string_view plaintext, std::string_view aad) {

@@ -2,6 +2,9 @@
 
 #include <openssl/crypto.h>
 
+#include <cstring>
+#include <memory>
+
 #include "phiguard/core/strings.h"
 #include "phiguard/crypto/aead.h"
 #include "phiguard/crypto/ciphertext_format.h"
@@ -16,16 +19,31 @@ std::string ChunkNonce(std::string_view prefix, uint32_t index, bool last) {
   return n;
 }
 
-// Appends up to `want - buf.size()` bytes from `in` to `buf`. False on a read error (not EOF).
-bool Fill(std::istream& in, std::string& buf, size_t want) {
-  while (buf.size() < want && in) {
-    const size_t start = buf.size();
-    buf.resize(want);
-    in.read(buf.data() + start, static_cast<std::streamsize>(want - start));
-    buf.resize(start + static_cast<size_t>(in.gcount()));
+// A fixed buffer that is wiped when it goes away (chunks of plaintext pass through it).
+class Buffer {
+ public:
+  explicit Buffer(size_t capacity) : data_(new char[capacity]), capacity_(capacity) {}
+  ~Buffer() { OPENSSL_cleanse(data_.get(), capacity_); }
+  char* data() { return data_.get(); }
+  size_t size = 0;
+  // Reads from `in` until `capacity` bytes are held or the input ends. False on a read error.
+  bool Fill(std::istream& in) {
+    while (size < capacity_ && in) {
+      in.read(data_.get() + size, static_cast<std::streamsize>(capacity_ - size));
+      size += static_cast<size_t>(in.gcount());
+    }
+    return !in.bad();
   }
-  return !in.bad();
-}
+  // Keeps only the bytes from `from` on, moved to the front.
+  void Consume(size_t from) {
+    std::memmove(data_.get(), data_.get() + from, size - from);
+    size -= from;
+  }
+
+ private:
+  std::unique_ptr<char[]> data_;
+  size_t capacity_;
+};
 
 absl::Status CheckSizes(std::string_view nonce_prefix, uint32_t chunk_bytes) {
   if (nonce_prefix.size() != kStreamNoncePrefixBytes) {
@@ -42,31 +60,22 @@ absl::Status CheckSizes(std::string_view nonce_prefix, uint32_t chunk_bytes) {
 absl::Status SealStream(DataKeyCipher& cipher, std::string_view nonce_prefix, uint32_t chunk_bytes,
                         std::istream& in, std::ostream& out) {
   if (absl::Status s = CheckSizes(nonce_prefix, chunk_bytes); !s.ok()) return s;
-  std::string buf, sealed;
-  buf.reserve(chunk_bytes + 1);
-  sealed.reserve(chunk_bytes + kGcmTagBytes);
-  struct Wipe {
-    std::string& s;
-    ~Wipe() { OPENSSL_cleanse(s.data(), s.size()); }
-  } wipe{buf};
-  uint64_t index = 0;
-  for (;;) {
-    // Read one byte past the chunk to learn whether this chunk is the last.
-    if (!Fill(in, buf, size_t{chunk_bytes} + 1)) return absl::UnavailableError("cannot read the input");
-    const bool last = buf.size() <= chunk_bytes;
+  // One byte past the chunk tells whether this chunk is the last.
+  Buffer buf(size_t{chunk_bytes} + 1);
+  Buffer sealed(size_t{chunk_bytes} + kGcmTagBytes);
+  for (uint64_t index = 0;; ++index) {
+    if (!buf.Fill(in)) return absl::UnavailableError("cannot read the input");
+    const bool last = buf.size <= chunk_bytes;
     if (index > UINT32_MAX) return absl::ResourceExhaustedError("stream longer than 2^32 chunks");
-    const size_t n = last ? buf.size() : chunk_bytes;
-    sealed.clear();
-    absl::Status s = cipher.Seal(ChunkNonce(nonce_prefix, static_cast<uint32_t>(index), last),
-                                 std::string_view(buf).substr(0, n), {}, sealed);
+    const size_t n = last ? buf.size : chunk_bytes;
+    absl::Status s = cipher.SealInto(ChunkNonce(nonce_prefix, static_cast<uint32_t>(index), last),
+                                     std::string_view(buf.data(), n), {}, sealed.data());
     if (!s.ok()) return s;
-    if (!out.write(sealed.data(), static_cast<std::streamsize>(sealed.size()))) {
+    if (!out.write(sealed.data(), static_cast<std::streamsize>(n + kGcmTagBytes))) {
       return absl::UnavailableError("cannot write the output");
     }
     if (last) break;
-    OPENSSL_cleanse(buf.data(), n);
-    buf.erase(0, n);
-    ++index;
+    buf.Consume(n);
   }
   if (!out.flush()) return absl::UnavailableError("cannot write the output");
   return absl::OkStatus();
@@ -76,45 +85,40 @@ absl::Status OpenStream(DataKeyCipher& cipher, std::string_view nonce_prefix, ui
                         std::string pending, std::istream& in, std::ostream& out) {
   if (absl::Status s = CheckSizes(nonce_prefix, chunk_bytes); !s.ok()) return s;
   const size_t sealed_chunk = size_t{chunk_bytes} + kGcmTagBytes;
-  std::string buf = std::move(pending), plain;
-  buf.reserve(sealed_chunk + 1);
-  plain.reserve(chunk_bytes);
-  struct Wipe {
-    std::string& s;
-    ~Wipe() { OPENSSL_cleanse(s.data(), s.size()); }
-  } wipe{plain};
-  uint64_t index = 0;
-  for (;;) {
-    if (!Fill(in, buf, sealed_chunk + 1)) return absl::UnavailableError("cannot read the input");
-    const bool last = buf.size() <= sealed_chunk;
-    if (last && buf.size() < kGcmTagBytes) {
+  if (pending.size() > sealed_chunk) return absl::InvalidArgumentError("too much pending input");
+  Buffer buf(sealed_chunk + 1);
+  Buffer plain(chunk_bytes);
+  std::memcpy(buf.data(), pending.data(), pending.size());
+  buf.size = pending.size();
+  for (uint64_t index = 0;; ++index) {
+    if (!buf.Fill(in)) return absl::UnavailableError("cannot read the input");
+    const bool last = buf.size <= sealed_chunk;
+    if (last && buf.size < kGcmTagBytes) {
       return absl::DataLossError(index == 0 ? "ciphertext has no chunks (truncated)"
                                             : "ciphertext is truncated (last chunk missing)");
     }
     if (index > UINT32_MAX) return absl::DataLossError("stream longer than 2^32 chunks");
-    const size_t n = last ? buf.size() : sealed_chunk;
-    plain.clear();
-    absl::Status s = cipher.Open(ChunkNonce(nonce_prefix, static_cast<uint32_t>(index), last),
-                                 std::string_view(buf).substr(0, n), {}, plain);
+    const size_t n = last ? buf.size : sealed_chunk;
+    const std::string_view chunk(buf.data(), n);
+    absl::Status s = cipher.OpenInto(ChunkNonce(nonce_prefix, static_cast<uint32_t>(index), last), chunk,
+                                     {}, plain.data());
     if (absl::IsDataLoss(s)) {
       // A full chunk at the end that authenticates as a middle chunk: the stream was cut at a
-      // chunk boundary. (Its plaintext is wiped and never written.)
+      // chunk boundary. (OpenInto wipes what it decrypted; nothing is written.)
       if (last && n == sealed_chunk &&
-          cipher.Open(ChunkNonce(nonce_prefix, static_cast<uint32_t>(index), false),
-                      std::string_view(buf).substr(0, n), {}, plain).ok()) {
+          cipher.OpenInto(ChunkNonce(nonce_prefix, static_cast<uint32_t>(index), false), chunk, {},
+                          plain.data()).ok()) {
         return absl::DataLossError(Cat("ciphertext is truncated after chunk ", index + 1));
       }
       return absl::DataLossError(Cat("chunk ", index + 1,
                                      " failed authentication (changed, reordered, or cut short)"));
     }
     if (!s.ok()) return s;
-    if (!out.write(plain.data(), static_cast<std::streamsize>(plain.size()))) {
+    if (!out.write(plain.data(), static_cast<std::streamsize>(n - kGcmTagBytes))) {
       return absl::UnavailableError("cannot write the output");
     }
-    OPENSSL_cleanse(plain.data(), plain.size());
     if (last) break;
-    buf.erase(0, n);
-    ++index;
+    buf.Consume(n);
   }
   if (!out.flush()) return absl::UnavailableError("cannot write the output");
   return absl::OkStatus();

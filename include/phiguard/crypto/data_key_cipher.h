@@ -31,6 +31,14 @@ class DataKeyCipher {
   absl::Status Open(std::string_view nonce, std::string_view sealed, std::string_view aad,
                     std::string& out);
 
+  // The same, writing into caller memory (no allocation): SealInto writes plaintext.size() + 16
+  // bytes to `out`; OpenInto writes sealed.size() - 16 bytes to `out` and wipes them again if
+  // authentication fails. REQUIRES: `out` has room and does not overlap the input.
+  absl::Status SealInto(std::string_view nonce, std::string_view plaintext, std::string_view aad,
+                        char* out);
+  absl::Status OpenInto(std::string_view nonce, std::string_view sealed, std::string_view aad,
+                        char* out);
+
   // nonce(12, random) || ciphertext || tag. Internal if the RNG fails.
   absl::StatusOr<std::string> Encrypt(std::string_view plaintext, std::string_view aad);
   // Opens what Encrypt made. InvalidArgument if shorter than nonce + tag; DataLoss on tampering.
