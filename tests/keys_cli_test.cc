@@ -197,5 +197,18 @@ TEST_F(KeysCliTest, DatakeyPrintsWrappedKeyAndPlaintextOnlyOnRequest) {
   EXPECT_EQ(nlohmann::json::parse(Stdout())["plaintext_hex"].get<std::string>().size(), 64u);
 }
 
+TEST_F(KeysCliTest, CertsWritesCaServerAndClientFilesOnce) {
+  ASSERT_EQ(Run("certs --dir " + File("tls") + " --client gateway"), 0) << Stderr();
+  for (const char* f : {"ca.crt", "ca.key", "server.crt", "server.key", "client-gateway.crt", "client-gateway.key"}) {
+    EXPECT_TRUE(fs::exists(File("tls/") + f)) << f;
+  }
+  EXPECT_EQ(fs::status(File("tls/server.key")).permissions() & (fs::perms::group_all | fs::perms::others_all),
+            fs::perms::none);
+  EXPECT_EQ(ReadFile(File("tls/ca.crt")).rfind("-----BEGIN CERTIFICATE-----", 0), 0u);
+  const std::string ca = ReadFile(File("tls/ca.crt"));
+  EXPECT_NE(Run("certs --dir " + File("tls")), 0);  // never overwrites
+  EXPECT_EQ(ReadFile(File("tls/ca.crt")), ca);
+}
+
 }  // namespace
 }  // namespace phiguard
