@@ -24,6 +24,8 @@ void RegisterKeygen(CLI::App& app, const GlobalOptions& global);
 // `phiguard keys ...` (keyring) and `phiguard encrypt|decrypt|rewrap|datakey` (cli/keys_cmds.cc).
 void RegisterKeys(CLI::App& app, const GlobalOptions& global);
 void RegisterCrypto(CLI::App& app, const GlobalOptions& global);
+// `phiguard certs`: development CA and mTLS certificates (cli/certs_cmd.cc).
+void RegisterCerts(CLI::App& app, const GlobalOptions& global);
 void RegisterRisk(CLI::App& app, const GlobalOptions& global);
 
 // Exit code for a failed status: 2 for InvalidArgument raised by option checks (usage), 1 otherwise.

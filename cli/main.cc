@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   RegisterKeygen(app, global);
   RegisterKeys(app, global);
   RegisterCrypto(app, global);
+  RegisterCerts(app, global);
   RegisterRisk(app, global);
   try {
     app.parse(argc, argv);
