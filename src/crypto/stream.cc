@@ -2,6 +2,7 @@
 
 #include <openssl/crypto.h>
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 
@@ -19,30 +20,40 @@ std::string ChunkNonce(std::string_view prefix, uint32_t index, bool last) {
   return n;
 }
 
-// A fixed buffer that is wiped when it goes away (chunks of plaintext pass through it).
+// A fixed buffer. A `secret` one (plaintext passes through it) is wiped when it goes away, as far
+// as it was ever filled.
 class Buffer {
  public:
-  explicit Buffer(size_t capacity) : data_(new char[capacity]), capacity_(capacity) {}
-  ~Buffer() { OPENSSL_cleanse(data_.get(), capacity_); }
+  Buffer(size_t capacity, bool secret) : data_(new char[capacity]), capacity_(capacity), secret_(secret) {}
+  ~Buffer() {
+    if (secret_) OPENSSL_cleanse(data_.get(), high_);
+  }
   char* data() { return data_.get(); }
-  size_t size = 0;
-  // Reads from `in` until `capacity` bytes are held or the input ends. False on a read error.
+  size_t size() const { return size_; }
+  void set_size(size_t n) {
+    size_ = n;
+    high_ = std::max(high_, n);
+  }
+  // Reads from `in` until the buffer is full or the input ends. False on a read error.
   bool Fill(std::istream& in) {
-    while (size < capacity_ && in) {
-      in.read(data_.get() + size, static_cast<std::streamsize>(capacity_ - size));
-      size += static_cast<size_t>(in.gcount());
+    while (size_ < capacity_ && in) {
+      in.read(data_.get() + size_, static_cast<std::streamsize>(capacity_ - size_));
+      set_size(size_ + static_cast<size_t>(in.gcount()));
     }
     return !in.bad();
   }
   // Keeps only the bytes from `from` on, moved to the front.
   void Consume(size_t from) {
-    std::memmove(data_.get(), data_.get() + from, size - from);
-    size -= from;
+    std::memmove(data_.get(), data_.get() + from, size_ - from);
+    size_ -= from;
   }
 
  private:
   std::unique_ptr<char[]> data_;
   size_t capacity_;
+  bool secret_;
+  size_t size_ = 0;
+  size_t high_ = 0;
 };
 
 absl::Status CheckSizes(std::string_view nonce_prefix, uint32_t chunk_bytes) {
@@ -61,13 +72,13 @@ absl::Status SealStream(DataKeyCipher& cipher, std::string_view nonce_prefix, ui
                         std::istream& in, std::ostream& out) {
   if (absl::Status s = CheckSizes(nonce_prefix, chunk_bytes); !s.ok()) return s;
   // One byte past the chunk tells whether this chunk is the last.
-  Buffer buf(size_t{chunk_bytes} + 1);
-  Buffer sealed(size_t{chunk_bytes} + kGcmTagBytes);
+  Buffer buf(size_t{chunk_bytes} + 1, /*secret=*/true);
+  Buffer sealed(size_t{chunk_bytes} + kGcmTagBytes, /*secret=*/false);
   for (uint64_t index = 0;; ++index) {
     if (!buf.Fill(in)) return absl::UnavailableError("cannot read the input");
-    const bool last = buf.size <= chunk_bytes;
+    const bool last = buf.size() <= chunk_bytes;
     if (index > UINT32_MAX) return absl::ResourceExhaustedError("stream longer than 2^32 chunks");
-    const size_t n = last ? buf.size : chunk_bytes;
+    const size_t n = last ? buf.size() : chunk_bytes;
     absl::Status s = cipher.SealInto(ChunkNonce(nonce_prefix, static_cast<uint32_t>(index), last),
                                      std::string_view(buf.data(), n), {}, sealed.data());
     if (!s.ok()) return s;
@@ -86,20 +97,21 @@ absl::Status OpenStream(DataKeyCipher& cipher, std::string_view nonce_prefix, ui
   if (absl::Status s = CheckSizes(nonce_prefix, chunk_bytes); !s.ok()) return s;
   const size_t sealed_chunk = size_t{chunk_bytes} + kGcmTagBytes;
   if (pending.size() > sealed_chunk) return absl::InvalidArgumentError("too much pending input");
-  Buffer buf(sealed_chunk + 1);
-  Buffer plain(chunk_bytes);
+  Buffer buf(sealed_chunk + 1, /*secret=*/false);
+  Buffer plain(chunk_bytes, /*secret=*/true);
   std::memcpy(buf.data(), pending.data(), pending.size());
-  buf.size = pending.size();
+  buf.set_size(pending.size());
   for (uint64_t index = 0;; ++index) {
     if (!buf.Fill(in)) return absl::UnavailableError("cannot read the input");
-    const bool last = buf.size <= sealed_chunk;
-    if (last && buf.size < kGcmTagBytes) {
+    const bool last = buf.size() <= sealed_chunk;
+    if (last && buf.size() < kGcmTagBytes) {
       return absl::DataLossError(index == 0 ? "ciphertext has no chunks (truncated)"
                                             : "ciphertext is truncated (last chunk missing)");
     }
     if (index > UINT32_MAX) return absl::DataLossError("stream longer than 2^32 chunks");
-    const size_t n = last ? buf.size : sealed_chunk;
+    const size_t n = last ? buf.size() : sealed_chunk;
     const std::string_view chunk(buf.data(), n);
+    plain.set_size(n - kGcmTagBytes);
     absl::Status s = cipher.OpenInto(ChunkNonce(nonce_prefix, static_cast<uint32_t>(index), last), chunk,
                                      {}, plain.data());
     if (absl::IsDataLoss(s)) {
