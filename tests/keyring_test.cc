@@ -5,8 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "phiguard/crypto/ciphertext_format.h"
 #include "phiguard/crypto/ed25519.h"
@@ -404,6 +406,36 @@ TEST_F(KeyringTest, NonceBudgetRefusesWhenAutoRotationIsOff) {
   EXPECT_EQ(kr->Encrypt(kBob, "notes", "x", "", "o").status().code(), StatusCode::kResourceExhausted);
   ASSERT_TRUE(kr->Rotate(kAlice, "notes").ok());
   EXPECT_TRUE(kr->Encrypt(kBob, "notes", "x", "", "o").ok());
+}
+
+TEST_F(KeyringTest, ConcurrentUseAndRotationStayConsistent) {
+  constexpr int kThreads = 4, kPerThread = 200;
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        const std::string msg = "thread " + std::to_string(t) + " message " + std::to_string(i);
+        auto ct = kr_->Encrypt(kBob, "notes", msg, "", "o");
+        auto pt = ct.ok() ? kr_->Decrypt(kBob, *ct, "", "o") : absl::StatusOr<std::string>(ct.status());
+        if (!pt.ok() || *pt != msg) ++failures;
+      }
+    });
+  }
+  threads.emplace_back([&] {
+    for (int i = 0; i < 5; ++i) {
+      if (!kr_->Rotate(kAlice, "notes").ok()) ++failures;
+    }
+  });
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
+  auto keys = kr_->ListKeys(kAlice);
+  ASSERT_TRUE(keys.ok());
+  EXPECT_EQ(keys->at(0).primary_version, 6u);
+  uint64_t total = 0;
+  for (const auto& v : keys->at(0).versions) total += v.encryptions;
+  EXPECT_EQ(total, static_cast<uint64_t>(kThreads * kPerThread));
+  EXPECT_EQ(EventsFor("encrypt").size(), static_cast<size_t>(kThreads * kPerThread));
 }
 
 // ----- Streams -----
