@@ -15,7 +15,8 @@ absl::StatusOr<StructuredReport> DeidentifyCsv(const phi::Detector& detector,
                                                const FieldPolicy& policy,
                                                const std::string& input_path,
                                                AtomicFileWriter& out,
-                                               const CsvOptions& options) {
+                                               const CsvOptions& options,
+                                               const StructuredOptions& run) {
   auto reader = CsvReader::Open(input_path, options);
   if (!reader.ok()) return reader.status();
   const std::vector<std::string> header = (*reader)->header();
@@ -49,54 +50,57 @@ absl::StatusOr<StructuredReport> DeidentifyCsv(const phi::Detector& detector,
   if (absl::Status s = fields.Init(); !s.ok()) return s;
 
   StructuredReport report;
+  report.format = "csv";
+  report.key_id = transformer.KeyId();
+  report.inputs.push_back(display);
   internal::RecordSink sink(out);
+  internal::RecordCounts counts;
   AppendCsvRecord(sink.buffer(), out_header, options.delimiter);
   std::vector<std::string> row, out_row;
-  while ((*reader)->Next(row)) {
-    size_t line = (*reader)->line_number();
-    DocumentContext ctx{patient_col >= 0 ? row[patient_col] : std::string()};
+  // One row; a reason naming the column (never the value) when it cannot be de-identified.
+  auto rewrite = [&](const std::vector<std::string>& row, const DocumentContext& ctx) -> absl::Status {
     out_row.clear();
+    counts.Clear();
     for (size_t c = 0; c < row.size(); ++c) {
       if (auto bad = FindInvalidUtf8(row[c])) {
-        return absl::InvalidArgumentError(Cat(display, ":", line, ": column '", header[c],
-                                              "': invalid UTF-8 at byte ", *bad));
+        return absl::InvalidArgumentError(
+            Cat("column '", header[c], "': invalid UTF-8 at byte ", *bad));
       }
       const FieldRule& rule = rules[c];
       if (rule.action == FieldAction::kDrop) {
-        if (!row[c].empty()) ++report.by_field[header[c]]["drop"];
+        if (!row[c].empty()) counts.Add(header[c], FieldAction::kDrop);
         continue;
       }
-      auto v = fields.Apply(rule, row[c], ctx, report.text);
-      if (!v.ok()) {
-        return absl::InvalidArgumentError(
-            Cat(display, ":", line, ": column '", header[c], "': ", v.status().message()));
-      }
-      if (*v != row[c]) ++report.by_field[header[c]][std::string(FieldActionName(rule.action))];
+      auto v = fields.Apply(rule, row[c], ctx, counts.text);
+      if (!v.ok()) return absl::InvalidArgumentError(Cat("column '", header[c], "': ", v.status().message()));
+      if (*v != row[c]) counts.Add(header[c], rule.action);
       out_row.push_back(std::move(*v));
     }
+    return absl::OkStatus();
+  };
+  while ((*reader)->Next(row)) {
+    size_t line = (*reader)->line_number();
+    DocumentContext ctx{patient_col >= 0 ? row[patient_col] : std::string()};
+    if (absl::Status s = rewrite(row, ctx); !s.ok()) {
+      if (run.on_error == OnError::kStop) {
+        return absl::Status(s.code(), Cat(display, ":", line, ": ", s.message()));
+      }
+      report.AddError({display, line, std::string(s.message())});
+      if (run.quarantine != nullptr) {
+        std::string raw;
+        if (report.failed == 1) AppendCsvRecord(raw, header, options.delimiter);  // a valid CSV
+        AppendCsvRecord(raw, row, options.delimiter);
+        if (absl::Status w = run.quarantine->Write(raw); !w.ok()) return w;
+      }
+      continue;
+    }
+    counts.CommitTo(report);
     AppendCsvRecord(sink.buffer(), out_row, options.delimiter);
     if (absl::Status s = sink.EndRecord(report); !s.ok()) return s;
   }
   if (!(*reader)->status().ok()) return (*reader)->status();
   if (absl::Status s = sink.Flush(); !s.ok()) return s;
   return report;
-}
-
-std::string StructuredReportJson(const StructuredReport& r, const FieldPolicy& policy) {
-  nlohmann::json j;
-  j["policy"] = policy.name;
-  j["records"] = r.records;
-  j["fields"] = nlohmann::json::object();
-  for (const auto& [field, counts] : r.by_field) {
-    for (const auto& [action, n] : counts) j["fields"][field][action] = n;
-  }
-  j["phi_in_text"] = nlohmann::json::object();
-  for (int t = 1; t <= phi::kNumPhiTypes; ++t) {
-    if (r.text.by_type[t] > 0) {
-      j["phi_in_text"][std::string(phi::PhiTypeName(static_cast<phi::PhiType>(t)))] = r.text.by_type[t];
-    }
-  }
-  return j.dump(2) + "\n";
 }
 
 }  // namespace phiguard::deid

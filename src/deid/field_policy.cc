@@ -3,11 +3,14 @@
 #include "deid/internal/yaml_doc.h"
 
 #include <cctype>
+#include <filesystem>
 #include <initializer_list>
 #include <utility>
 
 #include "phiguard/core/file_io.h"
 #include "phiguard/core/strings.h"
+#include "phiguard/crypto/hmac.h"
+#include "phiguard/phi/detector.h"
 
 namespace phiguard::deid {
 namespace {
@@ -21,6 +24,16 @@ constexpr std::pair<FieldAction, std::string_view> kActions[] = {
 };
 
 std::string Where(const YAML::Node& n) { return internal::YamlWhere("policy", n); }
+
+std::string HexOf(const crypto::Sha256Digest& d) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (uint8_t b : d) {
+    out.push_back(kHex[b >> 4]);
+    out.push_back(kHex[b & 15]);
+  }
+  return out;
+}
 
 absl::StatusOr<FieldAction> ParseAction(const YAML::Node& n) {
   std::string s = n.as<std::string>();
@@ -41,7 +54,8 @@ absl::StatusOr<FieldRule> ParseRule(const YAML::Node& n) {
   if (!n.IsMap()) return absl::InvalidArgumentError(Cat(Where(n), "a field rule is a mapping"));
   for (const auto& kv : n) {
     std::string k = kv.first.as<std::string>();
-    if (k != "transform" && k != "type" && k != "to" && k != "length" && k != "buckets") {
+    if (k != "transform" && k != "type" && k != "to" && k != "length" && k != "buckets" &&
+        k != "format") {
       return absl::InvalidArgumentError(Cat(Where(kv.first), "unknown key '", k, "'"));
     }
   }
@@ -62,6 +76,18 @@ absl::StatusOr<FieldRule> ParseRule(const YAML::Node& n) {
       return absl::InvalidArgumentError(Cat(Where(n["to"]), "'to' is year or month"));
     }
     r.to_month = to == "month";
+  }
+  if (n["format"]) {
+    if (n["format"].as<std::string>() != "preserve") {
+      return absl::InvalidArgumentError(Cat(Where(n["format"]), "'format' is preserve"));
+    }
+    if (r.action != FieldAction::kPseudonym) {
+      return absl::InvalidArgumentError(Cat(Where(n["format"]), "format: preserve needs pseudonym"));
+    }
+    r.preserve_format = true;
+  }
+  if (n["to"] && !(r.action == FieldAction::kGeneralize && r.type == phi::PhiType::kDate)) {
+    return absl::InvalidArgumentError(Cat(Where(n["to"]), "'to' needs generalize with type DATE"));
   }
   if (r.action == FieldAction::kTruncate) {
     if (!n["length"]) return absl::InvalidArgumentError(Cat(Where(n), "truncate needs 'length'"));
@@ -162,6 +188,8 @@ std::optional<FieldRule> RuleFromFieldName(std::string_view field_name) {
 FieldPolicy DefaultFieldPolicy() {
   FieldPolicy p;
   p.text_profile = *BuiltinProfile("safe-harbor");
+  p.source = "builtin:default";
+  p.hash = "default";
   return p;
 }
 
@@ -174,12 +202,19 @@ absl::StatusOr<FieldPolicy> ParseFieldPolicyYaml(std::string_view yaml) {
     for (const auto& kv : root) {
       std::string k = kv.first.as<std::string>();
       if (k != "name" && k != "patient_field" && k != "default" && k != "text_profile" &&
-          k != "fields" && k != "description") {
+          k != "fields" && k != "description" && k != "reference_year") {
         return absl::InvalidArgumentError(Cat(Where(kv.first), "unknown field '", k, "'"));
       }
     }
     if (root["name"]) p.name = root["name"].as<std::string>();
     if (root["patient_field"]) p.patient_field = root["patient_field"].as<std::string>();
+    if (root["reference_year"]) {
+      p.reference_year = root["reference_year"].as<int>();
+      if (p.reference_year < 1900 || p.reference_year > 9999) {
+        return absl::InvalidArgumentError(
+            Cat(Where(root["reference_year"]), "reference_year must be a year (1900-9999)"));
+      }
+    }
     if (root["default"]) {
       auto r = ParseRule(root["default"]);
       if (!r.ok()) return r.status();
@@ -202,15 +237,19 @@ absl::StatusOr<FieldPolicy> ParseFieldPolicyYaml(std::string_view yaml) {
       for (const auto& kv : f) {
         auto r = ParseRule(kv.second);
         if (!r.ok()) return r.status();
+        r->line = kv.first.Mark().line + 1;
+        r->column = kv.first.Mark().column + 1;
         std::string name = kv.first.as<std::string>();
         if (!p.fields.emplace(name, *r).second) {
           return absl::InvalidArgumentError(Cat(Where(kv.first), "field '", name, "' twice"));
         }
       }
     }
+    p.hash = HexOf(crypto::HmacSha256Raw("phiguard field policy v1", yaml));
     return p;
   } catch (const YAML::Exception& e) {
-    return absl::InvalidArgumentError(Cat("policy: line ", e.mark.line + 1, ": ", e.msg));
+    return absl::InvalidArgumentError(Cat("policy: line ", e.mark.line + 1, ", column ",
+                                          e.mark.column + 1, ": ", e.msg));
   }
 }
 
@@ -219,6 +258,31 @@ absl::StatusOr<FieldPolicy> LoadFieldPolicy(const std::string& path) {
   if (!text.ok()) return text.status();
   auto p = ParseFieldPolicyYaml(*text);
   if (!p.ok()) return absl::InvalidArgumentError(Cat(path, ": ", p.status().message()));
+  p->source = path;
+  return p;
+}
+
+std::string PolicyWhere(const FieldPolicy& policy, const FieldRule& rule) {
+  return Cat(policy.source, ": line ", rule.line, ", column ", rule.column, ": ");
+}
+
+absl::StatusOr<FieldPolicy> LoadFieldPolicyFor(std::string_view format,
+                                               const std::string& name_or_path,
+                                               const std::string& data_dir) {
+  if (name_or_path.empty() || name_or_path == "default") return DefaultFieldPolicy();
+  std::error_code ec;
+  if (std::filesystem::exists(name_or_path, ec)) return LoadFieldPolicy(name_or_path);
+  bool plain_name = name_or_path.find('/') == std::string::npos &&
+                    name_or_path.find('.') == std::string::npos;
+  if (!plain_name) return absl::NotFoundError(Cat(name_or_path, ": no such policy file"));
+  std::string dir = data_dir.empty() ? phi::DefaultDataDir() : data_dir;
+  std::string path = Cat(dir, "/policies/", format, "-", name_or_path, ".yaml");
+  if (!std::filesystem::exists(path, ec)) {
+    return absl::NotFoundError(Cat("no built-in ", format, " policy '", name_or_path,
+                                   "' (looked for ", path, ")"));
+  }
+  auto p = LoadFieldPolicy(path);
+  if (p.ok()) p->source = Cat("builtin:", format, "-", name_or_path, " (", path, ")");
   return p;
 }
 

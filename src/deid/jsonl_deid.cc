@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "deid/internal/field_deidentifier.h"
+#include "deid/internal/record_batches.h"
 #include "phiguard/core/strings.h"
 #include "phiguard/core/utf8.h"
 
@@ -28,10 +29,46 @@ std::string EscapeToken(const std::string& key) {
 
 class RecordWalker {
  public:
-  RecordWalker(const FieldPolicy& policy, internal::FieldDeidentifier& fields,
-               StructuredReport& report)
-      : policy_(policy), fields_(fields), report_(report) {
+  RecordWalker(const FieldPolicy& policy, const phi::Detector& detector,
+               const Transformer& transformer)
+      : policy_(policy), fields_(detector, transformer) {
     for (const auto& [name, rule] : policy.fields) rules_[PointerOf(name)] = rule;
+    if (!policy.patient_field.empty()) patient_ptr_ = PointerOf(policy.patient_field);
+  }
+  absl::Status Init() { return fields_.Init(); }
+
+  // One JSONL record: parse, transform, serialise; a reason (no value) on failure.
+  void Process(internal::BatchRecord& r) {
+    counts_ = &r.counts;
+    json record = json::parse(r.input, nullptr, /*allow_exceptions=*/false);
+    if (record.is_discarded() || !record.is_object()) {
+      r.status = absl::InvalidArgumentError("not a JSON object");
+      return;
+    }
+    DocumentContext ctx;
+    if (!patient_ptr_.empty()) {
+      json::json_pointer ptr;
+      try {
+        ptr = json::json_pointer(patient_ptr_);
+      } catch (const json::exception&) {
+        r.status = absl::InvalidArgumentError(
+            Cat("patient_field '", policy_.patient_field, "' is not a JSON pointer"));
+        return;
+      }
+      if (record.contains(ptr)) {
+        const json& p = record.at(ptr);
+        ctx.patient_id = p.is_string() ? p.get<std::string>() : p.dump();
+      }
+    }
+    auto kept = Walk(record, "", "", ctx);
+    if (!kept.ok()) {
+      r.status = kept.status();
+      return;
+    }
+    // The parser already rejected invalid UTF-8, so nothing is replaced here; `replace` only
+    // keeps dump() from throwing.
+    r.output = record.dump(-1, ' ', false, json::error_handler_t::replace);
+    r.output.push_back('\n');
   }
 
   // Transforms `node` (at `pointer`, under object key `key`) in place. Returns false if the
@@ -41,7 +78,7 @@ class RecordWalker {
     auto named = rules_.find(pointer);
     if (node.is_object()) {
       if (named != rules_.end() && named->second.action == FieldAction::kDrop) {
-        Count(pointer, "drop");
+        Count(pointer, FieldAction::kDrop);
         return false;
       }
       for (auto it = node.begin(); it != node.end();) {
@@ -53,7 +90,7 @@ class RecordWalker {
     }
     if (node.is_array()) {
       if (named != rules_.end() && named->second.action == FieldAction::kDrop) {
-        Count(pointer, "drop");
+        Count(pointer, FieldAction::kDrop);
         return false;
       }
       for (size_t i = 0; i < node.size();) {
@@ -80,7 +117,7 @@ class RecordWalker {
     }
     if (node.is_null()) return true;
     if (rule.action == FieldAction::kDrop) {
-      Count(pointer, "drop");
+      Count(pointer, FieldAction::kDrop);
       return false;
     }
     std::string value;
@@ -94,24 +131,23 @@ class RecordWalker {
     if (auto bad = FindInvalidUtf8(value)) {
       return absl::InvalidArgumentError(Cat(pointer, ": invalid UTF-8 at byte ", *bad));
     }
-    auto out = fields_.Apply(rule, value, ctx, report_.text);
+    auto out = fields_.Apply(rule, value, ctx, counts_->text);
     if (!out.ok()) return absl::InvalidArgumentError(Cat(pointer, ": ", out.status().message()));
     if (*out != value) {
-      Count(pointer, FieldActionName(rule.action));
+      Count(pointer, rule.action);
       node = *out;
     }
     return true;
   }
 
  private:
-  void Count(const std::string& pointer, std::string_view action) {
-    ++report_.by_field[pointer][std::string(action)];
-  }
+  void Count(const std::string& pointer, FieldAction action) { counts_->Add(pointer, action); }
 
   const FieldPolicy& policy_;
-  internal::FieldDeidentifier& fields_;
-  StructuredReport& report_;
+  internal::FieldDeidentifier fields_;
+  internal::RecordCounts* counts_ = nullptr;
   std::map<std::string, FieldRule> rules_;
+  std::string patient_ptr_;
 };
 
 }  // namespace
@@ -120,48 +156,24 @@ absl::StatusOr<StructuredReport> DeidentifyJsonl(const phi::Detector& detector,
                                                  const Transformer& transformer,
                                                  const FieldPolicy& policy,
                                                  const std::string& input_path,
-                                                 AtomicFileWriter& out, size_t max_record_bytes) {
-  auto reader = LineReader::Open(input_path, max_record_bytes);
-  if (!reader.ok()) return reader.status();
+                                                 AtomicFileWriter& out,
+                                                 const StructuredOptions& run) {
   const std::string display = input_path == "-" ? "<stdin>" : input_path;
-  internal::FieldDeidentifier fields(detector, transformer);
-  if (absl::Status s = fields.Init(); !s.ok()) return s;
-  StructuredReport report;
-  RecordWalker walker(policy, fields, report);
-  const std::string patient_ptr = policy.patient_field.empty() ? "" : PointerOf(policy.patient_field);
-  internal::RecordSink sink(out);
-  std::string line;
-  while ((*reader)->Next(line)) {
-    size_t line_no = (*reader)->line_number();
-    if (StripAscii(line).empty()) continue;
-    json record = json::parse(line, nullptr, /*allow_exceptions=*/false);
-    if (record.is_discarded() || !record.is_object()) {
-      return absl::InvalidArgumentError(Cat(display, ":", line_no, ": not a JSON object"));
-    }
-    DocumentContext ctx;
-    if (!patient_ptr.empty()) {
-      json::json_pointer ptr;
-      try {
-        ptr = json::json_pointer(patient_ptr);
-      } catch (const json::exception&) {
-        return absl::InvalidArgumentError(Cat("patient_field '", policy.patient_field,
-                                              "' is not a JSON pointer"));
-      }
-      if (record.contains(ptr)) {
-        const json& p = record.at(ptr);
-        ctx.patient_id = p.is_string() ? p.get<std::string>() : p.dump();
-      }
-    }
-    auto kept = walker.Walk(record, "", "", ctx);
-    if (!kept.ok()) return absl::InvalidArgumentError(Cat(display, ":", line_no, ": ", kept.status().message()));
-    // The parser already rejected invalid UTF-8, so nothing is replaced here; `replace` only keeps
-    // dump() from throwing.
-    sink.buffer() += record.dump(-1, ' ', false, json::error_handler_t::replace);
-    sink.buffer().push_back('\n');
-    if (absl::Status s = sink.EndRecord(report); !s.ok()) return s;
+  std::vector<std::unique_ptr<RecordWalker>> workers;
+  for (int t = 0; t < std::max(1, run.threads); ++t) {
+    workers.push_back(std::make_unique<RecordWalker>(policy, detector, transformer));
+    if (absl::Status s = workers.back()->Init(); !s.ok()) return s;
   }
-  if (!(*reader)->status().ok()) return (*reader)->status();
-  if (absl::Status s = sink.Flush(); !s.ok()) return s;
+  StructuredReport report;
+  report.format = "jsonl";
+  report.key_id = transformer.KeyId();
+  report.inputs.push_back(display);
+  internal::RecordSink sink(out);
+  absl::Status s = internal::RunLineRecords<std::unique_ptr<RecordWalker>>(
+      input_path, workers,
+      [](std::unique_ptr<RecordWalker>& w, internal::BatchRecord& r) { w->Process(r); }, run,
+      display, sink, report);
+  if (!s.ok()) return s;
   return report;
 }
 

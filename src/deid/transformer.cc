@@ -122,6 +122,45 @@ std::string GeneralizeZip(std::string_view value,
 
 }  // namespace
 
+std::string Transformer::PseudonymPreservingFormat(std::string_view value) const {
+  auto is_hex = [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) || c == '-'; };
+  bool hex = !value.empty() && std::all_of(value.begin(), value.end(), is_hex) &&
+             std::any_of(value.begin(), value.end(),
+                         [](char c) { return std::isalpha(static_cast<unsigned char>(c)); });
+  std::string out(value);
+  crypto::Sha256Digest block{};
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (i % block.size() == 0) {
+      block = crypto::HmacSha256(impl_->pseudonym_key, Cat("format|", i / block.size(), "|", value));
+    }
+    unsigned b = block[i % block.size()];
+    char& c = out[i];
+    if (hex && c != '-') {
+      static constexpr char kHexLower[] = "0123456789abcdef";
+      char h = kHexLower[b & 15];
+      c = std::isupper(static_cast<unsigned char>(c)) ? static_cast<char>(std::toupper(h)) : h;
+    } else if (c >= '0' && c <= '9') {
+      c = static_cast<char>('0' + b % 10);
+    } else if (c >= 'a' && c <= 'z') {
+      c = static_cast<char>('a' + b % 26);
+    } else if (c >= 'A' && c <= 'Z') {
+      c = static_cast<char>('A' + b % 26);
+    }
+  }
+  return out;
+}
+
+std::string Transformer::KeyId() const {
+  crypto::Sha256Digest d = crypto::HmacSha256(impl_->pseudonym_key, "phiguard key id");
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (size_t i = 0; i < 8; ++i) {
+    out.push_back(kHex[d[i] >> 4]);
+    out.push_back(kHex[d[i] & 15]);
+  }
+  return out;
+}
+
 std::string Transformer::Replace(PhiType type, std::string_view value,
                                  const DocumentContext& ctx) const {
   return ReplaceWith(impl_->profile.For(type), type, value, ctx);

@@ -12,28 +12,22 @@
 #include "phiguard/core/csv.h"
 #include "phiguard/core/file_io.h"
 #include "phiguard/deid/field_policy.h"
+#include "phiguard/deid/structured_report.h"
 #include "phiguard/deid/text_pipeline.h"
 #include "phiguard/deid/transformer.h"
 #include "phiguard/phi/detector.h"
 
 namespace phiguard::deid {
 
-struct StructuredReport {
-  size_t records = 0;
-  // column -> transform applied -> values changed (empty values are left empty and not counted).
-  std::map<std::string, std::map<std::string, size_t>> by_field;
-  PipelineStats text;  // PHI found inside text columns, by type
-};
-
-// `transformer` must have been built with policy.text_profile.
+// `transformer` must have been built with policy.text_profile. Under OnError::kSkip a row with
+// a bad value (invalid UTF-8) is quarantined; framing errors the reader cannot resynchronise after
+// (ragged row, unclosed quote, over-long record) still stop the run.
 absl::StatusOr<StructuredReport> DeidentifyCsv(const phi::Detector& detector,
                                                const Transformer& transformer,
                                                const FieldPolicy& policy,
                                                const std::string& input_path,
                                                AtomicFileWriter& out,
-                                               const CsvOptions& options = {});
-
-// The report as JSON: policy name, records, per-column counts, PHI types found in text. No values.
-std::string StructuredReportJson(const StructuredReport& report, const FieldPolicy& policy);
+                                               const CsvOptions& options = {},
+                                               const StructuredOptions& run = {});
 
 }  // namespace phiguard::deid

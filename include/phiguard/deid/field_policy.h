@@ -17,6 +17,12 @@
 //     note:      {transform: text}
 //     comment:   {transform: truncate, length: 20}
 //     site:      {transform: hash-bucket, buckets: 16}
+//     ssn:       {transform: pseudonym, type: SSN, format: preserve}   # 999-94-5397 -> 412-07-8813
+//
+// The same file format addresses FHIR R4 elements by path ("Patient.name",
+// "Patient.identifier.where(system='...')") and HL7v2 fields by location ("PID-5", "PID-11.5");
+// see fhir_deid.h and hl7_deid.h for what those names mean. Every rule keeps the line and column
+// it came from, so a format that rejects a field name can say where it is.
 //
 // Plain values; copyable and safe to share between threads.
 #pragma once
@@ -44,6 +50,8 @@ struct FieldRule {
   bool to_month = false;                     // generalize DATE to "YYYY-MM" instead of the year
   size_t length = 0;                         // truncate: characters kept
   uint64_t buckets = 0;                      // hash-bucket: number of buckets
+  bool preserve_format = false;              // pseudonym: digits stay digits, letters letters
+  int line = 0, column = 0;                  // where the rule is in the policy file (1-based)
 };
 
 struct FieldPolicy {
@@ -52,6 +60,10 @@ struct FieldPolicy {
   FieldRule default_rule;         // for fields not in `fields`
   std::map<std::string, FieldRule> fields;
   Profile text_profile;           // transforms for PHI found in text fields
+  // Ages over 89 are counted from this year (generalised birth dates; 0: the current UTC year).
+  int reference_year = 0;
+  std::string source = "policy";  // file the policy came from (or "builtin:<name>"), for errors
+  std::string hash;               // fingerprint of the policy text (hex), for reports
 
   const FieldRule& For(const std::string& field) const {
     auto it = fields.find(field);
@@ -74,5 +86,16 @@ std::optional<FieldRule> RuleFromFieldName(std::string_view field_name);
 // unknown transforms or types, a truncate without length, ...).
 absl::StatusOr<FieldPolicy> ParseFieldPolicyYaml(std::string_view yaml);
 absl::StatusOr<FieldPolicy> LoadFieldPolicy(const std::string& path);
+
+// "<source>: line L, column C: " for messages about `rule`.
+std::string PolicyWhere(const FieldPolicy& policy, const FieldRule& rule);
+
+// `name_or_path` is a file, or the name of a built-in policy for `format` ("fhir", "hl7v2",
+// "csv", "jsonl"): "safe-harbor" loads <data_dir>/policies/<format>-safe-harbor.yaml ("default"
+// is DefaultFieldPolicy()). `data_dir` empty: the detector's DefaultDataDir(). NotFound for an
+// unknown name that is not a file either.
+absl::StatusOr<FieldPolicy> LoadFieldPolicyFor(std::string_view format,
+                                               const std::string& name_or_path,
+                                               const std::string& data_dir = "");
 
 }  // namespace phiguard::deid

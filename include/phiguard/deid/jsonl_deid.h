@@ -10,7 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "phiguard/core/file_io.h"
-#include "phiguard/deid/csv_deid.h"
+#include "phiguard/deid/structured_report.h"
 #include "phiguard/deid/field_policy.h"
 #include "phiguard/deid/transformer.h"
 #include "phiguard/phi/detector.h"
@@ -18,12 +18,15 @@
 namespace phiguard::deid {
 
 // `transformer` must have been built with policy.text_profile. Records longer than
-// `max_record_bytes` are ResourceExhausted.
+// run.max_record_bytes are ResourceExhausted (the reader cannot go on after one). A line that is
+// not a JSON object (or holds invalid UTF-8) is InvalidArgument "<file>:<line>: <reason>", or under
+// OnError::kSkip goes to run.quarantine and the report. run.threads workers share the records;
+// the output is the same for any thread count.
 absl::StatusOr<StructuredReport> DeidentifyJsonl(const phi::Detector& detector,
                                                  const Transformer& transformer,
                                                  const FieldPolicy& policy,
                                                  const std::string& input_path,
                                                  AtomicFileWriter& out,
-                                                 size_t max_record_bytes = 64u << 20);
+                                                 const StructuredOptions& run = {});
 
 }  // namespace phiguard::deid

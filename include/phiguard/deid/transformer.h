@@ -61,6 +61,16 @@ class Transformer {
   // A keyed bucket in [0, buckets) for `value` (hash-bucket transform). REQUIRES: buckets > 0.
   uint64_t KeyedBucket(std::string_view value, uint64_t buckets) const;
 
+  // A keyed pseudonym in the shape of `value`: digits become digits, letters letters of the same
+  // case, other characters stay; a hexadecimal identifier (a UUID) stays hexadecimal. The same
+  // value always gets the same pseudonym under one key (FHIR ids, references and identifiers
+  // use it so that "Patient/123" still resolves after de-identification).
+  std::string PseudonymPreservingFormat(std::string_view value) const;
+
+  // A short public name for the key (16 hex digits derived one-way from it), for reports: equal
+  // ids mean the same key; it reveals nothing about the key.
+  std::string KeyId() const;
+
   // Whole weeks (in days, never 0) that this patient's dates move under kDateShift.
   int DateShiftDays(std::string_view patient_id) const;
 

@@ -4,13 +4,15 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "deid/internal/date_format.h"
 #include "phiguard/core/file_io.h"
 #include "phiguard/core/strings.h"
-#include "phiguard/deid/csv_deid.h"
+#include "phiguard/deid/structured_report.h"
 #include "phiguard/deid/field_policy.h"
 #include "phiguard/deid/text_pipeline.h"
 #include "phiguard/deid/transformer.h"
@@ -44,6 +46,7 @@ class FieldDeidentifier {
       case FieldAction::kRedact:
         return transformer_.ReplaceWith(Transform::kRedact, rule.type, value, ctx);
       case FieldAction::kPseudonym:
+        if (rule.preserve_format) return transformer_.PseudonymPreservingFormat(value);
         return transformer_.ReplaceWith(Transform::kPseudonym, rule.type, value, ctx);
       case FieldAction::kDateShift:
         return transformer_.ReplaceWith(Transform::kDateShift, PhiType::kDate, value, ctx);
@@ -95,6 +98,25 @@ class FieldDeidentifier {
   const Transformer& transformer_;
   std::unique_ptr<phi::Detector::Scratch> scratch_;
   std::vector<phi::Span> spans_;
+};
+
+// What one record changed, held until the record is known good (a quarantined record counts
+// nothing but its failure).
+struct RecordCounts {
+  std::vector<std::pair<std::string, FieldAction>> changed;  // field, transform
+  PipelineStats text;
+
+  void Add(std::string_view field, FieldAction action) { changed.emplace_back(field, action); }
+  void Clear() {
+    changed.clear();
+    text = PipelineStats();
+  }
+  void CommitTo(StructuredReport& report) const {
+    for (const auto& [field, action] : changed) {
+      ++report.by_field[field][std::string(FieldActionName(action))];
+    }
+    report.text.Add(text);
+  }
 };
 
 // Output of a structured run: records accumulate in a buffer written in ~1 MiB blocks.

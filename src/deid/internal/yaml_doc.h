@@ -12,9 +12,9 @@
 
 namespace phiguard::deid::internal {
 
-// "<what>: line N: " for messages about node `n`.
+// "<what>: line N, column M: " for messages about node `n`.
 inline std::string YamlWhere(std::string_view what, const YAML::Node& n) {
-  return Cat(what, ": line ", n.Mark().line + 1, ": ");
+  return Cat(what, ": line ", n.Mark().line + 1, ", column ", n.Mark().column + 1, ": ");
 }
 
 // Parses `text` and requires a mapping at the top. InvalidArgument with line and column.

@@ -1,0 +1,502 @@
+#include "phiguard/deid/fhir_deid.h"
+
+#include <simdjson.h>
+
+#include <cctype>
+#include <memory>
+
+#include "deid/internal/base64.h"
+#include "deid/internal/field_deidentifier.h"
+#include "deid/internal/fhir_rules.h"
+#include "deid/internal/json_escape.h"
+#include "deid/internal/machine_date.h"
+#include "deid/internal/record_batches.h"
+#include "phiguard/core/strings.h"
+#include "phiguard/core/utf8.h"
+
+namespace phiguard::deid {
+namespace {
+
+using internal::FhirRules;
+using Match = FhirRules::Match;
+namespace dom = simdjson::dom;
+
+// Number tokens of a valid JSON text in document order (the DOM keeps their values, not their
+// spelling, and FHIR decimals carry precision in their spelling: "1.50" is not "1.5").
+void ScanNumbers(std::string_view s, std::vector<std::string_view>& out) {
+  out.clear();
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (c == '"') {
+      for (++i; i < s.size() && s[i] != '"'; ++i) {
+        if (s[i] == '\\') ++i;
+      }
+    } else if (c == '-' || (c >= '0' && c <= '9')) {
+      size_t j = i;
+      while (j < s.size() && (std::isdigit(static_cast<unsigned char>(s[j])) || s[j] == '-' ||
+                              s[j] == '+' || s[j] == '.' || s[j] == 'e' || s[j] == 'E')) {
+        ++j;
+      }
+      out.push_back(s.substr(i, j - i));
+      i = j - 1;
+    }
+  }
+}
+
+bool IsNumber(dom::element e) {
+  auto t = e.type();
+  return t == dom::element_type::INT64 || t == dom::element_type::UINT64 ||
+         t == dom::element_type::DOUBLE;
+}
+
+// Actions that cannot hold a number or boolean: the element goes.
+bool RemovesScalars(FieldAction a) {
+  return a == FieldAction::kDrop || a == FieldAction::kRedact || a == FieldAction::kPseudonym ||
+         a == FieldAction::kTruncate || a == FieldAction::kHashBucket;
+}
+
+class FhirWorker {
+ public:
+  FhirWorker(const phi::Detector& detector, const Transformer& transformer,
+             const FieldPolicy& policy, const FhirRules& rules)
+      : transformer_(transformer), policy_(policy), rules_(rules), fields_(detector, transformer) {
+    reference_year_ = policy.reference_year != 0 ? policy.reference_year : internal::CurrentYear();
+  }
+  absl::Status Init() { return fields_.Init(); }
+
+  void Process(internal::BatchRecord& r) {
+    r.status = Rewrite(r);
+    if (!r.status.ok()) r.output.clear();
+  }
+
+ private:
+  absl::Status Rewrite(internal::BatchRecord& r) {
+    dom::element root;
+    if (auto err = parser_.parse(r.input).get(root); err) {
+      return absl::InvalidArgumentError(Cat("invalid JSON (", simdjson::error_message(err), ")"));
+    }
+    dom::object obj;
+    if (root.get_object().get(obj) != simdjson::SUCCESS) {
+      return absl::InvalidArgumentError("not a JSON object");
+    }
+    std::string_view type;
+    if (obj["resourceType"].get_string().get(type) != simdjson::SUCCESS) {
+      return absl::InvalidArgumentError("no resourceType");
+    }
+    ScanNumbers(r.input, numbers_);
+    next_number_ = 0;
+    counts_ = &r.counts;
+    path_.clear();
+    bool kept = false;
+    if (absl::Status s = Resource(root, obj, type, "", r.output, kept); !s.ok()) return s;
+    if (!kept) {
+      r.dropped = true;
+      r.output.clear();
+      return absl::OkStatus();
+    }
+    r.output.push_back('\n');
+    return absl::OkStatus();
+  }
+
+  // The raw id of the patient a resource belongs to ("" if none is named).
+  static std::string PatientOf(dom::object obj, std::string_view type, const std::string& outer) {
+    std::string_view v;
+    if (type == "Patient") {
+      if (obj["id"].get_string().get(v) == simdjson::SUCCESS) return std::string(v);
+      return outer;
+    }
+    for (const char* key : {"subject", "patient", "beneficiary"}) {
+      if (obj[key]["reference"].get_string().get(v) != simdjson::SUCCESS) continue;
+      if (v.starts_with("Patient/")) {
+        v.remove_prefix(8);
+        return std::string(v.substr(0, v.find('/')));
+      }
+      if (v.starts_with("urn:uuid:")) return std::string(v.substr(9));
+    }
+    return outer;
+  }
+
+  // Writes resource `obj` (or nothing: `kept` false when the policy drops it).
+  absl::Status Resource(dom::element element, dom::object obj, std::string_view type,
+                        const std::string& outer_patient, std::string& out, bool& kept) {
+    Match resource_rule;
+    FhirRules::Active active;
+    rules_.Start(type, active, resource_rule);
+    std::string saved_path = std::move(path_);
+    path_ = std::string(type);
+    DocumentContext ctx{PatientOf(obj, type, outer_patient)};
+    kept = true;
+    absl::Status s;
+    if (resource_rule.rule != nullptr && resource_rule.rule->action == FieldAction::kDrop) {
+      SkipNumbers(element);
+      kept = false;
+    } else {
+      bool any = false;
+      s = Object(obj, active, resource_rule, ctx, /*at_resource=*/true, out, any);
+    }
+    path_ = std::move(saved_path);
+    return s;
+  }
+
+  absl::Status Object(dom::object obj, const FhirRules::Active& active, const Match& inherited,
+                      const DocumentContext& ctx, bool at_resource, std::string& out, bool& any) {
+    out.push_back('{');
+    const size_t open = out.size();
+    for (auto [key, value] : obj) {
+      const size_t before = out.size();
+      if (out.size() > open) out.push_back(',');
+      internal::AppendJsonString(out, key);
+      out.push_back(':');
+      const size_t path_len = path_.size();
+      path_.push_back('.');
+      path_.append(key);
+      bool kept = false;
+      absl::Status s;
+      if (at_resource && key == "resourceType") {
+        out += simdjson::minify(value);
+        kept = true;
+      } else {
+        s = Member(key, value, active, inherited, ctx, out, kept);
+      }
+      path_.resize(path_len);
+      if (!s.ok()) return s;
+      if (!kept) out.resize(before);
+    }
+    any = out.size() > open;
+    out.push_back('}');
+    return absl::OkStatus();
+  }
+
+  // One member `key: value` of an object whose walk state is `active`.
+  absl::Status Member(std::string_view key, dom::element value, const FhirRules::Active& active,
+                      const Match& inherited, const DocumentContext& ctx, std::string& out,
+                      bool& kept) {
+    std::vector<int> edges;
+    rules_.Candidates(active, key, edges);
+    dom::array arr;
+    if (value.get_array().get(arr) == simdjson::SUCCESS) {
+      out.push_back('[');
+      const size_t open = out.size();
+      FhirRules::Active next;
+      Match here;
+      if (!rules_.HasConditions(edges)) rules_.Enter(edges, value, next, here);
+      for (dom::element item : arr) {
+        if (rules_.HasConditions(edges)) rules_.Enter(edges, item, next, here);
+        const size_t before = out.size();
+        if (out.size() > open) out.push_back(',');
+        bool item_kept = false;
+        if (absl::Status s = Value(key, item, next, Pick(here, inherited), ctx, out, item_kept);
+            !s.ok()) {
+          return s;
+        }
+        if (!item_kept) out.resize(before);
+      }
+      kept = out.size() > open || arr.size() == 0;
+      out.push_back(']');
+      return absl::OkStatus();
+    }
+    FhirRules::Active next;
+    Match here;
+    rules_.Enter(edges, value, next, here);
+    return Value(key, value, next, Pick(here, inherited), ctx, out, kept);
+  }
+
+  // The rule matched at an element itself wins over the inherited one.
+  static Match Pick(const Match& here, const Match& inherited) {
+    return here.rule != nullptr ? here : inherited;
+  }
+
+  absl::Status Value(std::string_view key, dom::element value, const FhirRules::Active& active,
+                     const Match& rule, const DocumentContext& ctx, std::string& out, bool& kept) {
+    const FieldRule* r = rule.rule;
+    if (r != nullptr && r->action == FieldAction::kDrop) {
+      SkipNumbers(value);
+      if (!value.is_null()) counts_->Add(path_, FieldAction::kDrop);
+      kept = false;
+      return absl::OkStatus();
+    }
+    switch (value.type()) {
+      case dom::element_type::OBJECT: {
+        dom::object obj;
+        if (value.get_object().get(obj) != simdjson::SUCCESS) {}
+        std::string_view type;
+        if (obj["resourceType"].get_string().get(type) == simdjson::SUCCESS) {
+          // A resource inside a Bundle entry or `contained`: its own rules and patient.
+          return Resource(value, obj, type, ctx.patient_id, out, kept);
+        }
+        bool any = false;
+        absl::Status s = Object(obj, active, rule, ctx, false, out, any);
+        kept = any || obj.size() == 0;
+        return s;
+      }
+      case dom::element_type::ARRAY: {  // arrays of arrays do not occur in FHIR; kept as written
+        SkipNumbers(value);
+        out += simdjson::minify(value);
+        kept = true;
+        return absl::OkStatus();
+      }
+      case dom::element_type::STRING: {
+        std::string_view sv;
+        if (value.get_string().get(sv) != simdjson::SUCCESS) {}
+        return String(key, sv, r, ctx, out, kept);
+      }
+      case dom::element_type::NULL_VALUE:
+        out += "null";
+        kept = true;
+        return absl::OkStatus();
+      default: {  // number or boolean
+        std::string_view text;
+        double number = 0;
+        if (IsNumber(value)) {
+          if (next_number_ >= numbers_.size()) return absl::InternalError("number tokens out of step");
+          text = numbers_[next_number_++];
+          if (value.get_double().get(number) != simdjson::SUCCESS) {}
+        } else {
+          bool b = false;
+          if (value.get_bool().get(b) != simdjson::SUCCESS) {}
+          text = b ? "true" : "false";
+        }
+        if (r != nullptr && RemovesScalars(r->action)) {
+          counts_->Add(path_, FieldAction::kDrop);
+          kept = false;
+          return absl::OkStatus();
+        }
+        if (r != nullptr && r->action == FieldAction::kGeneralize && r->type == phi::PhiType::kAge &&
+            number > 89) {
+          counts_->Add(path_, FieldAction::kGeneralize);
+          out += "90";
+        } else {
+          out.append(text);
+        }
+        kept = true;
+        return absl::OkStatus();
+      }
+    }
+  }
+
+  absl::Status String(std::string_view key, std::string_view value, const FieldRule* r,
+                      const DocumentContext& ctx, std::string& out, bool& kept) {
+    kept = true;
+    FieldRule fallback;
+    if (r == nullptr) {
+      fallback = policy_.default_rule;
+      r = &fallback;
+      if (r->action == FieldAction::kText) {
+        // A bare FHIR date needs no text engine to know what it is.
+        if (auto d = internal::ParseFhirDate(value)) {
+          return Emit(value, DateByProfile(key, value, *d, ctx), FieldAction::kText, out);
+        }
+      }
+    }
+    switch (r->action) {
+      case FieldAction::kPseudonym:
+        if (key == "reference" || key == "fullUrl") {
+          return Emit(value, Reference(value), r->action, out);
+        }
+        if (key == "id") return Emit(value, transformer_.PseudonymPreservingFormat(value), r->action, out);
+        break;
+      case FieldAction::kDateShift:
+        if (auto d = internal::ParseFhirDate(value)) {
+          return Emit(value, d->Shifted(transformer_.DateShiftDays(ctx.patient_id)), r->action, out);
+        }
+        break;
+      case FieldAction::kGeneralize:
+        if (r->type == phi::PhiType::kDate) {
+          if (auto d = internal::ParseFhirDate(value)) {
+            return Emit(value, r->to_month ? d->Month() : YearOf(key, *d), r->action, out);
+          }
+        }
+        break;
+      case FieldAction::kText:
+        if (auto d = internal::ParseFhirDate(value)) {
+          return Emit(value, DateByProfile(key, value, *d, ctx), r->action, out);
+        }
+        if (key == "data") {
+          if (auto decoded = internal::Base64Decode(value)) {
+            return Attachment(*decoded, *r, ctx, out, kept);
+          }
+        }
+        break;
+      default:
+        break;
+    }
+    if (auto bad = FindInvalidUtf8(value)) {
+      return absl::InvalidArgumentError(Cat(path_, ": invalid UTF-8"));
+    }
+    auto v = fields_.Apply(*r, std::string(value), ctx, counts_->text);
+    if (!v.ok()) return absl::InvalidArgumentError(Cat(path_, ": ", v.status().message()));
+    return Emit(value, *v, r->action, out);
+  }
+
+  absl::Status Emit(std::string_view before, const std::string& after, FieldAction action,
+                    std::string& out) {
+    if (after != before) counts_->Add(path_, action);
+    internal::AppendJsonString(out, after);
+    return absl::OkStatus();
+  }
+
+  // base64 text: decoded, de-identified as text, re-encoded. Binary content cannot be checked.
+  absl::Status Attachment(const std::string& decoded, const FieldRule& r,
+                          const DocumentContext& ctx, std::string& out, bool& kept) {
+    if (FindInvalidUtf8(decoded) || decoded.find('\0') != std::string::npos) {
+      counts_->Add(path_, FieldAction::kDrop);
+      kept = false;
+      return absl::OkStatus();
+    }
+    auto v = fields_.Apply(r, decoded, ctx, counts_->text);
+    if (!v.ok()) return absl::InvalidArgumentError(Cat(path_, ": ", v.status().message()));
+    if (*v != decoded) counts_->Add(path_, r.action);
+    internal::AppendJsonString(out, internal::Base64Encode(*v));
+    return absl::OkStatus();
+  }
+
+  std::string YearOf(std::string_view key, const internal::MachineDate& d) const {
+    internal::MachineDate y = d;
+    if (key == "birthDate") y.year = internal::CapBirthYear(d.year, reference_year_);
+    return y.Year();
+  }
+
+  // What the text profile does to a DATE, done the FHIR way.
+  std::string DateByProfile(std::string_view key, std::string_view value,
+                            const internal::MachineDate& d, const DocumentContext& ctx) const {
+    switch (policy_.text_profile.For(phi::PhiType::kDate)) {
+      case Transform::kKeep:
+        return std::string(value);
+      case Transform::kDateShift:
+      case Transform::kSurrogate:
+        return d.Shifted(transformer_.DateShiftDays(ctx.patient_id));
+      case Transform::kGeneralize:
+        return YearOf(key, d);
+      default:
+        return transformer_.ReplaceWith(Transform::kRedact, phi::PhiType::kDate, "", ctx);
+    }
+  }
+
+  // "Patient/123" -> "Patient/<pseudonym>", "urn:uuid:X" -> "urn:uuid:<pseudonym>",
+  // "Practitioner?identifier=sys|value" -> "...|<pseudonym>", "#contained" kept.
+  std::string Reference(std::string_view ref) const {
+    if (ref.empty() || ref[0] == '#') return std::string(ref);
+    if (ref.starts_with("urn:uuid:") || ref.starts_with("urn:oid:")) {
+      size_t colon = ref.find(':', 4) + 1;
+      return Cat(ref.substr(0, colon), transformer_.PseudonymPreservingFormat(ref.substr(colon)));
+    }
+    size_t q = ref.find('?');
+    if (q != std::string_view::npos) {
+      std::string out(ref.substr(0, q + 1));
+      bool first = true;
+      for (std::string_view param : Split(ref.substr(q + 1), '&')) {
+        if (!first) out.push_back('&');
+        first = false;
+        size_t eq = param.find('=');
+        if (eq == std::string_view::npos) {
+          out += transformer_.PseudonymPreservingFormat(param);
+          continue;
+        }
+        std::string_view v = param.substr(eq + 1);
+        size_t bar = v.rfind('|');
+        size_t cut = bar == std::string_view::npos ? 0 : bar + 1;
+        out += Cat(param.substr(0, eq + 1), v.substr(0, cut),
+                   transformer_.PseudonymPreservingFormat(v.substr(cut)));
+      }
+      return out;
+    }
+    // [base/]Type/id[/_history/version]: the id after the last resource type segment.
+    std::vector<std::string_view> parts = Split(ref, '/');
+    std::string out;
+    for (size_t i = 0; i < parts.size(); ++i) {
+      if (i) out.push_back('/');
+      bool is_id = i > 0 && internal::IsFhirResourceType(parts[i - 1]);
+      out += is_id ? transformer_.PseudonymPreservingFormat(parts[i]) : std::string(parts[i]);
+    }
+    if (parts.size() == 1) return transformer_.PseudonymPreservingFormat(ref);
+    return out;
+  }
+
+  // Advances past the number tokens inside `e` (an element not written out).
+  void SkipNumbers(dom::element e) {
+    switch (e.type()) {
+      case dom::element_type::OBJECT: {
+        dom::object obj;
+        if (e.get_object().get(obj) != simdjson::SUCCESS) {}
+        for (auto [k, v] : obj) SkipNumbers(v);
+        break;
+      }
+      case dom::element_type::ARRAY: {
+        dom::array arr;
+        if (e.get_array().get(arr) != simdjson::SUCCESS) {}
+        for (dom::element v : arr) SkipNumbers(v);
+        break;
+      }
+      default:
+        if (IsNumber(e)) ++next_number_;
+    }
+  }
+
+  const Transformer& transformer_;
+  const FieldPolicy& policy_;
+  const FhirRules& rules_;
+  internal::FieldDeidentifier fields_;
+  dom::parser parser_;
+  int reference_year_ = 0;
+  std::vector<std::string_view> numbers_;
+  size_t next_number_ = 0;
+  internal::RecordCounts* counts_ = nullptr;
+  std::string path_;  // "Patient.name.family" for the report and errors (no array indices)
+};
+
+}  // namespace
+
+absl::Status ValidateFhirPolicy(const FieldPolicy& policy) {
+  if (!policy.patient_field.empty()) {
+    return absl::InvalidArgumentError(Cat(policy.source,
+                                          ": patient_field does not apply to FHIR (the patient is "
+                                          "the resource's subject or patient reference)"));
+  }
+  return FhirRules::Compile(policy).status();
+}
+
+absl::StatusOr<StructuredReport> DeidentifyFhir(const phi::Detector& detector,
+                                                const Transformer& transformer,
+                                                const FieldPolicy& policy,
+                                                const std::string& input_path,
+                                                AtomicFileWriter& out,
+                                                const StructuredOptions& run) {
+  if (absl::Status s = ValidateFhirPolicy(policy); !s.ok()) return s;
+  auto rules = FhirRules::Compile(policy);
+  if (!rules.ok()) return rules.status();
+  const std::string display = input_path == "-" ? "<stdin>" : input_path;
+  std::vector<std::unique_ptr<FhirWorker>> workers;
+  for (int t = 0; t < std::max(1, run.threads); ++t) {
+    workers.push_back(std::make_unique<FhirWorker>(detector, transformer, policy, *rules));
+    if (absl::Status s = workers.back()->Init(); !s.ok()) return s;
+  }
+  StructuredReport report;
+  report.format = "fhir";
+  report.key_id = transformer.KeyId();
+  report.inputs.push_back(display);
+  internal::RecordSink sink(out);
+  auto process = [](std::unique_ptr<FhirWorker>& w, internal::BatchRecord& r) { w->Process(r); };
+
+  if (input_path.ends_with(".json")) {  // one resource or Bundle, possibly pretty-printed
+    auto whole = ReadFileBounded(input_path, run.max_record_bytes);
+    if (!whole.ok()) return whole.status();
+    bool done = false;
+    auto next = [&](internal::BatchRecord& r) {
+      if (done) return false;
+      done = true;
+      r.line = 1;
+      r.input = std::move(*whole);
+      return true;
+    };
+    absl::Status s = internal::RunRecordBatches<std::unique_ptr<FhirWorker>>(
+        next, [] { return absl::OkStatus(); }, workers, process, run, display, sink, report);
+    if (!s.ok()) return s;
+    return report;
+  }
+  absl::Status s = internal::RunLineRecords<std::unique_ptr<FhirWorker>>(
+      input_path, workers, process, run, display, sink, report);
+  if (!s.ok()) return s;
+  return report;
+}
+
+}  // namespace phiguard::deid

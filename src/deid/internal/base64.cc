@@ -1,0 +1,64 @@
+#include "deid/internal/base64.h"
+
+#include <array>
+#include <cstdint>
+
+namespace phiguard::deid::internal {
+namespace {
+
+constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+constexpr std::array<int8_t, 256> Table() {
+  std::array<int8_t, 256> t{};
+  for (auto& v : t) v = -1;
+  for (int i = 0; i < 64; ++i) t[static_cast<unsigned char>(kAlphabet[i])] = static_cast<int8_t>(i);
+  return t;
+}
+constexpr std::array<int8_t, 256> kTable = Table();
+
+}  // namespace
+
+std::optional<std::string> Base64Decode(std::string_view in) {
+  if (in.size() % 4 != 0) return std::nullopt;
+  std::string out;
+  out.reserve(in.size() / 4 * 3);
+  for (size_t i = 0; i < in.size(); i += 4) {
+    const bool last = i + 4 == in.size();
+    int pad = 0;
+    if (last && in[i + 3] == '=') pad = in[i + 2] == '=' ? 2 : 1;
+    uint32_t bits = 0;
+    for (int j = 0; j < 4; ++j) {
+      int v = j >= 4 - pad ? 0 : kTable[static_cast<unsigned char>(in[i + j])];
+      if (v < 0) return std::nullopt;
+      bits = (bits << 6) | static_cast<uint32_t>(v);
+    }
+    out.push_back(static_cast<char>(bits >> 16));
+    if (pad < 2) out.push_back(static_cast<char>((bits >> 8) & 0xff));
+    if (pad < 1) out.push_back(static_cast<char>(bits & 0xff));
+  }
+  return out;
+}
+
+std::string Base64Encode(std::string_view in) {
+  std::string out;
+  out.reserve((in.size() + 2) / 3 * 4);
+  size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    uint32_t b = (uint32_t(uint8_t(in[i])) << 16) | (uint32_t(uint8_t(in[i + 1])) << 8) | uint8_t(in[i + 2]);
+    out.push_back(kAlphabet[b >> 18]);
+    out.push_back(kAlphabet[(b >> 12) & 63]);
+    out.push_back(kAlphabet[(b >> 6) & 63]);
+    out.push_back(kAlphabet[b & 63]);
+  }
+  if (i < in.size()) {
+    uint32_t b = uint32_t(uint8_t(in[i])) << 16;
+    if (i + 1 < in.size()) b |= uint32_t(uint8_t(in[i + 1])) << 8;
+    out.push_back(kAlphabet[b >> 18]);
+    out.push_back(kAlphabet[(b >> 12) & 63]);
+    out.push_back(i + 1 < in.size() ? kAlphabet[(b >> 6) & 63] : '=');
+    out.push_back('=');
+  }
+  return out;
+}
+
+}  // namespace phiguard::deid::internal
