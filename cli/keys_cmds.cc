@@ -17,6 +17,7 @@
 #include <openssl/sha.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -145,6 +146,28 @@ std::optional<SecretKey> SessionRoot(const GlobalOptions& g) {
   if (!key.ok()) return std::nullopt;
   return *std::move(key);
 }
+
+// Turns off terminal echo on stdin while it lives (if stdin is a terminal).
+class NoEcho {
+ public:
+  NoEcho() {
+    if (::isatty(STDIN_FILENO) && ::tcgetattr(STDIN_FILENO, &saved_) == 0) {
+      termios quiet = saved_;
+      quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+      active_ = ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
+    }
+  }
+  ~NoEcho() {
+    if (active_) ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_);
+  }
+  NoEcho(const NoEcho&) = delete;
+  NoEcho& operator=(const NoEcho&) = delete;
+  bool active() const { return active_; }
+
+ private:
+  termios saved_{};
+  bool active_ = false;
+};
 
 struct OpenedKeyring {
   std::unique_ptr<crypto::JsonlCryptoAuditSink> sink;
@@ -346,9 +369,16 @@ void RegisterKeysSubcommands(CLI::App& keys, const GlobalOptions& g) {
         root = *std::move(k);
         if (absl::Status s = kr.keyring->Unseal(kr.identity, *root); !s.ok()) Fail(s);
       } else {
+        const auto info = kr.keyring->root_info();
+        if (info.kind != "shamir") UsageError("this keyring is unsealed with --unseal-key-file, not shares");
+        NoEcho no_echo;  // shares typed at a terminal are not shown
+        if (no_echo.active()) {
+          std::fprintf(stderr, "phiguard: enter %d shares, one per line (not shown)\n", info.threshold);
+        }
+        // Reads until the threshold is reached (or end of input), so custodians can type in turn.
         std::vector<std::string> shares;
         std::string line;
-        while (std::getline(std::cin, line)) {
+        while (static_cast<int>(shares.size()) < info.threshold && std::getline(std::cin, line)) {
           if (!StripAscii(line).empty()) shares.push_back(std::string(StripAscii(line)));
           OPENSSL_cleanse(line.data(), line.size());
         }
