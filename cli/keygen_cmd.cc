@@ -9,6 +9,7 @@
 
 #include "commands.h"
 #include "phiguard/core/file_io.h"
+#include "phiguard/core/strings.h"
 #include "phiguard/crypto/secret_key.h"
 
 namespace phiguard::cli {
@@ -22,13 +23,7 @@ void RegisterKeygen(CLI::App& app, const GlobalOptions&) {
   cmd->callback([out] {
     auto key = crypto::SecretKey::Generate();
     if (!key.ok()) Fail(key.status());
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string hex;
-    for (char c : key->RawBytesForCrypto()) {
-      hex.push_back(kHex[(static_cast<unsigned char>(c) >> 4) & 15]);
-      hex.push_back(kHex[static_cast<unsigned char>(c) & 15]);
-    }
-    hex.push_back('\n');
+    std::string hex = HexEncode(key->RawBytesForCrypto()) + "\n";
     // O_EXCL: never replace an existing key, even one created while we were generating.
     int fd = ::open(out->c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0 && errno == EEXIST) UsageError(*out + ": exists; refusing to overwrite a key");

@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   RegisterCrypto(app, global);
   RegisterCerts(app, global);
   RegisterRisk(app, global);
+  RegisterAudit(app, global);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -99,3 +99,17 @@ TEST(EqualsIgnoreCase, ComparesAsciiCaseInsensitively) {
 
 }  // namespace
 }  // namespace phiguard
+
+namespace phiguard {
+namespace {
+
+TEST(HexTest, RoundTripsAndRejectsMalformedHex) {
+  EXPECT_EQ(HexEncode(std::string("\x00\xff\x10", 3)), "00ff10");
+  EXPECT_EQ(HexDecode("00FF10"), std::string("\x00\xff\x10", 3));
+  EXPECT_EQ(HexDecode(""), std::string());
+  EXPECT_EQ(HexDecode("abc"), std::nullopt);
+  EXPECT_EQ(HexDecode("zz"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace phiguard

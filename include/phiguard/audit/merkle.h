@@ -38,6 +38,11 @@ namespace phiguard::audit {
 // A SHA-256 digest: a leaf hash, an interior node hash or a tree root.
 using Hash = std::array<uint8_t, 32>;
 
+// The hash's bytes as a string_view (for storage and hex printing).
+inline std::string_view HashBytes(const Hash& h) {
+  return std::string_view(reinterpret_cast<const char*>(h.data()), h.size());
+}
+
 // SHA-256(0x00 || leaf_data): the hash of one log entry.
 Hash LeafHash(std::string_view leaf_data);
 

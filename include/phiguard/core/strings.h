@@ -5,6 +5,7 @@
 
 #include <charconv>
 #include <concepts>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,6 +42,10 @@ std::vector<std::string_view> Split(std::string_view s, std::string_view sep);
 std::string_view StripAscii(std::string_view s);
 std::string ToLowerAscii(std::string_view s);
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+// Lower-case hex of `bytes` (two characters per byte).
+std::string HexEncode(std::string_view bytes);
+// The bytes of an even-length hex string (either case); nullopt for anything else.
+std::optional<std::string> HexDecode(std::string_view hex);
 
 // Parses a whole decimal number; false on any other character or overflow.
 template <typename T>

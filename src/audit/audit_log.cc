@@ -1,0 +1,365 @@
+#include "phiguard/audit/audit_log.h"
+
+#include <bit>
+#include <utility>
+
+#include "absl/time/clock.h"
+#include "phiguard/core/strings.h"
+#include "phiguard/crypto/hmac.h"
+
+namespace phiguard::audit {
+namespace {
+
+constexpr size_t kMaxFindings = 1000;
+
+std::string KeyId(const crypto::SecretKey& key) {
+  const crypto::Sha256Digest d = crypto::HmacSha256(key, "phiguard audit key id");
+  return HexEncode(std::string_view(reinterpret_cast<const char*>(d.data()), 8));
+}
+
+// The seq a leaf claims for itself, from its fixed prefix {"v":1,"seq":N,...}; nullopt if the
+// prefix is not there. Cheaper than a JSON parse for every leaf of a verify.
+std::optional<uint64_t> ClaimedSeq(std::string_view leaf) {
+  constexpr std::string_view kPrefix = "{\"v\":1,\"seq\":";
+  if (leaf.substr(0, kPrefix.size()) != kPrefix) return std::nullopt;
+  uint64_t n = 0;
+  size_t i = kPrefix.size();
+  const size_t start = i;
+  for (; i < leaf.size() && leaf[i] >= '0' && leaf[i] <= '9' && i - start < 20; ++i) {
+    n = n * 10 + static_cast<uint64_t>(leaf[i] - '0');
+  }
+  if (i == start || i >= leaf.size() || leaf[i] != ',') return std::nullopt;
+  return n;
+}
+
+}  // namespace
+
+// One AppendBatch call waiting in the group-commit queue.
+struct AuditLog::Pending {
+  std::vector<std::string> bodies;
+  std::vector<int64_t> times_us;
+  uint64_t first_seq = 0;
+  absl::Status status;
+  bool done = false;
+};
+
+AuditLog::AuditLog(std::unique_ptr<AuditStore> store, crypto::SecretKey audit_key,
+                   const Options& options, MerkleFrontier head)
+    : store_(std::move(store)),
+      audit_key_(std::move(audit_key)),
+      options_(options),
+      head_(std::move(head)) {}
+
+absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(std::unique_ptr<AuditStore> store,
+                                                         crypto::SecretKey audit_key,
+                                                         const Options& options) {
+  if (options.checkpoint_every > 0 && options.checkpoint_signer == nullptr) {
+    return absl::InvalidArgumentError("audit log: checkpoint_every needs a checkpoint_signer");
+  }
+  const std::string key_id = KeyId(audit_key);
+  absl::StatusOr<std::optional<std::string>> stored = store->GetMeta("audit_key_id");
+  if (!stored.ok()) return stored.status();
+  if (!stored->has_value()) {
+    if (absl::Status s = store->PutMeta("audit_key_id", key_id); !s.ok()) return s;
+  } else if (**stored != key_id) {
+    return absl::FailedPreconditionError(
+        Cat("audit log was created with audit key ", **stored, ", not this key (", key_id,
+            "): pseudonyms would not match"));
+  }
+  absl::StatusOr<MerkleFrontier> head = store->LoadHead();
+  if (!head.ok()) return head.status();
+  return std::unique_ptr<AuditLog>(
+      new AuditLog(std::move(store), std::move(audit_key), options, std::move(*head)));
+}
+
+absl::StatusOr<uint64_t> AuditLog::Append(const AuditEvent& event) {
+  return AppendBatch(absl::MakeConstSpan(&event, 1));
+}
+
+absl::StatusOr<uint64_t> AuditLog::AppendBatch(absl::Span<const AuditEvent> events) {
+  if (events.empty()) return absl::InvalidArgumentError("audit log: empty batch");
+  Pending p;
+  const int64_t now_us = absl::ToUnixMicros(absl::Now());
+  // Validation, pseudonyms and JSON happen here, in the caller's thread, off the commit path.
+  for (size_t i = 0; i < events.size(); ++i) {
+    if (absl::Status s = ValidateEvent(events[i]); !s.ok()) {
+      return events.size() == 1 ? s
+                                : absl::InvalidArgumentError(Cat("event ", i, ": ", s.message()));
+    }
+    p.times_us.push_back(events[i].time.empty() ? now_us : *ParseRfc3339Micros(events[i].time));
+    p.bodies.push_back(EncodeLeafBody(events[i], audit_key_, now_us));
+  }
+
+  std::unique_lock<std::mutex> lock(queue_mu_);
+  queue_.push_back(&p);
+  while (!p.done) {
+    if (committing_) {
+      committed_.wait(lock);
+      continue;
+    }
+    // Lead: take everything queued (up to max_batch events) into one transaction.
+    committing_ = true;
+    std::vector<Pending*> batch;
+    size_t n = 0;
+    while (!queue_.empty() && (batch.empty() || n + queue_.front()->bodies.size() <= options_.max_batch)) {
+      n += queue_.front()->bodies.size();
+      batch.push_back(queue_.front());
+      queue_.pop_front();
+    }
+    lock.unlock();
+    absl::Status s;
+    {
+      std::lock_guard<std::mutex> store_lock(store_mu_);
+      s = CommitBatch(batch);
+    }
+    lock.lock();
+    for (Pending* q : batch) {
+      if (!s.ok()) q->status = s;
+      q->done = true;
+    }
+    committing_ = false;
+    committed_.notify_all();
+  }
+  if (!p.status.ok()) return p.status;
+  return p.first_seq;
+}
+
+absl::Status AuditLog::CommitBatch(const std::vector<Pending*>& batch) {
+  MerkleFrontier next = head_;
+  std::vector<StoredLeaf> leaves;
+  std::vector<SubtreeNode> nodes;
+  for (Pending* p : batch) {
+    p->first_seq = next.size();
+    for (size_t i = 0; i < p->bodies.size(); ++i) {
+      StoredLeaf l;
+      l.seq = next.size();
+      l.time_us = p->times_us[i];
+      l.leaf = EncodeLeaf(l.seq, p->bodies[i]);
+      l.hash = LeafHash(l.leaf);
+      next.Append(l.hash, [&](int level, uint64_t index, const Hash& h) {
+        if (level >= kStoredMinLevel) nodes.push_back({level, index, h});
+      });
+      leaves.push_back(std::move(l));
+    }
+  }
+  if (absl::Status s = store_->Append(leaves, nodes, next); !s.ok()) {
+    return absl::Status(s.code(), Cat("audit append not durable: ", s.message()));
+  }
+  const uint64_t before = head_.size();
+  head_ = std::move(next);
+  const uint64_t every = options_.checkpoint_every;
+  if (every > 0 && before / every != head_.size() / every) {
+    // The events are durable already; a failed checkpoint is retried at the next boundary and
+    // must not make callers append them again.
+    (void)SignHead(*options_.checkpoint_signer);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Hash> AuditLog::SubtreeHash(uint64_t begin, uint64_t end) {
+  const uint64_t n = end - begin;
+  if (std::has_single_bit(n) && begin % n == 0) {
+    const int level = std::countr_zero(n);
+    if (level >= kStoredMinLevel) {
+      absl::StatusOr<std::optional<Hash>> node = store_->Node(level, begin >> level);
+      if (!node.ok()) return node.status();
+      if (!node->has_value()) {
+        return absl::DataLossError(Cat("audit store: subtree hash for leaves ", begin, "..", end - 1,
+                                       " is missing; run `phiguard audit verify`"));
+      }
+      return **node;
+    }
+  }
+  if (n <= (uint64_t{1} << kStoredMinLevel)) {
+    absl::StatusOr<std::vector<Hash>> leaves = store_->LeafHashes(begin, end);
+    if (!leaves.ok()) return leaves.status();
+    return RootFromLeafHashes(*leaves);
+  }
+  const uint64_t k = std::bit_floor(n - 1);
+  absl::StatusOr<Hash> left = SubtreeHash(begin, begin + k);
+  if (!left.ok()) return left;
+  absl::StatusOr<Hash> right = SubtreeHash(begin + k, end);
+  if (!right.ok()) return right;
+  return NodeHash(*left, *right);
+}
+
+absl::StatusOr<TreeHead> AuditLog::Head() {
+  std::lock_guard<std::mutex> lock(store_mu_);
+  return TreeHead{head_.size(), head_.Root()};
+}
+
+absl::StatusOr<Hash> AuditLog::RootAt(uint64_t size) {
+  std::lock_guard<std::mutex> lock(store_mu_);
+  if (size > head_.size()) {
+    return absl::InvalidArgumentError(Cat("tree size ", size, " is above the log size ", head_.size()));
+  }
+  if (size == head_.size()) return head_.Root();
+  if (size == 0) return EmptyRoot();
+  return SubtreeHash(0, size);
+}
+
+absl::StatusOr<std::vector<Hash>> AuditLog::ProveInclusion(uint64_t seq, uint64_t size) {
+  std::lock_guard<std::mutex> lock(store_mu_);
+  if (size > head_.size()) {
+    return absl::InvalidArgumentError(Cat("tree size ", size, " is above the log size ", head_.size()));
+  }
+  auto mth = [this](uint64_t b, uint64_t e) { return SubtreeHash(b, e); };
+  return InclusionProof(seq, size, mth);
+}
+
+absl::StatusOr<std::vector<Hash>> AuditLog::ProveConsistency(uint64_t size1, uint64_t size2) {
+  std::lock_guard<std::mutex> lock(store_mu_);
+  if (size2 > head_.size()) {
+    return absl::InvalidArgumentError(Cat("tree size ", size2, " is above the log size ", head_.size()));
+  }
+  auto mth = [this](uint64_t b, uint64_t e) { return SubtreeHash(b, e); };
+  return ConsistencyProof(size1, size2, mth);
+}
+
+absl::StatusOr<StoredLeaf> AuditLog::Leaf(uint64_t seq) {
+  std::lock_guard<std::mutex> lock(store_mu_);
+  if (seq >= head_.size()) {
+    return absl::InvalidArgumentError(Cat("entry ", seq, " is not below the log size ", head_.size()));
+  }
+  std::optional<StoredLeaf> found;
+  absl::Status s = store_->ScanLeaves(seq, seq + 1, [&](const StoredLeaf& l) {
+    found = l;
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  if (!found.has_value()) return absl::DataLossError(Cat("entry ", seq, " is missing from the store"));
+  return *found;
+}
+
+absl::StatusOr<Checkpoint> AuditLog::SignHead(const crypto::Ed25519Signer& signer) {
+  Checkpoint c;
+  c.size = head_.size();
+  c.root = head_.Root();
+  c.time_us = absl::ToUnixMicros(absl::Now());
+  c.public_key = signer.PublicKey();
+  absl::StatusOr<std::string> sig = signer.Sign(c.SignedMessage());
+  if (!sig.ok()) return sig.status();
+  c.signature = std::move(*sig);
+  if (absl::Status s = store_->PutCheckpoint(c); !s.ok()) return s;
+  return c;
+}
+
+absl::StatusOr<Checkpoint> AuditLog::MakeCheckpoint(const crypto::Ed25519Signer& signer) {
+  std::lock_guard<std::mutex> lock(store_mu_);
+  return SignHead(signer);
+}
+
+absl::StatusOr<std::vector<Checkpoint>> AuditLog::Checkpoints() {
+  std::lock_guard<std::mutex> lock(store_mu_);
+  return store_->Checkpoints();
+}
+
+absl::Status AuditLog::ScanLeaves(uint64_t begin, uint64_t end,
+                                  absl::FunctionRef<absl::Status(const StoredLeaf&)> fn) {
+  std::lock_guard<std::mutex> lock(store_mu_);
+  return store_->ScanLeaves(begin, std::min(end, head_.size()), fn);
+}
+
+absl::Status AuditLog::ScanLeavesByTime(int64_t from_us, int64_t to_us,
+                                        absl::FunctionRef<absl::Status(const StoredLeaf&)> fn) {
+  std::lock_guard<std::mutex> lock(store_mu_);
+  return store_->ScanLeavesByTime(from_us, to_us, fn);
+}
+
+absl::StatusOr<VerifyReport> AuditLog::Verify(std::optional<std::string> trusted_public_key) {
+  std::lock_guard<std::mutex> lock(store_mu_);
+  VerifyReport report;
+  auto find = [&](uint64_t position, std::string what) {
+    if (report.findings.size() < kMaxFindings) report.findings.push_back({position, std::move(what)});
+  };
+
+  absl::StatusOr<std::vector<Checkpoint>> checkpoints = store_->Checkpoints();
+  if (!checkpoints.ok()) return checkpoints.status();
+  report.signatures_checked = trusted_public_key.has_value();
+  std::vector<bool> signature_ok(checkpoints->size(), true);
+  for (size_t i = 0; i < checkpoints->size(); ++i) {
+    const Checkpoint& c = (*checkpoints)[i];
+    if (!trusted_public_key.has_value()) continue;
+    if (c.public_key != *trusted_public_key) {
+      signature_ok[i] = false;
+      find(c.size, Cat("checkpoint at size ", c.size, " is signed by an untrusted key"));
+    } else if (!crypto::Ed25519Verify(c.public_key, c.SignedMessage(), c.signature).ok()) {
+      signature_ok[i] = false;
+      find(c.size, Cat("checkpoint at size ", c.size, " has an invalid signature (forged or changed)"));
+    }
+  }
+
+  MerkleFrontier tree;
+  size_t next_cp = 0;
+  auto check_checkpoints = [&] {
+    for (; next_cp < checkpoints->size() && (*checkpoints)[next_cp].size <= tree.size(); ++next_cp) {
+      const Checkpoint& c = (*checkpoints)[next_cp];
+      if (c.size < tree.size()) continue;  // a checkpoint at a size that was skipped (gap)
+      if (c.root != tree.Root()) {
+        find(c.size, Cat("checkpoint at size ", c.size,
+                         " does not match: entries before it were changed, deleted, inserted or "
+                         "reordered"));
+      } else if (signature_ok[next_cp]) {
+        ++report.checkpoints_ok;
+      }
+    }
+  };
+  check_checkpoints();  // size 0
+  uint64_t expected = 0;
+  absl::Status node_status;
+  absl::Status s = store_->ScanLeaves(0, UINT64_MAX, [&](const StoredLeaf& l) -> absl::Status {
+    if (l.seq != expected) {
+      find(expected, l.seq - 1 == expected
+                         ? Cat("entry ", expected, " is missing (deleted)")
+                         : Cat("entries ", expected, "..", l.seq - 1, " are missing (deleted)"));
+    }
+    const Hash computed = LeafHash(l.leaf);
+    if (computed != l.hash) {
+      find(l.seq, Cat("entry ", l.seq, " was changed after it was written (hash mismatch)"));
+    }
+    std::optional<uint64_t> claimed = ClaimedSeq(l.leaf);
+    if (!claimed.has_value()) {
+      find(l.seq, Cat("entry ", l.seq, " is not a phiguard audit leaf"));
+    } else if (*claimed != l.seq) {
+      find(l.seq, Cat("position ", l.seq, " holds entry #", *claimed,
+                      ": entries were reordered or inserted"));
+    }
+    tree.Append(computed, [&](int level, uint64_t index, const Hash& h) {
+      if (level < kStoredMinLevel || !node_status.ok()) return;
+      absl::StatusOr<std::optional<Hash>> stored = store_->Node(level, index);
+      if (!stored.ok()) {
+        node_status = stored.status();
+      } else if (!stored->has_value() || **stored != h) {
+        find(index << level, Cat("stored subtree hash for entries ", index << level, "..",
+                                 ((index + 1) << level) - 1, " is ",
+                                 stored->has_value() ? "wrong" : "missing",
+                                 ": proofs over them would not verify"));
+      }
+    });
+    ++report.leaves;
+    expected = l.seq + 1;
+    check_checkpoints();
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  if (!node_status.ok()) return node_status;
+  for (; next_cp < checkpoints->size(); ++next_cp) {
+    const Checkpoint& c = (*checkpoints)[next_cp];
+    find(c.size, Cat("checkpoint at size ", c.size, " but the log has ", tree.size(),
+                     " entries: it was truncated"));
+  }
+  absl::StatusOr<MerkleFrontier> head = store_->LoadHead();
+  if (!head.ok()) return head.status();
+  if (head->size() != tree.size()) {
+    find(std::min(head->size(), tree.size()),
+         Cat("tree head says ", head->size(), " entries, the store holds ", tree.size(),
+             head->size() > tree.size() ? ": entries at the end were deleted (truncated)"
+                                        : ": entries were added behind phiguard's back"));
+  } else if (head->Root() != tree.Root()) {
+    find(tree.size(), "tree head root does not match the entries");
+  }
+  report.root = tree.Root();
+  return report;
+}
+
+}  // namespace phiguard::audit
