@@ -20,7 +20,8 @@ namespace {
 class MemoryKeyStore : public KeyStore {
  public:
   absl::StatusOr<std::optional<std::string>> Load() override { return blob_; }
-  absl::Status Save(std::string_view blob) override {
+  absl::Status Save(const std::optional<std::string>& expected, std::string_view blob) override {
+    if (expected != blob_) return absl::AbortedError("changed");
     blob_ = std::string(blob);
     return absl::OkStatus();
   }

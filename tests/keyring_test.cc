@@ -299,6 +299,40 @@ TEST_F(KeyringTest, EditedStateFileIsDetectedAtUnseal) {
   EXPECT_EQ(Keyring::Open(Store(), sink_).status().code(), StatusCode::kDataLoss);
 }
 
+TEST_F(KeyringTest, StaleCopyCannotUndoAnotherProcessesChange) {
+  // Two processes open the same keyring; one retires version 1, the other (stale) tries to
+  // create a key, which would have written back min_decryption_version 1.
+  auto a = Reopen();
+  auto b = Reopen();
+  ASSERT_TRUE(a->UnsealWithShares(kAlice, {shares_[0], shares_[1], shares_[2]}).ok());
+  ASSERT_TRUE(b->UnsealWithShares(kAlice, {shares_[0], shares_[1], shares_[2]}).ok());
+  ASSERT_TRUE(a->Rotate(kAlice, "notes").ok());
+  ASSERT_TRUE(a->SetMinDecryptionVersion(kAlice, "notes", 2).ok());
+  EXPECT_EQ(b->CreateKey(kAlice, "other", KeyPurpose::kAead).code(), StatusCode::kAborted);
+  EXPECT_EQ(b->ListKeys(kAlice)->size(), 1u);  // rolled back in memory too
+  auto c = Reopen();
+  ASSERT_TRUE(c->UnsealWithShares(kAlice, {shares_[0], shares_[1], shares_[2]}).ok());
+  auto keys = c->ListKeys(kAlice);
+  ASSERT_TRUE(keys.ok());
+  ASSERT_EQ(keys->size(), 1u);
+  EXPECT_EQ(keys->at(0).min_decryption_version, 2u);
+  EXPECT_EQ(EventsFor("create").back().outcome, "ABORTED");
+}
+
+TEST_F(KeyringTest, EncryptionCountsAreNeverLostToAStaleCopy) {
+  options_.counter_block = 2;
+  auto a = Reopen();
+  auto b = Reopen();
+  ASSERT_TRUE(a->UnsealWithShares(kAlice, {shares_[0], shares_[1], shares_[2]}).ok());
+  ASSERT_TRUE(b->UnsealWithShares(kAlice, {shares_[0], shares_[1], shares_[2]}).ok());
+  // Both start from the persisted count (0); `a` reserves the next block and saves it.
+  ASSERT_TRUE(a->Encrypt(kBob, "notes", "x", "", "o").ok());
+  // `b` must reserve too, from a stale copy: refused, every time, rather than encrypting uncounted.
+  EXPECT_EQ(b->Encrypt(kBob, "notes", "x", "", "o").status().code(), StatusCode::kAborted);
+  EXPECT_EQ(b->Encrypt(kBob, "notes", "x", "", "o").status().code(), StatusCode::kAborted);
+  EXPECT_TRUE(a->Encrypt(kBob, "notes", "x", "", "o").ok());
+}
+
 TEST_F(KeyringTest, InitRefusesToOverwriteAKeyring) {
   EXPECT_EQ(Keyring::InitWithShares(Store(), sink_, kAlice, 3, 2).status().code(),
             StatusCode::kFailedPrecondition);

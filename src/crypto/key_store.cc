@@ -1,6 +1,9 @@
 #include "phiguard/crypto/key_store.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 
@@ -16,7 +19,7 @@ absl::StatusOr<std::optional<std::string>> FileKeyStore::Load() {
   return std::optional<std::string>(*std::move(content));
 }
 
-absl::Status FileKeyStore::Save(std::string_view blob) {
+absl::Status FileKeyStore::Save(const std::optional<std::string>& expected, std::string_view blob) {
   std::filesystem::path dir = std::filesystem::path(path_).parent_path();
   if (!dir.empty()) {
     std::error_code ec;
@@ -24,6 +27,19 @@ absl::Status FileKeyStore::Save(std::string_view blob) {
       std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
     }
     if (ec) return absl::UnavailableError(Cat(dir.string(), ": cannot create the keyring directory"));
+  }
+  const std::string lock_path = path_ + ".lock";
+  const int lock = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (lock < 0) return absl::UnavailableError(Cat(lock_path, ": cannot open the keyring lock"));
+  struct Unlock {
+    int fd;
+    ~Unlock() { ::close(fd); }  // closing releases the flock
+  } unlock{lock};
+  if (::flock(lock, LOCK_EX) != 0) return absl::UnavailableError(Cat(lock_path, ": cannot lock the keyring"));
+  auto current = Load();
+  if (!current.ok()) return current.status();
+  if (*current != expected) {
+    return absl::AbortedError(Cat(path_, ": the keyring was changed by another process; run the command again"));
   }
   // The temporary file is created with the process umask; tighten it before any data goes in.
   const mode_t old = ::umask(077);

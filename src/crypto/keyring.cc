@@ -174,8 +174,13 @@ absl::StatusOr<std::pair<uint32_t, const SecretKey*>> Keyring::Op::EncryptionKey
   ++v.encryptions;
   if (v.encryptions > v.reserved) {
     // Persist a block ahead, so a crash can only over-count.
+    const uint64_t previous = v.reserved;
     v.reserved = v.encryptions - 1 + std::max<uint64_t>(o.counter_block, 1);
-    if (absl::Status s = Save(); !s.ok()) return s;
+    if (absl::Status s = Save(); !s.ok()) {
+      v.reserved = previous;  // not persisted: the next encryption must try again
+      --v.encryptions;
+      return s;
+    }
   }
   if (v.encryptions > o.encryption_warn_after) {
     absl::Status s = RecordSideEvent(
@@ -215,7 +220,10 @@ absl::StatusOr<uint32_t> Keyring::Op::AddVersion(KeyRecord& key) {
 }
 
 absl::Status Keyring::Op::Save() {
-  return kr.store_->Save(internal::SerializeState(*kr.state_, kr.material_->mac_key));
+  std::string blob = internal::SerializeState(*kr.state_, kr.material_->mac_key);
+  absl::Status s = kr.store_->Save(kr.stored_, blob);
+  if (s.ok()) kr.stored_ = std::move(blob);
+  return s;
 }
 
 absl::Status Keyring::Op::Finish(const absl::Status& s) {
@@ -316,6 +324,7 @@ absl::StatusOr<std::unique_ptr<Keyring>> Keyring::Open(std::unique_ptr<KeyStore>
   if (!state.ok()) return absl::DataLossError(Cat(store->Describe(), ": ", state.status().message()));
   std::unique_ptr<Keyring> kr(new Keyring(std::move(store), sink, options));
   static_cast<internal::KeyringState&>(*kr->state_) = *std::move(state);
+  kr->stored_ = **std::move(blob);
   return kr;
 }
 

@@ -29,8 +29,9 @@
 // emits a "nonce_budget_warning" event, and at `encryption_limit` (below 2^32) the key is rotated
 // automatically (actor "phiguard-system") or, if that is turned off, encryption is refused.
 //
-// A Keyring is safe for concurrent use (one internal mutex). It must be the only writer of its
-// KeyStore.
+// A Keyring is safe for concurrent use (one internal mutex). Several keyrings (processes) may share
+// a KeyStore: a change made from a stale copy fails with Aborted (reopen and retry) rather than
+// overwrite another process's change.
 //
 //   auto kr = Keyring::Open(std::make_unique<FileKeyStore>(path), sink);
 //   (*kr)->UnsealWithShares("alice", shares);
@@ -261,6 +262,7 @@ class Keyring {
   mutable std::mutex mu_;
   std::unique_ptr<State> state_;        // guarded by mu_
   std::unique_ptr<Material> material_;  // guarded by mu_; null while sealed
+  std::optional<std::string> stored_;   // guarded by mu_; the blob last loaded or saved
 };
 
 }  // namespace phiguard::crypto
