@@ -19,6 +19,7 @@
 #include "phiguard/deid/csv_deid.h"
 #include "phiguard/deid/field_policy.h"
 #include "phiguard/deid/fhir_deid.h"
+#include "phiguard/deid/hl7_deid.h"
 #include "phiguard/deid/jsonl_deid.h"
 #include "phiguard/deid/structured_report.h"
 #include "phiguard/deid/transformer.h"
@@ -30,7 +31,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-enum class Format { kCsv, kJsonl, kFhir };
+enum class Format { kCsv, kJsonl, kFhir, kHl7 };
 
 struct FormatInfo {
   Format format;
@@ -61,6 +62,12 @@ constexpr FormatInfo kFormats[] = {
      "  phiguard deid fhir --key-file deid.key -o Patient.clean.ndjson Patient.000.ndjson\n"
      "  phiguard deid fhir --key-file deid.key --out-dir clean/ --report clean/report.json \\\n"
      "      --on-error=skip --resume export/"},
+    {Format::kHl7, "hl7", "hl7v2",
+     "De-identify HL7v2 pipe-delimited messages (one or many per file; CR, LF or CRLF after\n"
+     "each segment; no MLLP framing) under a policy of HL7 locations (PID-5, PID-11.5, OBX-5);\n"
+     "--policy safe-harbor (the default) covers MSH, PID, PD1, NK1, PV1, PV2, OBR, OBX, NTE,\n"
+     "IN1, GT1, DG1, AL1; other fields go through the free-text engine. Alias: hl7v2.\n"
+     "Example:\n  phiguard deid hl7 --key-file deid.key -o clean.hl7 ../shared/data/samples/hl7v2/oru_r01_v24.hl7"},
 };
 
 struct Opts {
@@ -95,11 +102,15 @@ void Run(const FormatInfo& fmt, const Opts& o, const GlobalOptions& global) {
   if (o.out_dir.empty() && inputs->size() > 1) {
     UsageError("several inputs need --out-dir (one output per input)");
   }
-  std::string policy_name = o.policy.empty() && fmt.format == Format::kFhir ? "safe-harbor" : o.policy;
+  const bool builtin_default = fmt.format == Format::kFhir || fmt.format == Format::kHl7;
+  std::string policy_name = o.policy.empty() && builtin_default ? "safe-harbor" : o.policy;
   auto policy = deid::LoadFieldPolicyFor(fmt.policy_kind, policy_name, global.data_dir);
   if (!policy.ok()) Fail(policy.status());
   if (fmt.format == Format::kFhir) {
     if (auto s = deid::ValidateFhirPolicy(*policy); !s.ok()) Fail(s);
+  }
+  if (fmt.format == Format::kHl7) {
+    if (auto s = deid::ValidateHl7Policy(*policy); !s.ok()) Fail(s);
   }
   auto detector = MakeDetector(global, &policy->text_profile);
   auto transformer =
@@ -179,6 +190,9 @@ void Run(const FormatInfo& fmt, const Opts& o, const GlobalOptions& global) {
       case Format::kFhir:
         report = deid::DeidentifyFhir(*detector, *transformer, *policy, in, **writer, run);
         break;
+      case Format::kHl7:
+        report = deid::DeidentifyHl7(*detector, *transformer, *policy, in, **writer, run);
+        break;
     }
     if (!report.ok()) Fail(report.status());
     if (auto s = (*writer)->Commit(); !s.ok()) Fail(s);
@@ -210,6 +224,7 @@ void Run(const FormatInfo& fmt, const Opts& o, const GlobalOptions& global) {
 void RegisterStructured(CLI::App& deid, const GlobalOptions& global, const FormatInfo& fmt) {
   auto o = std::make_shared<Opts>();
   CLI::App* cmd = deid.add_subcommand(fmt.name, fmt.help);
+  if (fmt.format == Format::kHl7) cmd->alias("hl7v2");
   cmd->add_option("inputs", o->inputs, "Input files or folders ('-' or none: stdin)");
   cmd->add_option("-o,--out", o->out, "Output file ('-': stdout); written atomically")
       ->capture_default_str();
@@ -217,8 +232,8 @@ void RegisterStructured(CLI::App& deid, const GlobalOptions& global, const Forma
                   "One output per input, same file name; keeps phiguard-manifest.jsonl of "
                   "finished inputs");
   cmd->add_option("--policy", o->policy,
-                  fmt.format == Format::kFhir
-                      ? "Policy: a YAML file or a built-in name (safe-harbor)"
+                  fmt.format == Format::kFhir || fmt.format == Format::kHl7
+                      ? "Policy: a YAML file or a built-in name (default: safe-harbor)"
                       : "Policy: a YAML file or a built-in name; default: every field as free text");
   cmd->add_option("--key-file", o->key_file, "Secret key for pseudonyms, date shifts, buckets");
   cmd->add_option("--report", o->report, "Write the transform report (JSON, no values) here");

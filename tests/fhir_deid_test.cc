@@ -13,6 +13,7 @@
 #include <regex>
 #include <set>
 
+#include "fhir_hl7_util.h"
 #include "test_util.h"
 
 namespace phiguard::deid {
@@ -21,6 +22,7 @@ namespace {
 using nlohmann::json;
 using testing_util::ReadFile;
 using testing_util::ScopedTempDir;
+using testing_util::ContainsWord;
 using testing_util::WriteFile;
 
 constexpr char kExport[] = "../shared/data/samples/fhir-synthea-10-patients";
@@ -37,18 +39,7 @@ class FhirDeidTest : public ::testing::Test {
   absl::StatusOr<StructuredReport> RunFile(const std::string& in, const FieldPolicy& policy,
                                            std::string* out, StructuredOptions run = {},
                                            char key_byte = 'k') {
-    auto key = crypto::SecretKey::FromBytes(std::string(32, key_byte));
-    auto tr = Transformer::Create(policy.text_profile, std::move(*key));
-    EXPECT_TRUE(tr.ok()) << tr.status();
-    std::string out_path = dir_.File("out.ndjson");
-    auto w = AtomicFileWriter::Open(out_path);
-    EXPECT_TRUE(w.ok());
-    auto r = DeidentifyFhir(*testing_util::SharedDetector(), **tr, policy, in, **w, run);
-    if (r.ok()) {
-      EXPECT_TRUE((*w)->Commit().ok());
-      *out = ReadFile(out_path);
-    }
-    return r;
+    return testing_util::RunStructured(DeidentifyFhir, dir_, in, policy, out, run, key_byte);
   }
   absl::StatusOr<StructuredReport> Run(const std::string& ndjson, const FieldPolicy& policy,
                                        std::string* out, StructuredOptions run = {}) {
@@ -113,17 +104,6 @@ std::string WithDecodedAttachments(const std::string& ndjson) {
   return all;
 }
 
-bool ContainsWord(const std::string& haystack, const std::string& needle) {
-  auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; };
-  for (size_t pos = haystack.find(needle); pos != std::string::npos;
-       pos = haystack.find(needle, pos + 1)) {
-    bool left = pos == 0 || !word(haystack[pos - 1]);
-    size_t end = pos + needle.size();
-    bool right = end == haystack.size() || !word(haystack[end]);
-    if (left && right) return true;
-  }
-  return false;
-}
 
 TEST_F(FhirDeidTest, SafeHarborLeavesNoIdentifierOfTheSyntheaExport) {
   std::string input = ExportSubset(150);

@@ -60,16 +60,11 @@ class FhirWorker {
   FhirWorker(const phi::Detector& detector, const Transformer& transformer,
              const FieldPolicy& policy, const FhirRules& rules)
       : transformer_(transformer), policy_(policy), rules_(rules), fields_(detector, transformer) {
-    reference_year_ = policy.reference_year != 0 ? policy.reference_year : internal::CurrentYear();
+    reference_year_ = internal::ReferenceYear(policy.reference_year);
   }
   absl::Status Init() { return fields_.Init(); }
 
-  void Process(internal::BatchRecord& r) {
-    r.status = Rewrite(r);
-    if (!r.status.ok()) r.output.clear();
-  }
-
- private:
+  // One record into r.output; a reason (never a value) when it cannot be de-identified.
   absl::Status Rewrite(internal::BatchRecord& r) {
     dom::element root;
     if (auto err = parser_.parse(r.input).get(root); err) {
@@ -98,6 +93,7 @@ class FhirWorker {
     return absl::OkStatus();
   }
 
+ private:
   // The raw id of the patient a resource belongs to ("" if none is named).
   static std::string PatientOf(dom::object obj, std::string_view type, const std::string& outer) {
     std::string_view v;
@@ -277,55 +273,24 @@ class FhirWorker {
   absl::Status String(std::string_view key, std::string_view value, const FieldRule* r,
                       const DocumentContext& ctx, std::string& out, bool& kept) {
     kept = true;
-    FieldRule fallback;
-    if (r == nullptr) {
-      fallback = policy_.default_rule;
-      r = &fallback;
-      if (r->action == FieldAction::kText) {
-        // A bare FHIR date needs no text engine to know what it is.
-        if (auto d = internal::ParseFhirDate(value)) {
-          return Emit(value, DateByProfile(key, value, *d, ctx), FieldAction::kText, out);
-        }
+    const FieldRule& rule = r != nullptr ? *r : policy_.default_rule;
+    if (auto d = internal::ParseFhirDate(value)) {
+      if (auto v = fields_.MachineDateValue(rule, *d, value, key == "birthDate", reference_year_, ctx)) {
+        return Emit(value, *v, rule.action, out);
       }
     }
-    switch (r->action) {
-      case FieldAction::kPseudonym:
-        if (key == "reference" || key == "fullUrl") {
-          return Emit(value, Reference(value), r->action, out);
-        }
-        if (key == "id") return Emit(value, transformer_.PseudonymPreservingFormat(value), r->action, out);
-        break;
-      case FieldAction::kDateShift:
-        if (auto d = internal::ParseFhirDate(value)) {
-          return Emit(value, d->Shifted(transformer_.DateShiftDays(ctx.patient_id)), r->action, out);
-        }
-        break;
-      case FieldAction::kGeneralize:
-        if (r->type == phi::PhiType::kDate) {
-          if (auto d = internal::ParseFhirDate(value)) {
-            return Emit(value, r->to_month ? d->Month() : YearOf(key, *d), r->action, out);
-          }
-        }
-        break;
-      case FieldAction::kText:
-        if (auto d = internal::ParseFhirDate(value)) {
-          return Emit(value, DateByProfile(key, value, *d, ctx), r->action, out);
-        }
-        if (key == "data") {
-          if (auto decoded = internal::Base64Decode(value)) {
-            return Attachment(*decoded, *r, ctx, out, kept);
-          }
-        }
-        break;
-      default:
-        break;
+    if (rule.action == FieldAction::kPseudonym) {
+      if (key == "reference" || key == "fullUrl") return Emit(value, Reference(value), rule.action, out);
+      if (key == "id") return Emit(value, transformer_.PseudonymPreservingFormat(value), rule.action, out);
     }
-    if (auto bad = FindInvalidUtf8(value)) {
-      return absl::InvalidArgumentError(Cat(path_, ": invalid UTF-8"));
+    if (rule.action == FieldAction::kText && key == "data") {
+      if (auto decoded = internal::Base64Decode(value)) {
+        return Attachment(*decoded, rule, ctx, out, kept);
+      }
     }
-    auto v = fields_.Apply(*r, std::string(value), ctx, counts_->text);
+    auto v = fields_.Apply(rule, std::string(value), ctx, counts_->text);
     if (!v.ok()) return absl::InvalidArgumentError(Cat(path_, ": ", v.status().message()));
-    return Emit(value, *v, r->action, out);
+    return Emit(value, *v, rule.action, out);
   }
 
   absl::Status Emit(std::string_view before, const std::string& after, FieldAction action,
@@ -348,28 +313,6 @@ class FhirWorker {
     if (*v != decoded) counts_->Add(path_, r.action);
     internal::AppendJsonString(out, internal::Base64Encode(*v));
     return absl::OkStatus();
-  }
-
-  std::string YearOf(std::string_view key, const internal::MachineDate& d) const {
-    internal::MachineDate y = d;
-    if (key == "birthDate") y.year = internal::CapBirthYear(d.year, reference_year_);
-    return y.Year();
-  }
-
-  // What the text profile does to a DATE, done the FHIR way.
-  std::string DateByProfile(std::string_view key, std::string_view value,
-                            const internal::MachineDate& d, const DocumentContext& ctx) const {
-    switch (policy_.text_profile.For(phi::PhiType::kDate)) {
-      case Transform::kKeep:
-        return std::string(value);
-      case Transform::kDateShift:
-      case Transform::kSurrogate:
-        return d.Shifted(transformer_.DateShiftDays(ctx.patient_id));
-      case Transform::kGeneralize:
-        return YearOf(key, d);
-      default:
-        return transformer_.ReplaceWith(Transform::kRedact, phi::PhiType::kDate, "", ctx);
-    }
   }
 
   // "Patient/123" -> "Patient/<pseudonym>", "urn:uuid:X" -> "urn:uuid:<pseudonym>",
@@ -475,7 +418,7 @@ absl::StatusOr<StructuredReport> DeidentifyFhir(const phi::Detector& detector,
   report.key_id = transformer.KeyId();
   report.inputs.push_back(display);
   internal::RecordSink sink(out);
-  auto process = [](std::unique_ptr<FhirWorker>& w, internal::BatchRecord& r) { w->Process(r); };
+  auto process = [](std::unique_ptr<FhirWorker>& w, internal::BatchRecord& r) { r.status = w->Rewrite(r); };
 
   if (input_path.ends_with(".json")) {  // one resource or Bundle, possibly pretty-printed
     auto whole = ReadFileBounded(input_path, run.max_record_bytes);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -10,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "deid/internal/date_format.h"
+#include "deid/internal/machine_date.h"
 #include "phiguard/core/file_io.h"
 #include "phiguard/core/strings.h"
 #include "phiguard/deid/structured_report.h"
@@ -73,6 +75,47 @@ class FieldDeidentifier {
       }
     }
     return absl::InternalError("unknown field action");
+  }
+
+  // A date in a data format (FHIR, HL7) under `rule`: date-shift and generalize keep the format;
+  // text (or a value no rule names) gets the text profile's DATE transform the same way; a
+  // generalised birth date more than 89 years before `reference_year` is aggregated. nullopt for
+  // other actions (the caller applies them as to any value).
+  std::optional<std::string> MachineDateValue(const FieldRule& rule, const MachineDate& d,
+                                              std::string_view original, bool birth_date,
+                                              int reference_year, const DocumentContext& ctx) const {
+    Transform t;
+    switch (rule.action) {
+      case FieldAction::kKeep:
+        return std::string(original);
+      case FieldAction::kDateShift:
+        t = Transform::kDateShift;
+        break;
+      case FieldAction::kGeneralize:
+        if (rule.type != PhiType::kDate) return std::nullopt;
+        if (rule.to_month) return d.Month();
+        t = Transform::kGeneralize;
+        break;
+      case FieldAction::kText:
+        t = transformer_.profile().For(PhiType::kDate);
+        break;
+      default:
+        return std::nullopt;
+    }
+    switch (t) {
+      case Transform::kKeep:
+        return std::string(original);
+      case Transform::kDateShift:
+      case Transform::kSurrogate:
+        return d.Shifted(transformer_.DateShiftDays(ctx.patient_id));
+      case Transform::kGeneralize: {
+        MachineDate y = d;
+        if (birth_date) y.year = CapBirthYear(d.year, reference_year);
+        return y.Year();
+      }
+      default:
+        return transformer_.ReplaceWith(Transform::kRedact, PhiType::kDate, original, ctx);
+    }
   }
 
  private:

@@ -99,7 +99,8 @@ int CapBirthYear(int year, int reference_year) {
   return reference_year - year > 89 ? reference_year - 90 : year;
 }
 
-int CurrentYear() {
+int ReferenceYear(int policy_year) {
+  if (policy_year != 0) return policy_year;
   return static_cast<int>(absl::ToCivilYear(absl::Now(), absl::UTCTimeZone()).year());
 }
 

@@ -34,7 +34,7 @@ std::optional<MachineDate> ParseHl7Date(std::string_view text);
 // becomes reference_year - 90, so every such person falls into one "90 or older" category.
 int CapBirthYear(int year, int reference_year);
 
-// The current UTC year (for FieldPolicy::reference_year == 0).
-int CurrentYear();
+// `policy_year`, or the current UTC year when it is 0 (FieldPolicy::reference_year).
+int ReferenceYear(int policy_year);
 
 }  // namespace phiguard::deid::internal

@@ -27,6 +27,7 @@ struct BatchRecord {
   std::string input;   // raw bytes (without the final line break)
   std::string output;  // what gets written (with its line break)
   absl::Status status;
+  size_t error_line = 0;  // the line of the fault when the worker knows it (else `line`)
   bool dropped = false;  // the policy removes the whole record: nothing written, counted
   RecordCounts counts;
 };
@@ -50,6 +51,7 @@ absl::Status RunRecordBatches(const std::function<bool(BatchRecord&)>& next,
       BatchRecord& r = batch[n];
       r.output.clear();
       r.status = absl::OkStatus();
+      r.error_line = 0;
       r.dropped = false;
       r.counts.Clear();
       if (!next(r)) {
@@ -74,10 +76,11 @@ absl::Status RunRecordBatches(const std::function<bool(BatchRecord&)>& next,
       BatchRecord& r = batch[i];
       report.bytes += r.input.size() + 1;
       if (!r.status.ok()) {
+        const size_t line = r.error_line != 0 ? r.error_line : r.line;
         if (opt.on_error == OnError::kStop) {
-          return absl::Status(r.status.code(), Cat(display, ":", r.line, ": ", r.status.message()));
+          return absl::Status(r.status.code(), Cat(display, ":", line, ": ", r.status.message()));
         }
-        report.AddError({display, r.line, std::string(r.status.message())});
+        report.AddError({display, line, std::string(r.status.message())});
         if (opt.quarantine != nullptr) {
           r.input.push_back('\n');
           if (absl::Status s = opt.quarantine->Write(r.input); !s.ok()) return s;

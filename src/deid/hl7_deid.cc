@@ -1,0 +1,299 @@
+#include "phiguard/deid/hl7_deid.h"
+
+#include <array>
+#include <map>
+#include <memory>
+
+#include "absl/container/flat_hash_map.h"
+#include "deid/internal/field_deidentifier.h"
+#include "deid/internal/hl7_message.h"
+#include "deid/internal/machine_date.h"
+#include "deid/internal/record_batches.h"
+#include "phiguard/core/strings.h"
+#include "phiguard/core/utf8.h"
+
+namespace phiguard::deid {
+namespace {
+
+using internal::Hl7Encoding;
+
+// SEG-F[.C[.S]] as numbers; 0 = the whole level.
+struct Location {
+  std::string segment;
+  int field = 0, component = 0, subcomponent = 0;
+};
+
+absl::StatusOr<Location> ParseLocation(std::string_view s) {
+  Location loc;
+  size_t dash = s.find('-');
+  if (dash == std::string_view::npos || !internal::IsSegmentId(s.substr(0, dash))) {
+    return absl::InvalidArgumentError("an HL7 location is SEG-F[.C[.S]], like PID-5 or PID-11.5");
+  }
+  loc.segment = std::string(s.substr(0, dash));
+  std::vector<std::string_view> parts = Split(s.substr(dash + 1), '.');
+  int* slots[] = {&loc.field, &loc.component, &loc.subcomponent};
+  const int limits[] = {999, 99, 99};
+  if (parts.size() > 3) return absl::InvalidArgumentError("at most SEG-F.C.S");
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (!ParseNumber(parts[i], *slots[i]) || *slots[i] < 1 || *slots[i] > limits[i]) {
+      return absl::InvalidArgumentError(
+          Cat("field, component and subcomponent numbers are 1..", limits[i]));
+    }
+  }
+  if ((loc.segment == "MSH" || loc.segment == "BHS" || loc.segment == "FHS") && loc.field <= 2) {
+    return absl::InvalidArgumentError(Cat(loc.segment, "-1 and -2 are the encoding characters"));
+  }
+  return loc;
+}
+
+// The policy's rules by segment and location.
+class Hl7Rules {
+ public:
+  struct Named {
+    const FieldRule* rule;
+    std::string name;  // the policy key, for the report
+  };
+  static absl::StatusOr<Hl7Rules> Compile(const FieldPolicy& policy) {
+    if (!policy.patient_field.empty()) {
+      return absl::InvalidArgumentError(
+          Cat(policy.source, ": patient_field does not apply to HL7 (the patient is PID-3)"));
+    }
+    Hl7Rules r;
+    for (const auto& [name, rule] : policy.fields) {
+      auto loc = ParseLocation(name);
+      if (!loc.ok()) {
+        return absl::InvalidArgumentError(
+            Cat(PolicyWhere(policy, rule), "'", name, "': ", loc.status().message()));
+      }
+      r.by_segment_[loc->segment][Key(loc->field, loc->component, loc->subcomponent)] =
+          Named{&rule, name};
+    }
+    return r;
+  }
+  // The rules of one segment (null if none).
+  const absl::flat_hash_map<int, Named>* Segment(std::string_view id) const {
+    auto it = by_segment_.find(absl::string_view(id.data(), id.size()));
+    return it == by_segment_.end() ? nullptr : &it->second;
+  }
+  static const Named* Find(const absl::flat_hash_map<int, Named>* seg, int f, int c, int s) {
+    if (seg == nullptr) return nullptr;
+    for (int key : {Key(f, c, s), Key(f, c, 0), Key(f, 0, 0)}) {
+      auto it = seg->find(key);
+      if (it != seg->end()) return &it->second;
+    }
+    return nullptr;
+  }
+
+ private:
+  static int Key(int f, int c, int s) { return (f * 100 + c) * 100 + s; }
+  absl::flat_hash_map<std::string, absl::flat_hash_map<int, Named>> by_segment_;
+};
+
+// Split that keeps empty pieces (HL7 positions matter).
+std::vector<std::string_view> Pieces(std::string_view s, char sep) { return Split(s, sep); }
+
+class Hl7Worker {
+ public:
+  Hl7Worker(const phi::Detector& detector, const Transformer& transformer,
+            const FieldPolicy& policy, const Hl7Rules& rules, std::string terminator)
+      : policy_(policy), rules_(rules), fields_(detector, transformer),
+        terminator_(std::move(terminator)) {
+    reference_year_ = internal::ReferenceYear(policy.reference_year);
+  }
+  absl::Status Init() { return fields_.Init(); }
+
+  // One record into r.output; a reason (never a value) when it cannot be de-identified.
+  absl::Status Rewrite(internal::BatchRecord& r) {
+    if (auto bad = FindInvalidUtf8(r.input)) {
+      return absl::InvalidArgumentError(
+          Cat("not valid UTF-8 at byte ", *bad, " (only ASCII and UTF-8 messages are supported)"));
+    }
+    counts_ = &r.counts;
+    std::vector<std::string_view> segments = Pieces(r.input, '\r');
+    const std::string_view first = segments[0];
+    if (!internal::IsHeaderSegment(first) && !first.starts_with("BTS") && !first.starts_with("FTS")) {
+      return absl::InvalidArgumentError(Cat("message starts with ",
+                                            internal::IsSegmentId(first.substr(0, 3)) ? first.substr(0, 3) : "no segment id",
+                                            ", not MSH"));
+    }
+    Hl7Encoding enc;
+    if (internal::IsHeaderSegment(first)) {
+      auto e = internal::ParseEncoding(first);
+      if (!e.ok()) return e.status();
+      enc = *e;
+    }
+    // The patient: PID-3, first repetition, first component.
+    DocumentContext ctx;
+    for (std::string_view seg : segments) {
+      if (!seg.starts_with("PID")) continue;
+      std::vector<std::string_view> f = Pieces(seg, enc.field);
+      if (f.size() > 3) {
+        std::string_view id = f[3].substr(0, f[3].find(enc.repetition));
+        ctx.patient_id = internal::Hl7Unescape(id.substr(0, id.find(enc.component)), enc);
+      }
+      break;
+    }
+    for (size_t i = 0; i < segments.size(); ++i) {
+      if (absl::Status s = Segment(segments[i], enc, ctx, r.output); !s.ok()) {
+        r.error_line = r.line + i;  // one segment per line (blank lines aside)
+        return s;
+      }
+      r.output += terminator_;
+    }
+    return absl::OkStatus();
+  }
+
+ private:
+  absl::Status Segment(std::string_view seg, const Hl7Encoding& enc, const DocumentContext& ctx,
+                       std::string& out) {
+    const std::string_view id = seg.substr(0, 3);
+    if (!internal::IsSegmentId(id) || (seg.size() > 3 && seg[3] != enc.field)) {
+      return absl::InvalidArgumentError(
+          "segment does not start with a segment id (3 upper-case letters or digits) and the "
+          "field separator");
+    }
+    const bool header = internal::IsHeaderSegment(seg);
+    const auto* rules = rules_.Segment(id);
+    std::vector<std::string_view> fields = Pieces(seg, enc.field);
+    // OBX-5 is text only when OBX-2 says so.
+    std::string_view value_type = id == "OBX" && fields.size() > 2 ? fields[2] : std::string_view();
+    out.append(id);
+    for (size_t p = 1; p < fields.size(); ++p) {
+      out.push_back(enc.field);
+      // MSH-1 is the separator itself, so MSH's p-th piece is field p + 1.
+      const int field = static_cast<int>(header ? p + 1 : p);
+      if (header && field <= 2) {
+        out.append(fields[p]);
+        continue;
+      }
+      const std::string base = Cat(id, "-", field);
+      bool first_rep = true;
+      for (std::string_view rep : Pieces(fields[p], enc.repetition)) {
+        if (!first_rep) out.push_back(enc.repetition);
+        first_rep = false;
+        int c = 0;
+        for (std::string_view comp : Pieces(rep, enc.component)) {
+          if (c++ > 0) out.push_back(enc.component);
+          int s = 0;
+          for (std::string_view sub : Pieces(comp, enc.subcomponent)) {
+            if (s++ > 0) out.push_back(enc.subcomponent);
+            const Hl7Rules::Named* named = Hl7Rules::Find(rules, field, c, s);
+            absl::Status st = Leaf(sub, named, base, id == "OBX" && field == 5, value_type, enc, ctx,
+                                   (id == "PID" && field == 7) || (id == "GT1" && field == 8) ||
+                                       (id == "IN1" && field == 18) || (id == "NK1" && field == 16),
+                                   out);
+            if (!st.ok()) return st;
+          }
+        }
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status Leaf(std::string_view raw, const Hl7Rules::Named* named, const std::string& base,
+                    bool obx5, std::string_view value_type, const Hl7Encoding& enc,
+                    const DocumentContext& ctx, bool birth_date, std::string& out) {
+    if (raw.empty() || raw == "\"\"") {  // empty, or HL7's explicit null
+      out.append(raw);
+      return absl::OkStatus();
+    }
+    FieldRule rule = named != nullptr ? *named->rule : policy_.default_rule;
+    const std::string& field_name = named != nullptr ? named->name : base;
+    if (obx5 && rule.action == FieldAction::kText) {
+      if (value_type == "NM" || value_type == "SN" || value_type == "NA" || value_type == "CE" ||
+          value_type == "CWE" || value_type == "CNE" || value_type == "CF" || value_type == "ID" ||
+          value_type == "IS") {
+        rule.action = FieldAction::kKeep;
+      } else if (value_type == "ED" || value_type == "RP") {
+        rule.action = FieldAction::kRedact;
+        rule.type = phi::PhiType::kOther;
+      }
+    }
+    if (rule.action == FieldAction::kKeep) {
+      out.append(raw);
+      return absl::OkStatus();
+    }
+    std::string value = internal::Hl7Unescape(raw, enc);
+    std::string result;
+    if (rule.action == FieldAction::kDrop) {
+      counts_->Add(field_name, FieldAction::kDrop);
+      return absl::OkStatus();
+    }
+    std::optional<std::string> date;
+    if (auto d = internal::ParseHl7Date(value)) {
+      date = fields_.MachineDateValue(rule, *d, value, birth_date, reference_year_, ctx);
+    }
+    if (date) {
+      result = std::move(*date);
+    } else {
+      auto v = fields_.Apply(rule, value, ctx, counts_->text);
+      if (!v.ok()) return absl::InvalidArgumentError(Cat(field_name, ": ", v.status().message()));
+      result = std::move(*v);
+    }
+    if (result == value) {
+      out.append(raw);  // untouched values are written exactly as read
+      return absl::OkStatus();
+    }
+    counts_->Add(field_name, rule.action);
+    out += internal::Hl7Escape(result, enc);
+    return absl::OkStatus();
+  }
+
+  const FieldPolicy& policy_;
+  const Hl7Rules& rules_;
+  internal::FieldDeidentifier fields_;
+  std::string terminator_;
+  int reference_year_ = 0;
+  internal::RecordCounts* counts_ = nullptr;
+};
+
+}  // namespace
+
+absl::Status ValidateHl7Policy(const FieldPolicy& policy) {
+  return Hl7Rules::Compile(policy).status();
+}
+
+absl::StatusOr<StructuredReport> DeidentifyHl7(const phi::Detector& detector,
+                                               const Transformer& transformer,
+                                               const FieldPolicy& policy,
+                                               const std::string& input_path,
+                                               AtomicFileWriter& out,
+                                               const StructuredOptions& run) {
+  auto rules = Hl7Rules::Compile(policy);
+  if (!rules.ok()) return rules.status();
+  auto reader = internal::Hl7Reader::Open(input_path, run.max_record_bytes);
+  if (!reader.ok()) return reader.status();
+  const std::string display = input_path == "-" ? "<stdin>" : input_path;
+  StructuredReport report;
+  report.format = "hl7v2";
+  report.key_id = transformer.KeyId();
+  report.inputs.push_back(display);
+  // Read the first record before the workers exist: it fixes the file's segment terminator.
+  internal::BatchRecord first;
+  bool have_first = (*reader)->Next(first.input, first.line);
+  if (!(*reader)->status().ok()) return (*reader)->status();
+  std::vector<std::unique_ptr<Hl7Worker>> workers;
+  for (int t = 0; t < std::max(1, run.threads); ++t) {
+    workers.push_back(std::make_unique<Hl7Worker>(detector, transformer, policy, *rules,
+                                                  (*reader)->terminator()));
+    if (absl::Status s = workers.back()->Init(); !s.ok()) return s;
+  }
+  internal::RecordSink sink(out);
+  auto next = [&](internal::BatchRecord& r) {
+    if (have_first) {
+      have_first = false;
+      r.input = std::move(first.input);
+      r.line = first.line;
+      return true;
+    }
+    return (*reader)->Next(r.input, r.line);
+  };
+  absl::Status s = internal::RunRecordBatches<std::unique_ptr<Hl7Worker>>(
+      next, [&] { return (*reader)->status(); }, workers,
+      [](std::unique_ptr<Hl7Worker>& w, internal::BatchRecord& r) { r.status = w->Rewrite(r); }, run,
+      display, sink, report);
+  if (!s.ok()) return s;
+  return report;
+}
+
+}  // namespace phiguard::deid
