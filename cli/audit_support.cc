@@ -5,7 +5,10 @@
 namespace phiguard::cli {
 
 void AddAuditOptions(CLI::App& cmd, AuditOptions& options) {
-  cmd.add_option("--db", options.db, "Audit store (SQLite file; default <home>/phiguard.db)");
+  cmd.add_option("--db", options.db,
+                 "Audit store: SQLite file (default <home>/phiguard.db), or postgresql://... or\n"
+                 "pg:<libpq conninfo> for a PostgreSQL shared by several instances; env PHIGUARD_AUDIT_DB")
+      ->envname("PHIGUARD_AUDIT_DB");
   cmd.add_option("--key-file", options.key_file,
                  "Audit key file (default <home>/audit.key; create it with `phiguard audit init`)");
 }
@@ -32,12 +35,12 @@ AuditKeys LoadAuditKeys(const std::string& key_file) {
 
 std::unique_ptr<audit::AuditLog> OpenAuditLog(const AuditOptions& options) {
   AuditKeys keys = LoadAuditKeys(options.key_file);
+  const bool postgres = options.db.rfind("postgres", 0) == 0 || options.db.rfind("pg:", 0) == 0;
   const std::filesystem::path parent = std::filesystem::path(options.db).parent_path();
-  if (!parent.empty() && !std::filesystem::is_directory(parent)) {
+  if (!postgres && !parent.empty() && !std::filesystem::is_directory(parent)) {
     Fail(absl::NotFoundError(parent.string() + ": no such directory for the audit store"));
   }
-  absl::StatusOr<std::unique_ptr<audit::AuditStore>> store =
-      audit::OpenSqliteAuditStore(options.db);
+  absl::StatusOr<std::unique_ptr<audit::AuditStore>> store = audit::OpenAuditStore(options.db);
   if (!store.ok()) Fail(store.status());
   absl::StatusOr<std::unique_ptr<audit::AuditLog>> log =
       audit::AuditLog::Open(std::move(*store), std::move(keys.hmac));

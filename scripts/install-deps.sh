@@ -5,7 +5,7 @@ set -euo pipefail
 PKGS=(
   build-essential cmake ninja-build pkg-config clang
   libabsl-dev libssl-dev libvectorscan-dev libre2-dev libsimdjson-dev nlohmann-json3-dev
-  libyaml-cpp-dev libcli11-dev libfmt-dev libspdlog-dev libsqlite3-dev libargon2-dev
+  libyaml-cpp-dev libcli11-dev libfmt-dev libspdlog-dev libsqlite3-dev libpq-dev postgresql libargon2-dev
   libboost-dev libgtest-dev libgmock-dev libbenchmark-dev
 )
 missing=()

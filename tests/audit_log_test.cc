@@ -219,6 +219,19 @@ TEST_F(AuditLogTest, ConcurrentAppendersGetDistinctContiguousPositions) {
   EXPECT_EQ(report->leaves, static_cast<uint64_t>(kThreads * kEach));
 }
 
+TEST_F(AuditLogTest, TwoProcessesSharingTheFileExtendOneTree) {
+  // Two AuditLog objects on one file stand for two processes: each append re-reads the head
+  // inside SQLite's write lock, so neither overwrites the other's positions.
+  auto a = OpenLog();
+  auto b = OpenLog();
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_EQ(*a->Append(Read("u:a", "MRN-1")), static_cast<uint64_t>(2 * i));
+    ASSERT_EQ(*b->Append(Read("u:b", "MRN-2")), static_cast<uint64_t>(2 * i + 1));
+  }
+  EXPECT_EQ(a->Head()->root, b->Head()->root);
+  EXPECT_TRUE(a->Verify(std::nullopt)->ok());
+}
+
 // ---- checkpoints -------------------------------------------------------------------------------
 
 TEST_F(AuditLogTest, CheckpointsAreSignedAndVerifiedAgainstTheTrustedKey) {

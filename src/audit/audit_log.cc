@@ -125,28 +125,38 @@ absl::StatusOr<uint64_t> AuditLog::AppendBatch(absl::Span<const AuditEvent> even
 }
 
 absl::Status AuditLog::CommitBatch(const std::vector<Pending*>& batch) {
-  MerkleFrontier next = head_;
-  std::vector<StoredLeaf> leaves;
-  std::vector<SubtreeNode> nodes;
-  for (Pending* p : batch) {
-    p->first_seq = next.size();
-    for (size_t i = 0; i < p->bodies.size(); ++i) {
-      StoredLeaf l;
-      l.seq = next.size();
-      l.time_us = p->times_us[i];
-      l.leaf = EncodeLeaf(l.seq, p->bodies[i]);
-      l.hash = LeafHash(l.leaf);
-      next.Append(l.hash, [&](int level, uint64_t index, const Hash& h) {
-        if (level >= kStoredMinLevel) nodes.push_back({level, index, h});
-      });
-      leaves.push_back(std::move(l));
+  // Built from the head the store holds inside its write transaction, which is ours unless
+  // another process or instance appended meanwhile.
+  auto build = [&](const MerkleFrontier& head) -> absl::StatusOr<AuditStore::Batch> {
+    AuditStore::Batch out;
+    out.head = head;
+    for (Pending* p : batch) {
+      p->first_seq = out.head.size();
+      for (size_t i = 0; i < p->bodies.size(); ++i) {
+        StoredLeaf l;
+        l.seq = out.head.size();
+        l.time_us = p->times_us[i];
+        l.leaf = EncodeLeaf(l.seq, p->bodies[i]);
+        l.hash = LeafHash(l.leaf);
+        out.head.Append(l.hash, [&](int level, uint64_t index, const Hash& h) {
+          if (level >= kStoredMinLevel) out.nodes.push_back({level, index, h});
+        });
+        out.leaves.push_back(std::move(l));
+      }
     }
-  }
-  if (absl::Status s = store_->Append(leaves, nodes, next); !s.ok()) {
+    return out;
+  };
+  std::optional<MerkleFrontier> written;
+  auto build_and_keep = [&](const MerkleFrontier& head) -> absl::StatusOr<AuditStore::Batch> {
+    absl::StatusOr<AuditStore::Batch> b = build(head);
+    if (b.ok()) written = b->head;
+    return b;
+  };
+  if (absl::Status s = store_->Append(build_and_keep); !s.ok()) {
     return absl::Status(s.code(), Cat("audit append not durable: ", s.message()));
   }
   const uint64_t before = head_.size();
-  head_ = std::move(next);
+  head_ = std::move(*written);
   const uint64_t every = options_.checkpoint_every;
   if (every > 0 && before / every != head_.size() / every) {
     // The events are durable already; a failed checkpoint is retried at the next boundary and
@@ -183,13 +193,22 @@ absl::StatusOr<Hash> AuditLog::SubtreeHash(uint64_t begin, uint64_t end) {
   return NodeHash(*left, *right);
 }
 
+absl::Status AuditLog::RefreshHead() {
+  absl::StatusOr<MerkleFrontier> h = store_->LoadHead();
+  if (!h.ok()) return h.status();
+  head_ = std::move(*h);
+  return absl::OkStatus();
+}
+
 absl::StatusOr<TreeHead> AuditLog::Head() {
   std::lock_guard<std::mutex> lock(store_mu_);
+  if (absl::Status s = RefreshHead(); !s.ok()) return s;
   return TreeHead{head_.size(), head_.Root()};
 }
 
 absl::StatusOr<Hash> AuditLog::RootAt(uint64_t size) {
   std::lock_guard<std::mutex> lock(store_mu_);
+  if (absl::Status s = RefreshHead(); !s.ok()) return s;
   if (size > head_.size()) {
     return absl::InvalidArgumentError(Cat("tree size ", size, " is above the log size ", head_.size()));
   }
@@ -200,6 +219,7 @@ absl::StatusOr<Hash> AuditLog::RootAt(uint64_t size) {
 
 absl::StatusOr<std::vector<Hash>> AuditLog::ProveInclusion(uint64_t seq, uint64_t size) {
   std::lock_guard<std::mutex> lock(store_mu_);
+  if (absl::Status s = RefreshHead(); !s.ok()) return s;
   if (size > head_.size()) {
     return absl::InvalidArgumentError(Cat("tree size ", size, " is above the log size ", head_.size()));
   }
@@ -209,6 +229,7 @@ absl::StatusOr<std::vector<Hash>> AuditLog::ProveInclusion(uint64_t seq, uint64_
 
 absl::StatusOr<std::vector<Hash>> AuditLog::ProveConsistency(uint64_t size1, uint64_t size2) {
   std::lock_guard<std::mutex> lock(store_mu_);
+  if (absl::Status s = RefreshHead(); !s.ok()) return s;
   if (size2 > head_.size()) {
     return absl::InvalidArgumentError(Cat("tree size ", size2, " is above the log size ", head_.size()));
   }
@@ -218,6 +239,7 @@ absl::StatusOr<std::vector<Hash>> AuditLog::ProveConsistency(uint64_t size1, uin
 
 absl::StatusOr<StoredLeaf> AuditLog::Leaf(uint64_t seq) {
   std::lock_guard<std::mutex> lock(store_mu_);
+  if (absl::Status s = RefreshHead(); !s.ok()) return s;
   if (seq >= head_.size()) {
     return absl::InvalidArgumentError(Cat("entry ", seq, " is not below the log size ", head_.size()));
   }
@@ -232,6 +254,7 @@ absl::StatusOr<StoredLeaf> AuditLog::Leaf(uint64_t seq) {
 }
 
 absl::StatusOr<Checkpoint> AuditLog::SignHead(const crypto::Ed25519Signer& signer) {
+  if (absl::Status s = RefreshHead(); !s.ok()) return s;
   Checkpoint c;
   c.size = head_.size();
   c.root = head_.Root();
@@ -257,6 +280,7 @@ absl::StatusOr<std::vector<Checkpoint>> AuditLog::Checkpoints() {
 absl::Status AuditLog::ScanLeaves(uint64_t begin, uint64_t end,
                                   absl::FunctionRef<absl::Status(const StoredLeaf&)> fn) {
   std::lock_guard<std::mutex> lock(store_mu_);
+  if (absl::Status s = RefreshHead(); !s.ok()) return s;
   return store_->ScanLeaves(begin, std::min(end, head_.size()), fn);
 }
 

@@ -65,11 +65,17 @@ class SqliteAuditStore final : public AuditStore {
     return f;
   }
 
-  absl::Status Append(absl::Span<const StoredLeaf> leaves, absl::Span<const SubtreeNode> nodes,
-                      const MerkleFrontier& head) override {
+  absl::Status Append(
+      absl::FunctionRef<absl::StatusOr<Batch>(const MerkleFrontier& head)> build) override {
+    // BEGIN IMMEDIATE takes SQLite's write lock now, so the head read below cannot go stale:
+    // another process appending to the same file waits (busy timeout) instead of forking the tree.
     absl::StatusOr<SqliteTransaction> tx = SqliteTransaction::Begin(*db_);
     if (!tx.ok()) return tx.status();
-    for (const StoredLeaf& l : leaves) {
+    absl::StatusOr<MerkleFrontier> head = LoadHead();
+    if (!head.ok()) return head.status();
+    absl::StatusOr<Batch> batch = build(*head);
+    if (!batch.ok()) return batch.status();
+    for (const StoredLeaf& l : batch->leaves) {
       SqliteStatement& st = *insert_leaf_;
       st.BindInt(1, static_cast<int64_t>(l.seq));
       st.BindInt(2, l.time_us);
@@ -77,7 +83,7 @@ class SqliteAuditStore final : public AuditStore {
       st.BindBlob(4, HashBytes(l.hash));
       if (absl::Status s = st.Run(); !s.ok()) return s;
     }
-    for (const SubtreeNode& n : nodes) {
+    for (const SubtreeNode& n : batch->nodes) {
       SqliteStatement& st = *insert_node_;
       st.BindInt(1, n.level);
       st.BindInt(2, static_cast<int64_t>(n.index));
@@ -85,9 +91,9 @@ class SqliteAuditStore final : public AuditStore {
       if (absl::Status s = st.Run(); !s.ok()) return s;
     }
     std::string frontier;
-    for (const Hash& h : head.hashes()) frontier.append(HashBytes(h));
+    for (const Hash& h : batch->head.hashes()) frontier.append(HashBytes(h));
     SqliteStatement& st = *put_head_;
-    st.BindInt(1, static_cast<int64_t>(head.size()));
+    st.BindInt(1, static_cast<int64_t>(batch->head.size()));
     st.BindBlob(2, frontier);
     if (absl::Status s = st.Run(); !s.ok()) return s;
     return tx->Commit();

@@ -112,6 +112,8 @@ class AuditLog {
   absl::Status CommitBatch(const std::vector<Pending*>& batch);
   absl::StatusOr<Hash> SubtreeHash(uint64_t begin, uint64_t end);
   absl::StatusOr<Checkpoint> SignHead(const crypto::Ed25519Signer& signer);
+  // Reloads head_ from the store: another process or instance may have appended.
+  absl::Status RefreshHead();
 
   std::unique_ptr<AuditStore> store_;
   const crypto::SecretKey audit_key_;
@@ -125,7 +127,7 @@ class AuditLog {
   bool committing_ = false;
 
   std::mutex store_mu_;   // guards store_ and head_
-  MerkleFrontier head_;
+  MerkleFrontier head_;   // the store's head as last read or written by us
 };
 
 }  // namespace phiguard::audit

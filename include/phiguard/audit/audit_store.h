@@ -56,11 +56,18 @@ class AuditStore {
 
   // The durable tree head (size and frontier); the empty tree for a new store.
   virtual absl::StatusOr<MerkleFrontier> LoadHead() = 0;
-  // In ONE durable transaction: the leaves (seq continuing from the current head), the subtree
-  // nodes they complete (levels >= kStoredMinLevel) and the new head. Returns only once
-  // durable; on error nothing of the batch is stored.
-  virtual absl::Status Append(absl::Span<const StoredLeaf> leaves,
-                              absl::Span<const SubtreeNode> nodes, const MerkleFrontier& head) = 0;
+  // What one append transaction writes: the leaves (seq continuing from the head it was built
+  // on), the subtree nodes they complete (levels >= kStoredMinLevel) and the new head.
+  struct Batch {
+    std::vector<StoredLeaf> leaves;
+    std::vector<SubtreeNode> nodes;
+    MerkleFrontier head;
+  };
+  // In ONE durable transaction that excludes every other writer (other threads, processes or
+  // instances sharing the store): reads the current head, calls `build` with it and writes what
+  // it returns. Returns only once durable; on any error nothing of the batch is stored.
+  virtual absl::Status Append(
+      absl::FunctionRef<absl::StatusOr<Batch>(const MerkleFrontier& head)> build) = 0;
   // Stored leaf hashes of seq in [begin, end), in order. NotFound if any is missing.
   virtual absl::StatusOr<std::vector<Hash>> LeafHashes(uint64_t begin, uint64_t end) = 0;
   // A stored subtree hash; nullopt when there is no such row.
@@ -82,5 +89,13 @@ class AuditStore {
 
 // The SQLite store in `path` (created with its tables if new). Errors name the path.
 absl::StatusOr<std::unique_ptr<AuditStore>> OpenSqliteAuditStore(const std::string& path);
+
+// The PostgreSQL store at `conninfo` (a libpq connection string or postgresql:// URI; tables
+// created if missing). Several phiguard instances may share it: appends serialise on an advisory
+// lock inside their transaction. Errors never echo the connection string (it may hold a password).
+absl::StatusOr<std::unique_ptr<AuditStore>> OpenPostgresAuditStore(const std::string& conninfo);
+
+// PostgreSQL for "postgresql://..." / "postgres://..." / "pg:<conninfo>", SQLite otherwise.
+absl::StatusOr<std::unique_ptr<AuditStore>> OpenAuditStore(const std::string& location);
 
 }  // namespace phiguard::audit
