@@ -6,7 +6,10 @@
 
 #include <tuple>
 
+#include <openssl/sha.h>
+
 #include "phiguard/crypto/hmac.h"
+#include "test_util.h"
 
 namespace phiguard::crypto {
 namespace {
@@ -81,10 +84,10 @@ TEST(Shamir, SplittingTwiceGivesUnrelatedShares) {
   EXPECT_EQ(ShamirCombine({(*a)[0], (*b)[1]}).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
-TEST(Shamir, FewerThanThresholdSharesAreConsistentWithAnySecret) {
-  // Perfect secrecy, checked directly: with threshold 2, one share y1 = s + a*x1 is consistent with
-  // every candidate secret (for each s' there is a slope a'). We check that the share bytes are not
-  // the secret bytes and that two splits of the same secret give different single shares.
+TEST(Shamir, OneShareDoesNotShowTheSecret) {
+  // With threshold 2, one share y1 = s + a*x1 is consistent with every candidate secret (for each
+  // s' there is a slope a'). Observable consequences: the share's value bytes are not the secret's
+  // bytes, and two splits of the same secret give different values for the same index.
   SecretKey secret = Secret('\x42');
   auto a = ShamirSplit(secret, 2, 2);
   auto b = ShamirSplit(secret, 2, 2);
@@ -144,24 +147,27 @@ TEST(Shamir, RepeatedShareIsRefused) {
 }
 
 TEST(Shamir, InconsistentExtraShareIsDataLoss) {
-  // A share with a valid checksum but a forged y value (as a dishonest custodian could make) is
-  // caught when more shares than the threshold are given.
+  // A share with a valid checksum and the right split id but a forged value (what a dishonest
+  // custodian could make) is caught when more shares than the threshold are given.
   SecretKey secret = Secret('x');
-  auto a = ShamirSplit(secret, 2, 3);
-  ASSERT_TRUE(a.ok());
-  // Forge share 3 from another polynomial with the same set id: take a share of another split and
-  // splice the first split's set id into it, then fix the checksum.
-  auto info = ParseShareInfo((*a)[2]);
-  ASSERT_TRUE(info.ok());
-  EXPECT_EQ(info->index, 3);
-  EXPECT_EQ(info->threshold, 2);
-  EXPECT_EQ(info->shares, 3);
+  auto shares = ShamirSplit(secret, 2, 3);
+  ASSERT_TRUE(shares.ok());
+  std::string bytes = testing_util::Unhex((*shares)[2].substr(kShamirSharePrefix.size()));
+  bytes[13 + 5] = static_cast<char>(bytes[13 + 5] ^ 0x40);  // header is 13 bytes; change y[5]
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size() - 8, digest);
+  bytes.replace(bytes.size() - 8, 8, reinterpret_cast<const char*>(digest), 8);
+  const std::string forged = std::string(kShamirSharePrefix) + testing_util::Hex(bytes);
+  ASSERT_TRUE(ParseShareInfo(forged).ok());  // well-formed on its own
+  EXPECT_EQ(ParseShareInfo(forged)->index, 3);
+  auto got = ShamirCombine({(*shares)[0], (*shares)[1], forged});
+  EXPECT_EQ(got.status().code(), absl::StatusCode::kDataLoss) << got.status();
+  // Shares of another split are refused before any interpolation.
   SecretKey other = Secret('y');
   auto b = ShamirSplit(other, 2, 3);
   ASSERT_TRUE(b.ok());
-  auto got = ShamirCombine({(*a)[0], (*a)[1], (*b)[2]});
-  // Different set id: refused before any interpolation.
-  EXPECT_EQ(got.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ShamirCombine({(*shares)[0], (*shares)[1], (*b)[2]}).status().code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 TEST(Shamir, ParametersAreChecked) {
