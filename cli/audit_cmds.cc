@@ -412,6 +412,7 @@ void RegisterAudit(CLI::App& app, const GlobalOptions& global) {
   acct->callback([&global, opts, years, json] {
     RunAccounting(ResolveAudit(global, *opts), *years, *json);
   });
+  RegisterAuditWatch(*audit, global);
 }
 
 }  // namespace phiguard::cli

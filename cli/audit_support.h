@@ -33,6 +33,9 @@ struct AuditKeys {
 // Reads the key file; Fail()s naming the path and how to create it.
 AuditKeys LoadAuditKeys(const std::string& key_file);
 
+// `phiguard audit watch | alerts | synth` (cli/audit_watch_cmds.cc), registered under `audit`.
+void RegisterAuditWatch(CLI::App& audit, const GlobalOptions& global);
+
 // Opens the log in options.db with the key file's HMAC key; Fail()s on error.
 std::unique_ptr<audit::AuditLog> OpenAuditLog(const AuditOptions& options);
 
