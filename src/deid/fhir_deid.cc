@@ -5,6 +5,7 @@
 #include <cctype>
 #include <memory>
 
+#include "absl/container/flat_hash_map.h"
 #include "deid/internal/base64.h"
 #include "deid/internal/field_deidentifier.h"
 #include "deid/internal/fhir_rules.h"
@@ -281,7 +282,7 @@ class FhirWorker {
     }
     if (rule.action == FieldAction::kPseudonym) {
       if (key == "reference" || key == "fullUrl") return Emit(value, Reference(value), rule.action, out);
-      if (key == "id") return Emit(value, transformer_.PseudonymPreservingFormat(value), rule.action, out);
+      if (key == "id") return Emit(value, IdPseudonym(value), rule.action, out);
     }
     if (rule.action == FieldAction::kText && key == "data") {
       if (auto decoded = internal::Base64Decode(value)) {
@@ -317,11 +318,11 @@ class FhirWorker {
 
   // "Patient/123" -> "Patient/<pseudonym>", "urn:uuid:X" -> "urn:uuid:<pseudonym>",
   // "Practitioner?identifier=sys|value" -> "...|<pseudonym>", "#contained" kept.
-  std::string Reference(std::string_view ref) const {
+  std::string Reference(std::string_view ref) {
     if (ref.empty() || ref[0] == '#') return std::string(ref);
     if (ref.starts_with("urn:uuid:") || ref.starts_with("urn:oid:")) {
       size_t colon = ref.find(':', 4) + 1;
-      return Cat(ref.substr(0, colon), transformer_.PseudonymPreservingFormat(ref.substr(colon)));
+      return Cat(ref.substr(0, colon), IdPseudonym(ref.substr(colon)));
     }
     size_t q = ref.find('?');
     if (q != std::string_view::npos) {
@@ -332,14 +333,14 @@ class FhirWorker {
         first = false;
         size_t eq = param.find('=');
         if (eq == std::string_view::npos) {
-          out += transformer_.PseudonymPreservingFormat(param);
+          out += IdPseudonym(param);
           continue;
         }
         std::string_view v = param.substr(eq + 1);
         size_t bar = v.rfind('|');
         size_t cut = bar == std::string_view::npos ? 0 : bar + 1;
         out += Cat(param.substr(0, eq + 1), v.substr(0, cut),
-                   transformer_.PseudonymPreservingFormat(v.substr(cut)));
+                   IdPseudonym(v.substr(cut)));
       }
       return out;
     }
@@ -349,10 +350,22 @@ class FhirWorker {
     for (size_t i = 0; i < parts.size(); ++i) {
       if (i) out.push_back('/');
       bool is_id = i > 0 && internal::IsFhirResourceType(parts[i - 1]);
-      out += is_id ? transformer_.PseudonymPreservingFormat(parts[i]) : std::string(parts[i]);
+      out += is_id ? IdPseudonym(parts[i]) : std::string(parts[i]);
     }
-    if (parts.size() == 1) return transformer_.PseudonymPreservingFormat(ref);
+    if (parts.size() == 1) return IdPseudonym(ref);
     return out;
+  }
+
+  // Keyed format-preserving pseudonym of an id, memoised: the same patient, encounter and
+  // practitioner ids recur in thousands of references, and each costs two HMACs. Bounded: the
+  // memo is dropped when full (output does not depend on it).
+  std::string IdPseudonym(std::string_view id) {
+    auto it = id_memo_.find(absl::string_view(id.data(), id.size()));
+    if (it != id_memo_.end()) return it->second;
+    if (id_memo_.size() >= kMaxMemo) id_memo_.clear();
+    std::string p = transformer_.PseudonymPreservingFormat(id);
+    id_memo_.emplace(std::string(id), p);
+    return p;
   }
 
   // Advances past the number tokens inside `e` (an element not written out).
@@ -385,6 +398,8 @@ class FhirWorker {
   size_t next_number_ = 0;
   internal::RecordCounts* counts_ = nullptr;
   std::string path_;  // "Patient.name.family" for the report and errors (no array indices)
+  static constexpr size_t kMaxMemo = 1 << 16;
+  absl::flat_hash_map<std::string, std::string> id_memo_;
 };
 
 }  // namespace

@@ -143,9 +143,14 @@ bool Hl7Reader::NextSegment(std::string& segment, size_t& line) {
       continue;
     }
     last_was_cr_ = false;
-    const char* end = static_cast<const char*>(std::memchr(start, '\r', avail));
-    const char* nl = static_cast<const char*>(std::memchr(start, '\n', end ? end - start : avail));
-    if (nl != nullptr) end = nl;
+    // The first \r or \n (one pass: a file with only \n must not be searched for \r to its end).
+    const char* end = nullptr;
+    for (const char* p = start; p < start + avail; ++p) {
+      if (*p == '\r' || *p == '\n') {
+        end = p;
+        break;
+      }
+    }
     size_t len = end ? static_cast<size_t>(end - start) : avail;
     if (segment.size() + len > max_) {
       status_ = absl::ResourceExhaustedError(
