@@ -8,6 +8,7 @@
 #include <set>
 #include <thread>
 
+#include "phiguard/audit/crypto_audit_sink.h"
 #include "phiguard/audit/exports.h"
 #include "test_util.h"
 
@@ -326,6 +327,41 @@ TEST_F(AuditLogTest, SyslogLinesFollowRfc5424) {
   ASSERT_TRUE(json.ok());
   EXPECT_NE(json->find("\"entry\":{\"v\":1,\"seq\":0"), std::string::npos);
   EXPECT_EQ(ParseSiemFormat("cef").status().code(), StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace phiguard::audit
+
+namespace phiguard::audit {
+namespace {
+
+TEST_F(AuditLogTest, CryptoEventsBecomeLogEntries) {
+  auto log = OpenLog();
+  AuditLogCryptoSink sink(log.get());
+  crypto::CryptoEvent c;
+  c.time_unix_micros = 1'700'000'000'000'000;
+  c.actor = "u:carol";
+  c.operation = "decrypt";
+  c.key = "notes";
+  c.key_version = 3;
+  c.object_id = "export-2026.bin";
+  c.outcome = "PERMISSION_DENIED";
+  c.detail = "role crypto-user missing";
+  ASSERT_TRUE(sink.Record(c).ok());
+  auto d = DecodeLeaf(log->Leaf(0)->leaf);
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_EQ(d->event.action, "crypto.decrypt");
+  EXPECT_EQ(d->event.outcome, "denied");
+  EXPECT_EQ(d->event.actor.id, "u:carol");
+  EXPECT_EQ(d->event.description, "key notes v3; role crypto-user missing");
+  EXPECT_EQ(d->event.record_ids, std::vector<std::string>{PseudonymizeId(log->audit_key(), "export-2026.bin")});
+  EXPECT_EQ(d->time_us, c.time_unix_micros);
+  // Hostile names cannot break the schema: the event is still recorded.
+  c.operation = "rotate now\n";
+  c.key = "k\"1";
+  c.outcome = "ok";
+  ASSERT_TRUE(sink.Record(c).ok());
+  EXPECT_EQ(DecodeLeaf(log->Leaf(1)->leaf)->event.action, "crypto.rotate_now_");
 }
 
 }  // namespace
