@@ -149,12 +149,17 @@ class World {
     return static_cast<int>(incidents_.size()) - 1;
   }
   // A staff member (day shift if `day_only`) and one of their working days after the warmup.
-  std::pair<const Person*, int> Pick(bool day_only) {
-    while (true) {
+  // Prefers someone not yet picked for `rule`: a second incident of the same kind by the same
+  // person may rightly go unnoticed (a resource type they touched before is no longer new).
+  std::pair<const Person*, int> Pick(std::string_view rule, bool day_only) {
+    for (int tries = 0;; ++tries) {
       const Person& s = staff_[rng_.Below(staff_.size())];
       if (day_only && s.night) continue;
+      if (tries < 1000 && picked_.count({std::string(rule), s.id})) continue;
       const int day = static_cast<int>(rng_.Between(o_.warmup_days, o_.days - 1));
-      if (Works(s, day)) return {&s, day};
+      if (!Works(s, day)) continue;
+      picked_.insert({std::string(rule), s.id});
+      return {&s, day};
     }
   }
   void NormalTraffic();
@@ -166,6 +171,7 @@ class World {
   std::vector<int> patient_surname_;
   std::vector<int> patient_address_;
   std::set<std::pair<std::string, int>> pairs_;  // declared relationships
+  std::set<std::pair<std::string, std::string>> picked_;  // (rule, person) already used
   std::vector<Pending> pending_;
   std::vector<SynthIncident> incidents_;
 };
@@ -259,7 +265,7 @@ void World::Inject(std::string_view rule) {
     for (int k = 0; k < n; ++k) Push(t + k * 7 * kMinuteUs, e, inc);
     return;
   }
-  auto [s, day] = Pick(rule == kRuleOffHours);
+  auto [s, day] = Pick(rule, rule == kRuleOffHours);
   const int inc = NewIncident(rule, s->id);
   auto in_shift = [&] { return ShiftTime(*s, day); };
   if (rule == kRuleVolumeSpike) {
