@@ -34,6 +34,8 @@
 #include "phiguard/core/file_io.h"
 #include "phiguard/core/strings.h"
 #include "phiguard/crypto/ciphertext_format.h"
+#include "audit_support.h"
+#include "phiguard/audit/crypto_audit_sink.h"
 #include "phiguard/crypto/crypto_audit.h"
 #include "phiguard/crypto/hex.h"
 #include "phiguard/crypto/key_store.h"
@@ -169,18 +171,39 @@ class NoEcho {
   bool active_ = false;
 };
 
+// Records each crypto event in the JSONL trail (`keys audit`) and, once `phiguard audit init` has
+// created the audit key, in the tamper-evident audit log as well. Fails if either fails, so the
+// keyring fails the operation (fail closed).
+class CliCryptoSink final : public crypto::CryptoAuditSink {
+ public:
+  absl::Status Record(const crypto::CryptoEvent& event) override {
+    if (absl::Status s = jsonl->Record(event); !s.ok()) return s;
+    return merkle != nullptr ? merkle->Record(event) : absl::OkStatus();
+  }
+  std::unique_ptr<crypto::JsonlCryptoAuditSink> jsonl;
+  std::unique_ptr<audit::AuditLog> log;
+  std::unique_ptr<audit::AuditLogCryptoSink> merkle;
+};
+
 struct OpenedKeyring {
-  std::unique_ptr<crypto::JsonlCryptoAuditSink> sink;
+  std::unique_ptr<CliCryptoSink> sink;
   std::unique_ptr<Keyring> keyring;
   std::string identity;
 };
 
-std::unique_ptr<crypto::JsonlCryptoAuditSink> OpenSink(const GlobalOptions& g) {
+std::unique_ptr<CliCryptoSink> OpenSink(const GlobalOptions& g) {
   std::error_code ec;
   fs::create_directories(g.home, ec);
-  auto sink = crypto::JsonlCryptoAuditSink::Open(AuditPath(g));
-  if (!sink.ok()) Fail(sink.status());
-  return *std::move(sink);
+  auto jsonl = crypto::JsonlCryptoAuditSink::Open(AuditPath(g));
+  if (!jsonl.ok()) Fail(jsonl.status());
+  auto sink = std::make_unique<CliCryptoSink>();
+  sink->jsonl = *std::move(jsonl);
+  const AuditOptions audit = ResolveAudit(g, AuditOptions{});
+  if (fs::exists(audit.key_file)) {
+    sink->log = OpenAuditLog(audit);
+    sink->merkle = std::make_unique<audit::AuditLogCryptoSink>(sink->log.get());
+  }
+  return sink;
 }
 
 // Opens the keyring and, if `unseal`, unseals it from the key file or the session.

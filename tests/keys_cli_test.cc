@@ -210,5 +210,19 @@ TEST_F(KeysCliTest, CertsWritesCaServerAndClientFilesOnce) {
   EXPECT_EQ(ReadFile(File("tls/ca.crt")), ca);
 }
 
+TEST_F(KeysCliTest, CryptoOperationsReachTheTamperEvidentLogOnceItExists) {
+  ASSERT_EQ(Run("audit init"), 0) << Stderr();
+  InitDev();
+  ASSERT_EQ(Run("encrypt --key notes --as bob -o " + File("n.pgc") + dev_, "x"), 0) << Stderr();
+  EXPECT_EQ(Run("decrypt --as alice " + File("n.pgc") + dev_), 1);  // custodian: denied
+  ASSERT_EQ(Run("audit export --leaves"), 0) << Stderr();
+  const std::string leaves = Stdout();
+  EXPECT_NE(leaves.find("\"action\":\"crypto.create\""), std::string::npos) << leaves;
+  EXPECT_NE(leaves.find("\"action\":\"crypto.encrypt_stream\""), std::string::npos) << leaves;
+  EXPECT_NE(leaves.find("\"action\":\"crypto.decrypt_stream\",\"resource\""), std::string::npos) << leaves;
+  EXPECT_NE(leaves.find("\"outcome\":\"denied\""), std::string::npos) << leaves;
+  ASSERT_EQ(Run("audit verify"), 0) << Stdout() << Stderr();
+}
+
 }  // namespace
 }  // namespace phiguard
