@@ -103,7 +103,35 @@ TEST_F(CsvDeidTest, PolicyNamingAMissingColumnIsInvalidArgument) {
   auto policy = ParseFieldPolicyYaml("fields: {ssn: {transform: redact, type: SSN}}\n");
   ASSERT_TRUE(policy.ok());
   std::string out;
-  EXPECT_EQ(Run(kCsv, *policy, &out).status().code(), absl::StatusCode::kInvalidArgument);
+  auto r = Run(kCsv, *policy, &out);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  // The error points at the rule in the policy.
+  EXPECT_NE(std::string(r.status().message()).find("line 1, column 10"), std::string::npos) << r.status();
+}
+
+TEST_F(CsvDeidTest, SkipQuarantinesRowsWithBadValuesAndKeepsTheRest) {
+  std::string q_path = dir_.File("q.csv");
+  auto q = AtomicFileWriter::Open(q_path);
+  ASSERT_TRUE(q.ok());
+  StructuredOptions run;
+  run.on_error = OnError::kSkip;
+  run.quarantine = q->get();
+  std::string in = WriteFile(dir_.File("in.csv"), "a,b\n1,ok\n2,\xff\n3,fine\n");
+  auto key = crypto::SecretKey::FromBytes(std::string(32, 'k'));
+  auto tr = Transformer::Create(DefaultFieldPolicy().text_profile, std::move(*key));
+  ASSERT_TRUE(tr.ok());
+  auto w = AtomicFileWriter::Open(dir_.File("out.csv"));
+  ASSERT_TRUE(w.ok());
+  auto r = DeidentifyCsv(*testing_util::SharedDetector(), **tr, DefaultFieldPolicy(), in, **w, {}, run);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_TRUE((*w)->Commit().ok());
+  ASSERT_TRUE((*q)->Commit().ok());
+  EXPECT_EQ(r->records, 2u);
+  EXPECT_EQ(r->failed, 1u);
+  ASSERT_EQ(r->errors.size(), 1u);
+  EXPECT_EQ(r->errors[0].line, 3u);
+  EXPECT_EQ(ReadFile(q_path), "a,b\n2,\xff\n");  // a CSV with the header
+  EXPECT_EQ(testing_util::Lines(ReadFile(dir_.File("out.csv"))).size(), 3u);
 }
 
 TEST_F(CsvDeidTest, RaggedRowFailsWithItsLine) {

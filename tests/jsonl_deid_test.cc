@@ -22,14 +22,14 @@ constexpr char kRecords[] =
 class JsonlDeidTest : public ::testing::Test {
  protected:
   absl::StatusOr<StructuredReport> Run(const std::string& input, const FieldPolicy& policy,
-                                       std::string* out) {
+                                       std::string* out, const StructuredOptions& run = {}) {
     std::string in = WriteFile(dir_.File("in.jsonl"), input);
     auto key = crypto::SecretKey::FromBytes(std::string(32, 'k'));
     auto tr = Transformer::Create(policy.text_profile, std::move(*key));
     EXPECT_TRUE(tr.ok());
     auto w = AtomicFileWriter::Open(dir_.File("out.jsonl"));
     EXPECT_TRUE(w.ok());
-    auto r = DeidentifyJsonl(*testing_util::SharedDetector(), **tr, policy, in, **w);
+    auto r = DeidentifyJsonl(*testing_util::SharedDetector(), **tr, policy, in, **w, run);
     if (r.ok()) {
       EXPECT_TRUE((*w)->Commit().ok());
       *out = ReadFile(dir_.File("out.jsonl"));
@@ -83,6 +83,29 @@ TEST_F(JsonlDeidTest, MalformedLineIsInvalidArgumentNamingTheLine) {
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(Run("{\"a\": \"\xff\"}\n", DefaultFieldPolicy(), &out).status().code(),
             absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(JsonlDeidTest, SkipQuarantinesBadLinesAndThreadsDoNotChangeTheOutput) {
+  std::string q_path = dir_.File("q.jsonl");
+  auto q = AtomicFileWriter::Open(q_path);
+  ASSERT_TRUE(q.ok());
+  StructuredOptions run;
+  run.on_error = OnError::kSkip;
+  run.quarantine = q->get();
+  run.threads = 2;
+  run.batch_records = 1;
+  std::string input = std::string(kRecords) + "{broken\n" + kRecords;
+  std::string skipped, single;
+  auto r = Run(input, DefaultFieldPolicy(), &skipped, run);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_TRUE((*q)->Commit().ok());
+  EXPECT_EQ(r->records, 4u);
+  EXPECT_EQ(r->failed, 1u);
+  ASSERT_EQ(r->errors.size(), 1u);
+  EXPECT_EQ(r->errors[0].line, 4u);
+  EXPECT_EQ(ReadFile(q_path), "{broken\n");
+  ASSERT_TRUE(Run(std::string(kRecords) + kRecords, DefaultFieldPolicy(), &single).ok());
+  EXPECT_EQ(skipped, single);
 }
 
 }  // namespace

@@ -39,7 +39,7 @@ absl::StatusOr<StructuredReport> DeidentifyCsv(const phi::Detector& detector,
     for (const std::string& h : header) present |= h == name;
     if (!present) {
       return absl::InvalidArgumentError(
-          Cat(display, ": policy '", policy.name, "' names column '", name, "', not in the header"));
+          Cat(PolicyWhere(policy, rule), "column '", name, "' is not in the header of ", display));
     }
   }
   if (!policy.patient_field.empty() && patient_col < 0) {
