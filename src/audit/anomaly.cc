@@ -410,9 +410,28 @@ void Judge::BaselineRules(const std::string& actor, const std::vector<size_t>& u
         w.lo = c_.default_start_minute;
         w.hi = c_.default_end_minute;
       }
+      // Staying late or starting early is not off-hours access: an access outside the window is
+      // excused when a chain of accesses with gaps of at most continuation_minutes links it to an
+      // access inside the window (looked for from the day before to the day after).
+      const int64_t gap = int64_t{c_.continuation_minutes} * kMinuteUs;
+      auto from = day_begin(day - 1);
+      auto to = day_begin(day + 2);
+      const size_t n = static_cast<size_t>(to - from);
+      auto time_at = [&](size_t k) { return ev_[*(from + k)].time_us; };
+      auto inside = [&](size_t k) { return !w.Outside(Local(*(from + k))); };
+      std::vector<char> after(n, 0), before(n, 0);  // linked to an inside access before / after
+      for (size_t k = 0; k < n; ++k) {
+        after[k] = inside(k) || (k > 0 && after[k - 1] && time_at(k) - time_at(k - 1) <= gap);
+      }
+      for (size_t k = n; k-- > 0;) {
+        before[k] = inside(k) || (k + 1 < n && before[k + 1] && time_at(k + 1) - time_at(k) <= gap);
+      }
+      std::vector<char> linked(n);
+      for (size_t k = 0; k < n; ++k) linked[k] = after[k] || before[k];
       std::vector<size_t> outside;
-      for (size_t i : day_events) {
-        if (IsNew(i) && w.Outside(Local(i))) outside.push_back(i);
+      for (size_t k = 0; k < n; ++k) {
+        const size_t i = *(from + k);
+        if (Day(i) == day && IsNew(i) && w.Outside(Local(i)) && !linked[k]) outside.push_back(i);
       }
       if (!outside.empty()) {
         const double first = w.Minute(Local(outside.front())) + w.pivot_hour * 60;

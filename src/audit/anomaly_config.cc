@@ -214,7 +214,7 @@ absl::StatusOr<AnomalyConfig> ParseAnomalyConfig(std::string_view yaml, std::str
         if (k == "baseline") {
           return section(v, k,
                          {"days", "min_active_days", "mad_k", "slack_minutes",
-                          "default_working_hours", "utc_offset_minutes"},
+                          "continuation_minutes", "default_working_hours", "utc_offset_minutes"},
                          [&](const std::string& bk, const YAML::Node& bv) -> absl::Status {
                            if (bk == "days") return rd.Number(bv, bk, 1, 366, c.baseline_days);
                            if (bk == "min_active_days") {
@@ -223,6 +223,9 @@ absl::StatusOr<AnomalyConfig> ParseAnomalyConfig(std::string_view yaml, std::str
                            if (bk == "mad_k") return rd.Number(bv, bk, 0.5, 100.0, c.mad_k);
                            if (bk == "slack_minutes") {
                              return rd.Number(bv, bk, 0, 720, c.slack_minutes);
+                           }
+                           if (bk == "continuation_minutes") {
+                             return rd.Number(bv, bk, 0, 720, c.continuation_minutes);
                            }
                            if (bk == "utc_offset_minutes") {
                              return rd.Number(bv, bk, -14 * 60, 14 * 60, c.utc_offset_minutes);

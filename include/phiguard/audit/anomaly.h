@@ -89,6 +89,9 @@ struct AnomalyConfig {
   int min_active_days = 5;    // fewer active days than this: baseline rules use the defaults
   double mad_k = 4.0;         // a value is anomalous beyond median + mad_k * 1.4826 * MAD
   int slack_minutes = 120;    // working window is widened by at least this on each side
+  // An access outside the window that is linked to one inside it by accesses at most this many
+  // minutes apart is the shift running long (or starting early), not off-hours access. 0: off.
+  int continuation_minutes = 45;
   int default_start_minute = 7 * 60;  // working window (local) while an identity has no baseline
   int default_end_minute = 19 * 60;
   int utc_offset_minutes = 0;  // local time = UTC + this (days and default hours)
