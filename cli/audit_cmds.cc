@@ -285,6 +285,7 @@ void RunVerify(const AuditOptions& o, const std::string& public_key_hex, bool js
                     {"entries", r->leaves},
                     {"root", HexOf(r->root)},
                     {"checkpoints_verified", r->checkpoints_ok},
+                    {"pruned_before", r->pruned_before},
                     {"signatures_checked", r->signatures_checked},
                     {"findings", findings}})
                   .dump());
@@ -292,6 +293,11 @@ void RunVerify(const AuditOptions& o, const std::string& public_key_hex, bool js
     for (const audit::VerifyFinding& f : r->findings) {
       std::printf("TAMPERED at %llu: %s\n", static_cast<unsigned long long>(f.position),
                   f.what.c_str());
+    }
+    if (r->pruned_before > 0) {
+      std::printf("entries below %llu removed by retention (%llu checkpoints before them)\n",
+                  static_cast<unsigned long long>(r->pruned_before),
+                  static_cast<unsigned long long>(r->checkpoints_pruned));
     }
     std::printf("%s: %llu entries, %llu checkpoints verified%s, root %s\n",
                 r->ok() ? "OK" : "FAILED", static_cast<unsigned long long>(r->leaves),
@@ -303,6 +309,22 @@ void RunVerify(const AuditOptions& o, const std::string& public_key_hex, bool js
     std::fprintf(stderr, "phiguard: warning: checkpoint signatures not checked; pass --public-key\n");
   }
   if (!r->ok()) throw CommandError{1, "audit log verification failed"};
+}
+
+// ---- retention ---------------------------------------------------------------------------------
+
+void RunPrune(const AuditOptions& o, const std::string& before) {
+  const int64_t now_us = absl::ToUnixMicros(absl::Now());
+  int64_t before_us = now_us - int64_t{6} * 36525 * 86'400'000'000 / 100;
+  if (!before.empty()) {
+    absl::StatusOr<int64_t> t = audit::ParseRfc3339Micros(before);
+    if (!t.ok()) UsageError("--before: not an RFC 3339 time");
+    before_us = *t;
+  }
+  std::unique_ptr<audit::AuditLog> log = OpenAuditLog(o);
+  absl::StatusOr<uint64_t> boundary = log->Prune(before_us, now_us);
+  if (!boundary.ok()) Fail(boundary.status());
+  PrintLine(Json({{"pruned_before", *boundary}}).dump());
 }
 
 // ---- accounting of disclosures (164.528) ---------------------------------------------------------
@@ -399,6 +421,16 @@ void RegisterAudit(CLI::App& app, const GlobalOptions& global) {
   verify->add_flag("--json", *json, "Machine-readable report");
   verify->callback(
       [&global, opts, pk, json] { RunVerify(ResolveAudit(global, *opts), *pk, *json); });
+
+  auto before = std::make_shared<std::string>();
+  CLI::App* prune = audit->add_subcommand(
+      "prune",
+      "Retention: delete entries older than --before (default and minimum: six years ago,\n"
+      "45 CFR 164.316(b)(2)); proofs and checkpoints of the entries kept stay valid, and the\n"
+      "prune is itself logged. Example:\n  phiguard audit prune --before 2019-01-01T00:00:00Z");
+  AddAuditOptions(*prune, *opts);
+  prune->add_option("--before", *before, "RFC 3339 cut-off (at least six years ago)");
+  prune->callback([&global, opts, before] { RunPrune(ResolveAudit(global, *opts), *before); });
 
   auto years = std::make_shared<int>(6);
   CLI::App* acct = audit->add_subcommand(

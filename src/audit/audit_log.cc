@@ -11,6 +11,23 @@ namespace phiguard::audit {
 namespace {
 
 constexpr size_t kMaxFindings = 1000;
+// 45 CFR 164.316(b)(2): documentation is kept six years; 6 x 365.25 days.
+constexpr int64_t kMinRetentionUs = int64_t{6} * 36525 * 86'400'000'000 / 100;
+constexpr std::string_view kPruneAction = "\"action\":\"audit.prune\"";
+constexpr std::string_view kPruneNote = "retention: entries below ";
+
+// The boundary an audit.prune entry records in its description; nullopt if it is not one.
+std::optional<uint64_t> PruneBoundary(std::string_view leaf) {
+  if (leaf.find(kPruneAction) == std::string_view::npos) return std::nullopt;
+  absl::StatusOr<StoredEvent> e = DecodeLeaf(leaf);
+  if (!e.ok() || e->event.action != "audit.prune") return std::nullopt;
+  std::string_view d = e->event.description;
+  if (d.substr(0, kPruneNote.size()) != kPruneNote) return std::nullopt;
+  d.remove_prefix(kPruneNote.size());
+  uint64_t n = 0;
+  if (!ParseNumber(d.substr(0, d.find(' ')), n)) return std::nullopt;
+  return n;
+}
 
 std::string KeyId(const crypto::SecretKey& key) {
   const crypto::Sha256Digest d = crypto::HmacSha256(key, "phiguard audit key id");
@@ -290,6 +307,58 @@ absl::Status AuditLog::ScanLeavesByTime(int64_t from_us, int64_t to_us,
   return store_->ScanLeavesByTime(from_us, to_us, fn);
 }
 
+absl::StatusOr<uint64_t> AuditLog::PrunedBefore() {
+  std::lock_guard<std::mutex> lock(store_mu_);
+  return PrunedBeforeLocked();
+}
+
+absl::StatusOr<uint64_t> AuditLog::PrunedBeforeLocked() {
+  absl::StatusOr<std::optional<std::string>> v = store_->GetMeta("pruned_before");
+  if (!v.ok()) return v.status();
+  uint64_t n = 0;
+  if (v->has_value() && !ParseNumber(**v, n)) return absl::DataLossError("audit store: bad pruned_before");
+  return n;
+}
+
+absl::StatusOr<uint64_t> AuditLog::Prune(int64_t before_us, int64_t now_us) {
+  if (before_us > now_us - kMinRetentionUs) {
+    return absl::FailedPreconditionError(
+        "retention: audit entries must be kept at least six years (45 CFR 164.316(b)(2)); "
+        "pick a date at least six years back");
+  }
+  uint64_t current = 0;
+  uint64_t first_kept = 0;
+  {
+    std::lock_guard<std::mutex> lock(store_mu_);
+    absl::StatusOr<uint64_t> c = PrunedBeforeLocked();
+    if (!c.ok()) return c.status();
+    current = first_kept = *c;
+    if (absl::Status s = RefreshHead(); !s.ok()) return s;
+    // Entries are appended in roughly time order: stop at the first one young enough to keep.
+    absl::Status s = store_->ScanLeaves(current, head_.size(), [&](const StoredLeaf& l) {
+      if (l.time_us >= before_us) return absl::CancelledError("young enough");
+      first_kept = l.seq + 1;
+      return absl::OkStatus();
+    });
+    if (!s.ok() && !absl::IsCancelled(s)) return s;
+  }
+  // A multiple of 16: every subtree below the boundary is then a stored node, and the low-level
+  // hashes any proof of a kept entry needs stay in its own (kept) block of 16.
+  const uint64_t boundary = first_kept / (uint64_t{1} << kStoredMinLevel) << kStoredMinLevel;
+  if (boundary <= current) return current;
+  AuditEvent e;
+  e.actor.id = "phiguard";
+  e.actor.role = "system";
+  e.action = "audit.prune";
+  e.outcome = "success";
+  e.description = Cat(kPruneNote, boundary, " removed (older than ", FormatRfc3339Micros(before_us), ")");
+  // Logged (durably) before anything is deleted: no record, no prune.
+  if (absl::StatusOr<uint64_t> seq = Append(e); !seq.ok()) return seq.status();
+  std::lock_guard<std::mutex> lock(store_mu_);
+  if (absl::Status s = store_->PruneLeavesBelow(boundary); !s.ok()) return s;
+  return boundary;
+}
+
 absl::StatusOr<VerifyReport> AuditLog::Verify(std::optional<std::string> trusted_public_key) {
   std::lock_guard<std::mutex> lock(store_mu_);
   VerifyReport report;
@@ -313,11 +382,39 @@ absl::StatusOr<VerifyReport> AuditLog::Verify(std::optional<std::string> trusted
     }
   }
 
+  // Entries below the retention boundary are gone; their subtree hashes are not.
+  absl::StatusOr<uint64_t> pruned = PrunedBeforeLocked();
+  if (!pruned.ok()) return pruned.status();
+  report.pruned_before = *pruned;
   MerkleFrontier tree;
+  if (*pruned > 0) {
+    std::vector<Hash> parts;
+    uint64_t offset = 0;
+    for (int level = 63; level >= 0; --level) {
+      if (((*pruned >> level) & 1) == 0) continue;
+      absl::StatusOr<std::optional<Hash>> node =
+          level >= kStoredMinLevel ? store_->Node(level, offset >> level)
+                                   : absl::StatusOr<std::optional<Hash>>(std::nullopt);
+      if (!node.ok()) return node.status();
+      if (!node->has_value()) {
+        find(offset, Cat("stored subtree hash for pruned entries ", offset, "..",
+                         offset + (uint64_t{1} << level) - 1, " is missing"));
+        parts.push_back(Hash{});
+      } else {
+        parts.push_back(**node);
+      }
+      offset += uint64_t{1} << level;
+    }
+    tree = *MerkleFrontier::FromParts(*pruned, std::move(parts));
+  }
   size_t next_cp = 0;
   auto check_checkpoints = [&] {
     for (; next_cp < checkpoints->size() && (*checkpoints)[next_cp].size <= tree.size(); ++next_cp) {
       const Checkpoint& c = (*checkpoints)[next_cp];
+      if (c.size < report.pruned_before) {
+        ++report.checkpoints_pruned;  // its entries are gone: nothing to recompute
+        continue;
+      }
       if (c.size < tree.size()) continue;  // a checkpoint at a size that was skipped (gap)
       if (c.root != tree.Root()) {
         find(c.size, Cat("checkpoint at size ", c.size,
@@ -328,8 +425,9 @@ absl::StatusOr<VerifyReport> AuditLog::Verify(std::optional<std::string> trusted
       }
     }
   };
-  check_checkpoints();  // size 0
-  uint64_t expected = 0;
+  check_checkpoints();  // size 0, or the retention boundary
+  uint64_t expected = *pruned;
+  uint64_t recorded_boundary = 0;
   absl::Status node_status;
   absl::Status s = store_->ScanLeaves(0, UINT64_MAX, [&](const StoredLeaf& l) -> absl::Status {
     if (l.seq != expected) {
@@ -341,6 +439,7 @@ absl::StatusOr<VerifyReport> AuditLog::Verify(std::optional<std::string> trusted
     if (computed != l.hash) {
       find(l.seq, Cat("entry ", l.seq, " was changed after it was written (hash mismatch)"));
     }
+    if (std::optional<uint64_t> b = PruneBoundary(l.leaf)) recorded_boundary = *b;
     std::optional<uint64_t> claimed = ClaimedSeq(l.leaf);
     if (!claimed.has_value()) {
       find(l.seq, Cat("entry ", l.seq, " is not a phiguard audit leaf"));
@@ -371,6 +470,11 @@ absl::StatusOr<VerifyReport> AuditLog::Verify(std::optional<std::string> trusted
     const Checkpoint& c = (*checkpoints)[next_cp];
     find(c.size, Cat("checkpoint at size ", c.size, " but the log has ", tree.size(),
                      " entries: it was truncated"));
+  }
+  if (*pruned > 0 && recorded_boundary != *pruned) {
+    find(*pruned, Cat("entries below ", *pruned,
+                      " were removed but no audit.prune entry records that boundary: deleted "
+                      "behind phiguard's back"));
   }
   absl::StatusOr<MerkleFrontier> head = store_->LoadHead();
   if (!head.ok()) return head.status();

@@ -159,6 +159,17 @@ class PostgresAuditStore final : public AuditStore {
     return std::optional<std::string>(PQgetvalue(r->get(), 0, 0));
   }
 
+  absl::Status PruneLeavesBelow(uint64_t below) override {
+    if (absl::Status s = Exec("BEGIN"); !s.ok()) return s;
+    absl::Status s = Query("DELETE FROM audit_leaves WHERE seq < $1", {std::to_string(below)}).status();
+    if (s.ok()) s = PutMeta("pruned_before", std::to_string(below));
+    if (!s.ok()) {
+      (void)Exec("ROLLBACK");
+      return s;
+    }
+    return Exec("COMMIT");
+  }
+
   absl::Status PutMeta(const std::string& key, const std::string& value) override {
     return Query(
                "INSERT INTO meta(key, value) VALUES($1, $2) "

@@ -195,6 +195,15 @@ class SqliteAuditStore final : public AuditStore {
     return out;
   }
 
+  absl::Status PruneLeavesBelow(uint64_t below) override {
+    absl::StatusOr<SqliteTransaction> tx = SqliteTransaction::Begin(*db_);
+    if (!tx.ok()) return tx.status();
+    absl::Status s = db_->Exec(Cat("DELETE FROM audit_leaves WHERE seq < ", below));
+    if (s.ok()) s = PutMeta("pruned_before", std::to_string(below));
+    if (!s.ok()) return s;
+    return tx->Commit();
+  }
+
   absl::Status PutMeta(const std::string& key, const std::string& value) override {
     SqliteStatement& st = *put_meta_;
     st.BindText(1, key);

@@ -213,3 +213,75 @@ TEST(AuditCrashTest, KillNineLosesNoAcknowledgedEvent) {
 
 }  // namespace
 }  // namespace phiguard::audit
+
+namespace phiguard::audit {
+namespace {
+
+// Retention: entries older than six years may go; proofs and checkpoints after them stay valid.
+TEST(AuditRetention, PruneKeepsProofsValidAndIsItselfLogged) {
+  testing_util::ScopedTempDir dir;
+  auto open = [&] {
+    return std::move(*AuditLog::Open(*OpenSqliteAuditStore(dir.File("p.db")), KeyOf('k')));
+  };
+  auto signer = crypto::Ed25519Signer::FromSeed(KeyOf('s'));
+  auto log = open();
+  for (int i = 0; i < 50; ++i) {
+    AuditEvent e = Event(i);
+    e.time = i < 40 ? "2015-06-01T00:00:00Z" : "2025-06-01T00:00:00Z";
+    ASSERT_TRUE(log->Append(e).ok());
+    if (i == 19 || i == 44) {
+      ASSERT_TRUE(log->MakeCheckpoint(*signer).ok());
+    }
+  }
+  const int64_t now = *ParseRfc3339Micros("2026-11-29T00:00:00Z");
+  EXPECT_EQ(log->Prune(*ParseRfc3339Micros("2024-01-01T00:00:00Z"), now).status().code(),
+            absl::StatusCode::kFailedPrecondition);  // not six years back
+  auto boundary = log->Prune(*ParseRfc3339Micros("2019-01-01T00:00:00Z"), now);
+  ASSERT_TRUE(boundary.ok()) << boundary.status();
+  EXPECT_EQ(*boundary, 32u);  // 40 old entries, rounded down to a block of 16
+  EXPECT_EQ(*log->PrunedBefore(), 32u);
+  EXPECT_FALSE(log->Leaf(31).ok());
+  auto last = DecodeLeaf(log->Leaf(50)->leaf);
+  EXPECT_EQ(last->event.action, "audit.prune");
+
+  auto report = log->Verify(signer->PublicKey());
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_TRUE(report->ok()) << report->findings[0].what;
+  EXPECT_EQ(report->pruned_before, 32u);
+  EXPECT_EQ(report->checkpoints_pruned, 1u);  // the one at 20
+  EXPECT_EQ(report->checkpoints_ok, 1u);      // the one at 45
+  const TreeHead head = *log->Head();
+  for (uint64_t i = 32; i < head.size; ++i) {
+    auto proof = log->ProveInclusion(i, head.size);
+    ASSERT_TRUE(proof.ok()) << i << proof.status();
+    EXPECT_TRUE(VerifyInclusion(LeafHash(log->Leaf(i)->leaf), i, head.size, *proof, head.root).ok());
+  }
+  auto consistency = log->ProveConsistency(45, head.size);
+  ASSERT_TRUE(consistency.ok()) << consistency.status();
+  EXPECT_TRUE(VerifyConsistency(45, head.size, *consistency, *log->RootAt(45), head.root).ok());
+  // Nothing more to prune with the same cut-off.
+  EXPECT_EQ(*log->Prune(*ParseRfc3339Micros("2019-01-01T00:00:00Z"), now), 32u);
+}
+
+TEST(AuditRetention, DeletionDressedUpAsPruningIsFound) {
+  testing_util::ScopedTempDir dir;
+  const std::string db = dir.File("p.db");
+  {
+    auto log = std::move(*AuditLog::Open(*OpenSqliteAuditStore(db), KeyOf('k')));
+    for (int i = 0; i < 64; ++i) ASSERT_TRUE(log->Append(Event(i)).ok());
+  }
+  {
+    auto raw = store::SqliteDb::Open(db);
+    ASSERT_TRUE((*raw)->Exec("DELETE FROM audit_leaves WHERE seq < 32;"
+                             "INSERT INTO meta(key, value) VALUES('pruned_before', '32');").ok());
+  }
+  auto log = std::move(*AuditLog::Open(*OpenSqliteAuditStore(db), KeyOf('k')));
+  auto report = log->Verify(std::nullopt);
+  ASSERT_TRUE(report.ok());
+  ASSERT_FALSE(report->ok());
+  EXPECT_NE(report->findings[0].what.find("no audit.prune entry"), std::string::npos)
+      << report->findings[0].what;
+}
+
+}  // namespace
+}  // namespace phiguard::audit

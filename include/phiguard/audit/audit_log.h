@@ -46,6 +46,8 @@ struct VerifyFinding {
 
 struct VerifyReport {
   uint64_t leaves = 0;            // leaves read
+  uint64_t pruned_before = 0;     // entries below this were removed by retention
+  uint64_t checkpoints_pruned = 0;  // checkpoints below the retention boundary (not recomputable)
   uint64_t checkpoints_ok = 0;    // signed checkpoints that match the recomputed tree
   bool signatures_checked = false;  // false when no trusted public key was given
   Hash root{};                    // recomputed root over the leaves read
@@ -96,6 +98,16 @@ class AuditLog {
   // finding says so is NOT added; see VerifyReport::signatures_checked).
   absl::StatusOr<VerifyReport> Verify(std::optional<std::string> trusted_public_key);
 
+  // Retention (45 CFR 164.316(b)(2): six years). Deletes the oldest entries whose time is before
+  // `before_us`, up to a multiple of 16 entries so that every proof over the entries kept stays
+  // valid (the stored subtree hashes and checkpoints are kept). The prune is itself logged first
+  // (action "audit.prune", durable before anything is deleted), and Verify checks that the
+  // boundary in the store is the one that entry records. FailedPrecondition if `before_us` is less
+  // than six years before `now_us`. Returns the new boundary (first entry kept).
+  absl::StatusOr<uint64_t> Prune(int64_t before_us, int64_t now_us);
+  // The first entry still stored (0 unless pruned).
+  absl::StatusOr<uint64_t> PrunedBefore();
+
   // Leaves with seq in [begin, end) (end clamped to the size), in order.
   absl::Status ScanLeaves(uint64_t begin, uint64_t end,
                           absl::FunctionRef<absl::Status(const StoredLeaf&)> fn);
@@ -114,6 +126,7 @@ class AuditLog {
   absl::StatusOr<Checkpoint> SignHead(const crypto::Ed25519Signer& signer);
   // Reloads head_ from the store: another process or instance may have appended.
   absl::Status RefreshHead();
+  absl::StatusOr<uint64_t> PrunedBeforeLocked();
 
   std::unique_ptr<AuditStore> store_;
   const crypto::SecretKey audit_key_;

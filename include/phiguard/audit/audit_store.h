@@ -85,6 +85,9 @@ class AuditStore {
   // Small named values (schema version, the audit key's id).
   virtual absl::StatusOr<std::optional<std::string>> GetMeta(const std::string& key) = 0;
   virtual absl::Status PutMeta(const std::string& key, const std::string& value) = 0;
+  // In one durable transaction: deletes the leaves with seq < `below` and records `below` as
+  // meta "pruned_before". Subtree hashes and checkpoints are kept, so proofs stay valid.
+  virtual absl::Status PruneLeavesBelow(uint64_t below) = 0;
 };
 
 // The SQLite store in `path` (created with its tables if new). Errors name the path.
