@@ -70,14 +70,21 @@ void RunInit(const AuditOptions& o) {
 // pauses (or 4096 events) goes into one durable transaction, then each event's position is
 // printed as {"seq":N}. A bad line stops the run with its line number; the events before it are
 // appended and acknowledged, none after it.
-void RunAppend(const AuditOptions& o, const std::string& input) {
+void RunAppend(const AuditOptions& o, const std::string& input, uint64_t checkpoint_every) {
   int fd = 0;
   if (input != "-") {
     fd = ::open(input.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) Fail(absl::NotFoundError(input + ": " + std::strerror(errno)));
   }
   const std::string name = input == "-" ? "stdin" : input;
-  std::unique_ptr<audit::AuditLog> log = OpenAuditLog(o);
+  std::optional<AuditKeys> keys;
+  audit::AuditLog::Options log_options;
+  if (checkpoint_every > 0) {
+    keys.emplace(LoadAuditKeys(o.key_file));
+    log_options.checkpoint_every = checkpoint_every;
+    log_options.checkpoint_signer = &keys->signer;
+  }
+  std::unique_ptr<audit::AuditLog> log = OpenAuditLog(o, log_options);
   std::vector<audit::AuditEvent> events;
   uint64_t appended = 0;
   auto flush = [&] {
@@ -374,11 +381,15 @@ void RegisterAudit(CLI::App& app, const GlobalOptions& global) {
   init->callback([&global, opts] { RunInit(ResolveAudit(global, *opts)); });
 
   auto input = std::make_shared<std::string>("-");
+  auto every = std::make_shared<uint64_t>(0);
   CLI::App* append = audit->add_subcommand(
       "append", "Append events (JSON lines) durably; prints {\"seq\":N} per event once durable");
   AddAuditOptions(*append, *opts);
   append->add_option("input", *input, "JSONL file of events (default: stdin)");
-  append->callback([&global, opts, input] { RunAppend(ResolveAudit(global, *opts), *input); });
+  append->add_option("--checkpoint-every", *every,
+                     "Sign a checkpoint after each batch that takes the log past a multiple of N entries");
+  append->callback(
+      [&global, opts, input, every] { RunAppend(ResolveAudit(global, *opts), *input, *every); });
 
   auto ex = std::make_shared<ExportFlags>();
   CLI::App* exp = audit->add_subcommand(

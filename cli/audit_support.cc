@@ -33,7 +33,8 @@ AuditKeys LoadAuditKeys(const std::string& key_file) {
   return AuditKeys{root->Derive("audit/hmac"), std::move(*signer)};
 }
 
-std::unique_ptr<audit::AuditLog> OpenAuditLog(const AuditOptions& options) {
+std::unique_ptr<audit::AuditLog> OpenAuditLog(const AuditOptions& options,
+                                              const audit::AuditLog::Options& log_options) {
   AuditKeys keys = LoadAuditKeys(options.key_file);
   const bool postgres = options.db.rfind("postgres", 0) == 0 || options.db.rfind("pg:", 0) == 0;
   const std::filesystem::path parent = std::filesystem::path(options.db).parent_path();
@@ -43,7 +44,7 @@ std::unique_ptr<audit::AuditLog> OpenAuditLog(const AuditOptions& options) {
   absl::StatusOr<std::unique_ptr<audit::AuditStore>> store = audit::OpenAuditStore(options.db);
   if (!store.ok()) Fail(store.status());
   absl::StatusOr<std::unique_ptr<audit::AuditLog>> log =
-      audit::AuditLog::Open(std::move(*store), std::move(keys.hmac));
+      audit::AuditLog::Open(std::move(*store), std::move(keys.hmac), log_options);
   if (!log.ok()) Fail(log.status());
   return std::move(*log);
 }

@@ -37,7 +37,9 @@ AuditKeys LoadAuditKeys(const std::string& key_file);
 void RegisterAuditWatch(CLI::App& audit, const GlobalOptions& global);
 
 // Opens the log in options.db with the key file's HMAC key; Fail()s on error.
-std::unique_ptr<audit::AuditLog> OpenAuditLog(const AuditOptions& options);
+// With `log_options`, the log signs checkpoints as configured there (the signer must outlive it).
+std::unique_ptr<audit::AuditLog> OpenAuditLog(const AuditOptions& options,
+                                              const audit::AuditLog::Options& log_options = {});
 
 inline std::string HexOf(std::string_view bytes) { return HexEncode(bytes); }
 inline std::string HexOf(const audit::Hash& hash) { return HexEncode(audit::HashBytes(hash)); }

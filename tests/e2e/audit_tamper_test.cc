@@ -285,3 +285,24 @@ TEST(AuditRetention, DeletionDressedUpAsPruningIsFound) {
 
 }  // namespace
 }  // namespace phiguard::audit
+
+namespace phiguard::audit {
+namespace {
+
+TEST(AuditCli, AppendSignsCheckpointsAtIntervals) {
+  testing_util::ScopedTempDir dir;
+  const std::string cli = "'" + std::string(PHIGUARD_CLI) + "' --home '" + dir.File("home") + "' ";
+  std::string events;
+  for (int i = 0; i < 45; ++i) events += R"({"actor":{"id":"u"},"action":"read","outcome":"success"})" "\n";
+  testing_util::WriteFile(dir.File("e.jsonl"), events);
+  ASSERT_EQ(std::system((cli + "audit init >/dev/null 2>&1").c_str()), 0);
+  ASSERT_EQ(std::system((cli + "audit append --checkpoint-every 20 '" + dir.File("e.jsonl") +
+                         "' >/dev/null 2>&1").c_str()), 0);
+  ASSERT_EQ(std::system((cli + "audit verify --json > '" + dir.File("v.json") + "' 2>/dev/null").c_str()), 0);
+  const std::string report = testing_util::ReadFile(dir.File("v.json"));
+  EXPECT_NE(report.find("\"checkpoints_verified\":1"), std::string::npos) << report;
+  EXPECT_NE(report.find("\"ok\":true"), std::string::npos) << report;
+}
+
+}  // namespace
+}  // namespace phiguard::audit
