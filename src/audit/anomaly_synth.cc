@@ -265,7 +265,10 @@ void World::Inject(std::string_view rule) {
     for (int k = 0; k < n; ++k) Push(t + k * 7 * kMinuteUs, e, inc);
     return;
   }
-  auto [s, day] = Pick(rule, rule == kRuleOffHours);
+  // Plain variables, not a structured binding: clang 14 (the fuzz build) cannot capture those.
+  const auto picked = Pick(rule, rule == kRuleOffHours);
+  const auto s = picked.first;
+  const auto day = picked.second;
   const int inc = NewIncident(rule, s->id);
   auto in_shift = [&] { return ShiftTime(*s, day); };
   if (rule == kRuleVolumeSpike) {
