@@ -54,7 +54,7 @@ TEST(Hmac, WycheproofFullLengthTagVectors) {
                  << " not found (run from the repository root); Wycheproof vectors NOT checked";
   }
   nlohmann::json doc = nlohmann::json::parse(in);
-  size_t valid = 0, invalid = 0;
+  size_t valid = 0, invalid = 0, precomputed = 0;
   for (const auto& group : doc.at("testGroups")) {
     if (group.at("tagSize").get<int>() != 256) continue;
     for (const auto& t : group.at("tests")) {
@@ -66,6 +66,11 @@ TEST(Hmac, WycheproofFullLengthTagVectors) {
       if (result == "valid") {
         EXPECT_EQ(got, tag) << "tcId " << t.at("tcId");
         ++valid;
+        // The precomputed-pad object must agree, including keys longer than a SHA-256 block.
+        if (auto secret = SecretKey::FromBytes(key); secret.ok()) {
+          EXPECT_EQ(Hex(HmacSha256Key(*secret).Mac(msg)), tag) << "tcId " << t.at("tcId");
+          ++precomputed;
+        }
       } else if (result == "invalid") {
         EXPECT_NE(got, tag) << "tcId " << t.at("tcId");
         ++invalid;
@@ -74,6 +79,20 @@ TEST(Hmac, WycheproofFullLengthTagVectors) {
   }
   EXPECT_GT(valid, 0u);
   EXPECT_GT(invalid, 0u);
+  EXPECT_GT(precomputed, 0u);
+}
+
+TEST(Hmac, PrecomputedKeyMatchesOneShotAndIsReusable) {
+  auto key = SecretKey::FromBytes(std::string(32, 'k'));
+  ASSERT_TRUE(key.ok());
+  const HmacSha256Key mac(*key);
+  // Many messages under one object, of lengths around the block boundaries.
+  for (size_t n : {0, 1, 55, 56, 63, 64, 65, 119, 120, 1000}) {
+    const std::string msg(n, static_cast<char>('a' + n % 26));
+    EXPECT_EQ(mac.Mac(msg), HmacSha256(*key, msg)) << n;
+  }
+  EXPECT_EQ(mac.Mac("id:MRN-1"), mac.Mac("id:MRN-1"));
+  EXPECT_NE(mac.Mac("id:MRN-1"), mac.Mac("id:MRN-2"));
 }
 
 TEST(Hmac, KeyedVersionMatchesRawBytes) {

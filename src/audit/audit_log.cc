@@ -64,6 +64,7 @@ AuditLog::AuditLog(std::unique_ptr<AuditStore> store, crypto::SecretKey audit_ke
                    const Options& options, MerkleFrontier head)
     : store_(std::move(store)),
       audit_key_(std::move(audit_key)),
+      audit_mac_(audit_key_),
       options_(options),
       head_(std::move(head)) {}
 
@@ -104,7 +105,7 @@ absl::StatusOr<uint64_t> AuditLog::AppendBatch(absl::Span<const AuditEvent> even
                                 : absl::InvalidArgumentError(Cat("event ", i, ": ", s.message()));
     }
     p.times_us.push_back(events[i].time.empty() ? now_us : *ParseRfc3339Micros(events[i].time));
-    p.bodies.push_back(EncodeLeafBody(events[i], audit_key_, now_us));
+    p.bodies.push_back(EncodeLeafBody(events[i], audit_mac_, now_us));
   }
 
   std::unique_lock<std::mutex> lock(queue_mu_);

@@ -6,7 +6,9 @@
 #include <utility>
 
 #include "absl/time/time.h"
+#include "phiguard/core/json_string.h"
 #include "phiguard/core/strings.h"
+#include "phiguard/core/utf8.h"
 #include "phiguard/crypto/hmac.h"
 
 namespace phiguard::audit {
@@ -34,6 +36,9 @@ absl::Status CheckText(std::string_view key, std::string_view value, size_t max_
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
       return absl::InvalidArgumentError(Cat("event: \"", key, "\" contains a control character"));
     }
+  }
+  if (FindInvalidUtf8(value).has_value()) {
+    return absl::InvalidArgumentError(Cat("event: \"", key, "\" is not valid UTF-8"));
   }
   return absl::OkStatus();
 }
@@ -105,14 +110,6 @@ absl::Status CheckKeys(const Json& obj, std::string_view path,
     }
   }
   return absl::OkStatus();
-}
-
-// Sets `key` in `obj` only when the value is present, so absent and empty read the same.
-void PutIf(Json& obj, const char* key, const std::string& v) {
-  if (!v.empty()) obj[key] = v;
-}
-void PutIf(Json& obj, const char* key, const std::vector<std::string>& v) {
-  if (!v.empty()) obj[key] = v;
 }
 
 absl::Status ParseInto(const Json& j, AuditEvent& e) {
@@ -218,49 +215,106 @@ absl::StatusOr<AuditEvent> ParseEvent(std::string_view json) {
   return e;
 }
 
-std::string PseudonymizeId(const crypto::SecretKey& audit_key, std::string_view id) {
-  const crypto::Sha256Digest mac = crypto::HmacSha256(audit_key, Cat("id:", id));
+std::string PseudonymizeId(const crypto::HmacSha256Key& audit_mac, std::string_view id) {
+  const crypto::Sha256Digest mac = audit_mac.Mac(Cat("id:", id));
   return "p" + HexEncode(std::string_view(reinterpret_cast<const char*>(mac.data()), 16));
 }
 
-std::string EncodeLeafBody(AuditEvent e, const crypto::SecretKey& audit_key, int64_t now_us) {
-  for (std::string& id : e.record_ids) id = PseudonymizeId(audit_key, id);
-  if (!e.patient.empty()) e.patient = PseudonymizeId(audit_key, e.patient);
+std::string PseudonymizeId(const crypto::SecretKey& audit_key, std::string_view id) {
+  return PseudonymizeId(crypto::HmacSha256Key(audit_key), id);
+}
+
+namespace {
+
+// Writes the canonical leaf body: a JSON object's members without the braces, keys in one fixed
+// order, absent and empty values omitted. Built by hand (not through a JSON object) because it
+// runs once per audited event on the append path; the bytes are what nlohmann's dump() gave.
+class BodyWriter {
+ public:
+  explicit BodyWriter(std::string& out) : out_(out) {}
+  void Put(std::string_view key, std::string_view v) {
+    if (v.empty()) return;
+    Key(key);
+    AppendJsonString(out_, v);
+  }
+  void Put(std::string_view key, const std::vector<std::string>& v) {
+    if (v.empty()) return;
+    Key(key);
+    out_.push_back('[');
+    for (size_t i = 0; i < v.size(); ++i) {
+      if (i > 0) out_.push_back(',');
+      AppendJsonString(out_, v[i]);
+    }
+    out_.push_back(']');
+  }
+  // A nested object; `fill` writes its members with a fresh writer.
+  template <typename Fill>
+  void Object(std::string_view key, Fill fill) {
+    Key(key);
+    out_.push_back('{');
+    BodyWriter inner(out_);
+    fill(inner);
+    out_.push_back('}');
+  }
+
+ private:
+  void Key(std::string_view key) {
+    if (!first_) out_.push_back(',');
+    first_ = false;
+    AppendJsonString(out_, key);
+    out_.push_back(':');
+  }
+  std::string& out_;
+  bool first_ = true;
+};
+
+}  // namespace
+
+std::string EncodeLeafBody(const AuditEvent& e, const crypto::HmacSha256Key& audit_mac,
+                           int64_t now_us) {
   // One time format in every leaf (UTC, microseconds), whatever offset the caller used.
   absl::StatusOr<int64_t> t = e.time.empty() ? now_us : ParseRfc3339Micros(e.time);
-  e.time = FormatRfc3339Micros(t.ok() ? *t : now_us);
-  Json j = Json::object();
-  j["time"] = e.time;
-  Json actor = Json::object();
-  PutIf(actor, "id", e.actor.id);
-  PutIf(actor, "role", e.actor.role);
-  PutIf(actor, "session", e.actor.session);
-  PutIf(actor, "client", e.actor.client);
-  j["actor"] = std::move(actor);
-  j["action"] = e.action;
+  std::string out;
+  out.reserve(384);
+  BodyWriter w(out);
+  w.Put("time", FormatRfc3339Micros(t.ok() ? *t : now_us));
+  w.Object("actor", [&](BodyWriter& a) {
+    a.Put("id", e.actor.id);
+    a.Put("role", e.actor.role);
+    a.Put("session", e.actor.session);
+    a.Put("client", e.actor.client);
+  });
+  w.Put("action", e.action);
   if (!e.resource_type.empty() || !e.record_ids.empty()) {
-    Json res = Json::object();
-    PutIf(res, "type", e.resource_type);
-    PutIf(res, "ids", e.record_ids);
-    j["resource"] = std::move(res);
+    w.Object("resource", [&](BodyWriter& r) {
+      r.Put("type", e.resource_type);
+      std::vector<std::string> ids;
+      ids.reserve(e.record_ids.size());
+      for (const std::string& id : e.record_ids) ids.push_back(PseudonymizeId(audit_mac, id));
+      r.Put("ids", ids);
+    });
   }
-  PutIf(j, "patient", e.patient);
-  PutIf(j, "phi_types", e.phi_types);
-  PutIf(j, "fields", e.fields);
-  PutIf(j, "purpose", e.purpose);
+  if (!e.patient.empty()) w.Put("patient", PseudonymizeId(audit_mac, e.patient));
+  w.Put("phi_types", e.phi_types);
+  w.Put("fields", e.fields);
+  w.Put("purpose", e.purpose);
   if (!e.destination.vendor.empty() || !e.destination.system.empty() ||
       !e.destination.recipient.empty()) {
-    Json dest = Json::object();
-    PutIf(dest, "vendor", e.destination.vendor);
-    PutIf(dest, "system", e.destination.system);
-    PutIf(dest, "recipient", e.destination.recipient);
-    j["destination"] = std::move(dest);
+    w.Object("destination", [&](BodyWriter& d) {
+      d.Put("vendor", e.destination.vendor);
+      d.Put("system", e.destination.system);
+      d.Put("recipient", e.destination.recipient);
+    });
   }
-  j["outcome"] = e.outcome;
-  PutIf(j, "request_id", e.request_id);
-  PutIf(j, "description", e.description);
-  std::string full = j.dump();  // {"time":...}
-  return full.substr(1, full.size() - 2);
+  w.Put("outcome", e.outcome);
+  w.Put("request_id", e.request_id);
+  w.Put("description", e.description);
+  return out;
+}
+
+std::string EncodeLeafBody(const AuditEvent& event, const crypto::SecretKey& audit_key,
+                           int64_t now_us) {
+  return EncodeLeafBody(event, crypto::HmacSha256Key(audit_key), now_us);
 }
 
 std::string EncodeLeaf(uint64_t seq, std::string_view body) {

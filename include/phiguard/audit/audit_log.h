@@ -130,6 +130,7 @@ class AuditLog {
 
   std::unique_ptr<AuditStore> store_;
   const crypto::SecretKey audit_key_;
+  const crypto::HmacSha256Key audit_mac_;  // audit_key_ prepared for per-event pseudonyms
   const Options options_;
 
   // Group commit: appenders queue under queue_mu_; whoever finds no commit in flight becomes the

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "phiguard/crypto/hmac.h"
 #include "phiguard/crypto/secret_key.h"
 
 namespace phiguard::audit {
@@ -68,11 +69,17 @@ absl::Status ValidateEvent(const AuditEvent& event);
 // The keyed pseudonym of a record or patient identifier: "p" + 32 hex characters (128 bits of
 // HMAC-SHA-256(audit_key, kind + ":" + id)). Deterministic per key.
 std::string PseudonymizeId(const crypto::SecretKey& audit_key, std::string_view id);
+// The same under a prepared audit MAC key (hot paths: one per log, not one per event).
+std::string PseudonymizeId(const crypto::HmacSha256Key& audit_mac, std::string_view id);
 
 // Replaces `patient` and `record_ids` by their pseudonyms, normalises the time to UTC
-// microseconds and stamps `now_us` when the event has none. REQUIRES: ValidateEvent(event) ok. Returns the JSON members after "seq" (see EncodeLeaf), so callers can do
-// the expensive part off the commit path.
-std::string EncodeLeafBody(AuditEvent event, const crypto::SecretKey& audit_key, int64_t now_us);
+// microseconds and stamps `now_us` when the event has none. REQUIRES: ValidateEvent(event) ok.
+// Returns the JSON members after "seq" (see EncodeLeaf), so callers can do the expensive part off
+// the commit path.
+std::string EncodeLeafBody(const AuditEvent& event, const crypto::HmacSha256Key& audit_mac,
+                           int64_t now_us);
+std::string EncodeLeafBody(const AuditEvent& event, const crypto::SecretKey& audit_key,
+                           int64_t now_us);
 
 // The leaf bytes stored and hashed for event number `seq`:
 //   {"v":1,"seq":<seq>,<body>}
