@@ -5,18 +5,12 @@
 #include <openssl/rand.h>
 
 #include "phiguard/core/strings.h"
+#include "crypto/internal/aes_gcm_cipher.h"
 
 namespace phiguard::crypto {
 namespace {
 
-const EVP_CIPHER* CipherFor(size_t key_bytes) {
-  switch (key_bytes) {
-    case 16: return EVP_aes_128_gcm();
-    case 24: return EVP_aes_192_gcm();
-    case 32: return EVP_aes_256_gcm();
-    default: return nullptr;
-  }
-}
+const EVP_CIPHER* CipherFor(size_t key_bytes) { return internal::AesGcmCipher(key_bytes); }
 
 struct CtxDeleter {
   void operator()(EVP_CIPHER_CTX* c) const { EVP_CIPHER_CTX_free(c); }

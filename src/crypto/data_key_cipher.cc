@@ -5,6 +5,7 @@
 #include <openssl/rand.h>
 
 #include "phiguard/crypto/aead.h"
+#include "crypto/internal/aes_gcm_cipher.h"
 
 namespace phiguard::crypto {
 namespace {
@@ -16,12 +17,29 @@ constexpr size_t kMaxGcmInput = size_t{1} << 30;
 
 }  // namespace
 
+// Each direction's context is set up on first use: most objects are only encrypted (a stream
+// being written) or only decrypted, and a context costs an allocation and a key schedule.
 struct DataKeyCipher::Contexts {
+  explicit Contexts(SecretKey k) : key(std::move(k)) {}
+  SecretKey key;
   EVP_CIPHER_CTX* enc = nullptr;
   EVP_CIPHER_CTX* dec = nullptr;
   ~Contexts() {
     EVP_CIPHER_CTX_free(enc);
     EVP_CIPHER_CTX_free(dec);
+  }
+  // The context for one direction, or null when OpenSSL cannot set it up.
+  EVP_CIPHER_CTX* Get(bool encrypt) {
+    EVP_CIPHER_CTX*& c = encrypt ? enc : dec;
+    if (c != nullptr) return c;
+    EVP_CIPHER_CTX* fresh = EVP_CIPHER_CTX_new();
+    if (fresh == nullptr ||
+        EVP_CipherInit_ex(fresh, internal::AesGcmCipher(32), nullptr, U(key.RawBytesForCrypto()), nullptr,
+                          encrypt ? 1 : 0) != 1) {
+      EVP_CIPHER_CTX_free(fresh);
+      return nullptr;
+    }
+    return c = fresh;
   }
 };
 
@@ -31,15 +49,10 @@ DataKeyCipher::~DataKeyCipher() = default;
 absl::StatusOr<std::unique_ptr<DataKeyCipher>> DataKeyCipher::Create(const SecretKey& key) {
   std::string_view k = key.RawBytesForCrypto();
   if (k.size() != 32) return absl::InvalidArgumentError("a data key must be 32 bytes (AES-256)");
-  auto c = std::make_unique<Contexts>();
-  c->enc = EVP_CIPHER_CTX_new();
-  c->dec = EVP_CIPHER_CTX_new();
-  if (c->enc == nullptr || c->dec == nullptr ||
-      EVP_EncryptInit_ex(c->enc, EVP_aes_256_gcm(), nullptr, U(k), nullptr) != 1 ||
-      EVP_DecryptInit_ex(c->dec, EVP_aes_256_gcm(), nullptr, U(k), nullptr) != 1) {
-    return absl::InternalError("cannot set up AES-256-GCM");
-  }
-  return std::unique_ptr<DataKeyCipher>(new DataKeyCipher(std::move(c)));
+  auto copy = SecretKey::FromBytes(std::string(k));
+  if (!copy.ok()) return copy.status();
+  return std::unique_ptr<DataKeyCipher>(
+      new DataKeyCipher(std::make_unique<Contexts>(*std::move(copy))));
 }
 
 absl::Status DataKeyCipher::SealInto(std::string_view nonce, std::string_view plaintext,
@@ -50,7 +63,8 @@ absl::Status DataKeyCipher::SealInto(std::string_view nonce, std::string_view pl
   }
   auto* o = reinterpret_cast<unsigned char*>(out);
   int len = 0, fin = 0;
-  EVP_CIPHER_CTX* c = ctx_->enc;
+  EVP_CIPHER_CTX* c = ctx_->Get(/*encrypt=*/true);
+  if (c == nullptr) return absl::InternalError("cannot set up AES-256-GCM");
   bool ok = EVP_EncryptInit_ex(c, nullptr, nullptr, nullptr, U(nonce)) == 1 &&
             (aad.empty() || EVP_EncryptUpdate(c, nullptr, &len, U(aad), static_cast<int>(aad.size())) == 1) &&
             EVP_EncryptUpdate(c, o, &len, U(plaintext), static_cast<int>(plaintext.size())) == 1 &&
@@ -71,7 +85,8 @@ absl::Status DataKeyCipher::OpenInto(std::string_view nonce, std::string_view se
   std::copy(sealed.end() - kGcmTagBytes, sealed.end(), tag);
   auto* o = reinterpret_cast<unsigned char*>(out);
   int len = 0, fin = 0;
-  EVP_CIPHER_CTX* c = ctx_->dec;
+  EVP_CIPHER_CTX* c = ctx_->Get(/*encrypt=*/false);
+  if (c == nullptr) return absl::InternalError("cannot set up AES-256-GCM");
   bool ok = EVP_DecryptInit_ex(c, nullptr, nullptr, nullptr, U(nonce)) == 1 &&
             (aad.empty() || EVP_DecryptUpdate(c, nullptr, &len, U(aad), static_cast<int>(aad.size())) == 1) &&
             EVP_DecryptUpdate(c, o, &len, U(ct), static_cast<int>(ct.size())) == 1 &&

@@ -34,14 +34,18 @@ class Buffer {
     size_ = n;
     high_ = std::max(high_, n);
   }
-  // Reads from `in` until the buffer is full or the input ends. False on a read error.
-  bool Fill(std::istream& in) {
-    while (size_ < capacity_ && in) {
-      in.read(data_.get() + size_, static_cast<std::streamsize>(capacity_ - size_));
+  // Reads from `in` until the buffer holds `limit` bytes (at most its capacity) or the input
+  // ends. False on a read error.
+  bool Fill(std::istream& in, size_t limit) {
+    limit = std::min(limit, capacity_);
+    while (size_ < limit && in) {
+      in.read(data_.get() + size_, static_cast<std::streamsize>(limit - size_));
       set_size(size_ + static_cast<size_t>(in.gcount()));
     }
     return !in.bad();
   }
+  // The bytes it holds were overwritten with non-secret ones (ciphertext): nothing to wipe.
+  void Forget() { high_ = 0; }
   // Keeps only the bytes from `from` on, moved to the front.
   void Consume(size_t from) {
     std::memmove(data_.get(), data_.get() + from, size_ - from);
@@ -71,22 +75,27 @@ absl::Status CheckSizes(std::string_view nonce_prefix, uint32_t chunk_bytes) {
 absl::Status SealStream(DataKeyCipher& cipher, std::string_view nonce_prefix, uint32_t chunk_bytes,
                         std::istream& in, std::ostream& out) {
   if (absl::Status s = CheckSizes(nonce_prefix, chunk_bytes); !s.ok()) return s;
-  // One byte past the chunk tells whether this chunk is the last.
-  Buffer buf(size_t{chunk_bytes} + 1, /*secret=*/true);
-  Buffer sealed(size_t{chunk_bytes} + kGcmTagBytes, /*secret=*/false);
+  // Each chunk is encrypted in place and its tag written right after it, so no second buffer is
+  // needed and no plaintext outlives its chunk: on success the buffer holds only ciphertext and
+  // needs no wiping (on an error it is wiped). One byte past the chunk (read ahead) tells whether
+  // this chunk is the last; it is set aside before the tag overwrites it.
+  Buffer buf(size_t{chunk_bytes} + kGcmTagBytes, /*secret=*/true);
   for (uint64_t index = 0;; ++index) {
-    if (!buf.Fill(in)) return absl::UnavailableError("cannot read the input");
+    if (!buf.Fill(in, size_t{chunk_bytes} + 1)) return absl::UnavailableError("cannot read the input");
     const bool last = buf.size() <= chunk_bytes;
     if (index > UINT32_MAX) return absl::ResourceExhaustedError("stream longer than 2^32 chunks");
     const size_t n = last ? buf.size() : chunk_bytes;
+    const char ahead = last ? '\0' : buf.data()[n];
     absl::Status s = cipher.SealInto(ChunkNonce(nonce_prefix, static_cast<uint32_t>(index), last),
-                                     std::string_view(buf.data(), n), {}, sealed.data());
+                                     std::string_view(buf.data(), n), {}, buf.data());
     if (!s.ok()) return s;
-    if (!out.write(sealed.data(), static_cast<std::streamsize>(n + kGcmTagBytes))) {
+    buf.Forget();
+    if (!out.write(buf.data(), static_cast<std::streamsize>(n + kGcmTagBytes))) {
       return absl::UnavailableError("cannot write the output");
     }
     if (last) break;
-    buf.Consume(n);
+    buf.data()[0] = ahead;
+    buf.set_size(1);
   }
   if (!out.flush()) return absl::UnavailableError("cannot write the output");
   return absl::OkStatus();
@@ -97,12 +106,14 @@ absl::Status OpenStream(DataKeyCipher& cipher, std::string_view nonce_prefix, ui
   if (absl::Status s = CheckSizes(nonce_prefix, chunk_bytes); !s.ok()) return s;
   const size_t sealed_chunk = size_t{chunk_bytes} + kGcmTagBytes;
   if (pending.size() > sealed_chunk) return absl::InvalidArgumentError("too much pending input");
+  // Not in place: a chunk that fails to open is tried again as a middle chunk (truncation check),
+  // and a failed open wipes its output.
   Buffer buf(sealed_chunk + 1, /*secret=*/false);
   Buffer plain(chunk_bytes, /*secret=*/true);
   std::memcpy(buf.data(), pending.data(), pending.size());
   buf.set_size(pending.size());
   for (uint64_t index = 0;; ++index) {
-    if (!buf.Fill(in)) return absl::UnavailableError("cannot read the input");
+    if (!buf.Fill(in, sealed_chunk + 1)) return absl::UnavailableError("cannot read the input");
     const bool last = buf.size() <= sealed_chunk;
     if (last && buf.size() < kGcmTagBytes) {
       return absl::DataLossError(index == 0 ? "ciphertext has no chunks (truncated)"
