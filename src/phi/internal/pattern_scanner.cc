@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 
 #include "phiguard/core/strings.h"
 
@@ -35,47 +36,117 @@ void TrimToLeadingNumber(std::string_view text, size_t& start, size_t& end) {
 
 }  // namespace
 
+namespace {
+
+// Lookback for start recovery when a pattern's matches can be arbitrarily long ("\s*"): a match
+// longer than this is looked for again over the whole text before it.
+constexpr unsigned kUnboundedWindow = 256;
+
+absl::Status CompileError(hs_compile_error_t* err, const std::vector<const char*>& exprs,
+                          int which) {
+  int index = which >= 0 ? which : err->expression;
+  std::string msg = phiguard::Cat("pattern ", index, " (", index >= 0 ? exprs[index] : "?",
+                                  "): ", err->message);
+  hs_free_compile_error(err);
+  return absl::InvalidArgumentError(msg);
+}
+
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<PatternScanner>> PatternScanner::Create(
     std::vector<PatternDef> patterns) {
   std::unique_ptr<PatternScanner> scanner(new PatternScanner());
   scanner->patterns_ = std::move(patterns);
+  const size_t n = scanner->patterns_.size();
   std::vector<const char*> exprs;
   std::vector<unsigned> flags, ids;
-  for (size_t i = 0; i < scanner->patterns_.size(); ++i) {
+  scanner->start_db_.assign(n, nullptr);
+  scanner->max_width_.assign(n, 0);
+  for (size_t i = 0; i < n; ++i) {
     const PatternDef& p = scanner->patterns_[i];
     exprs.push_back(p.regex);
-    // Start-of-match tracking roughly halves Vectorscan's speed, so only whole-match patterns pay
-    // for it; context patterns ("MRN: 123") find their value backwards from the match end.
-    bool needs_start = p.mode == ValueMode::kWhole || p.mode == ValueMode::kAfterLabel;
-    unsigned som = needs_start ? HS_FLAG_SOM_LEFTMOST : 0u;
-    flags.push_back(som | (p.caseless ? HS_FLAG_CASELESS : 0u));
+    flags.push_back(p.caseless ? HS_FLAG_CASELESS : 0u);
     ids.push_back(static_cast<unsigned>(i));
   }
   hs_compile_error_t* err = nullptr;
-  if (hs_compile_multi(exprs.data(), flags.data(), ids.data(),
-                       static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK, nullptr,
-                       &scanner->db_, &err) != HS_SUCCESS) {
-    std::string msg = phiguard::Cat("pattern ", err->expression, " (", err->expression >= 0
-                                                                        ? exprs[err->expression]
-                                                                        : "?",
-                                   "): ", err->message);
-    hs_free_compile_error(err);
-    return absl::InvalidArgumentError(msg);
+  if (hs_compile_multi(exprs.data(), flags.data(), ids.data(), static_cast<unsigned>(n),
+                       HS_MODE_BLOCK, nullptr, &scanner->db_, &err) != HS_SUCCESS) {
+    return CompileError(err, exprs, -1);
+  }
+  // Start-of-match tracking in the one pass costs more than half its speed, and context patterns
+  // ("MRN: 123") find their value backwards from the match end anyway. Whole-match patterns get
+  // their start from a second, one-pattern scan of a few bytes before each (rare) match end.
+  for (size_t i = 0; i < n; ++i) {
+    const PatternDef& p = scanner->patterns_[i];
+    if (p.mode != ValueMode::kWhole && p.mode != ValueMode::kAfterLabel) continue;
+    unsigned f = HS_FLAG_SOM_LEFTMOST | flags[i];
+    hs_expr_info_t* info = nullptr;
+    if (hs_expression_info(p.regex, flags[i], &info, &err) != HS_SUCCESS) {
+      return CompileError(err, exprs, static_cast<int>(i));
+    }
+    scanner->max_width_[i] = std::min(info->max_width, kUnboundedWindow);
+    std::free(info);
+    if (hs_compile(p.regex, f, HS_MODE_BLOCK, nullptr, &scanner->start_db_[i], &err) !=
+        HS_SUCCESS) {
+      return CompileError(err, exprs, static_cast<int>(i));
+    }
   }
   return scanner;
 }
 
-PatternScanner::~PatternScanner() { hs_free_database(db_); }
+PatternScanner::~PatternScanner() {
+  hs_free_database(db_);
+  for (hs_database* d : start_db_) hs_free_database(d);
+}
 
 absl::StatusOr<std::unique_ptr<ScanScratch>> PatternScanner::NewScratch() const {
   std::unique_ptr<ScanScratch> s(new ScanScratch());
+  // One scratch serves every database (hs_alloc_scratch grows it); the start scans run only
+  // after the main scan has returned, never inside its callback.
   if (hs_alloc_scratch(db_, &s->scratch_) != HS_SUCCESS) {
     return absl::ResourceExhaustedError("cannot allocate Vectorscan scratch");
+  }
+  for (hs_database* d : start_db_) {
+    if (d != nullptr && hs_alloc_scratch(d, &s->scratch_) != HS_SUCCESS) {
+      return absl::ResourceExhaustedError("cannot allocate Vectorscan scratch");
+    }
   }
   return s;
 }
 
 ScanScratch::~ScanScratch() { hs_free_scratch(scratch_); }
+
+size_t PatternScanner::StartOf(unsigned id, std::string_view text, size_t end,
+                               ScanScratch& scratch) const {
+  struct Ctx {
+    unsigned long long target;  // the match end, relative to the window
+    unsigned long long best;
+  };
+  auto on_match = [](unsigned, unsigned long long from, unsigned long long to, unsigned,
+                     void* p) -> int {
+    auto* c = static_cast<Ctx*>(p);
+    if (to == c->target && from < c->best) c->best = from;
+    return 0;
+  };
+  // The window holds one byte before the earliest possible start and one after the end, so
+  // "\b" at either edge sees the same neighbours as in the whole text.
+  const size_t width = max_width_[id];
+  const size_t stop = std::min(text.size(), end + 1);
+  size_t from = end > width + 1 ? end - width - 1 : 0;
+  for (;;) {
+    Ctx ctx{end - from, ~0ull};
+    hs_scan(start_db_[id], text.data() + from, static_cast<unsigned>(stop - from), 0,
+            scratch.scratch_, on_match, &ctx);
+    bool found = ctx.best != ~0ull;
+    // A pattern with no length bound ("\s*") may have started before the window: when the
+    // match reaches the window's edge (or none ends here), look again over the whole text.
+    if (from > 0 && width == kUnboundedWindow && (!found || ctx.best <= 1)) {
+      from = 0;
+      continue;
+    }
+    return found ? from + static_cast<size_t>(ctx.best) : end;
+  }
+}
 
 absl::Status PatternScanner::Scan(std::string_view text, ScanScratch& scratch,
                                   std::vector<PatternMatch>& out) const {
@@ -95,6 +166,9 @@ absl::Status PatternScanner::Scan(std::string_view text, ScanScratch& scratch,
   auto& raw = scratch.raw_;
   for (auto& r : raw) {
     const PatternDef& p = patterns_[r.id];
+    if (p.mode == ValueMode::kWhole || p.mode == ValueMode::kAfterLabel) {
+      r.from = StartOf(r.id, text, r.to, scratch);
+    }
     if (p.mode == ValueMode::kWhole) continue;
     if (p.mode == ValueMode::kAfterLabel) {
       while (r.from < r.to && !std::isdigit(static_cast<unsigned char>(text[r.from])) &&

@@ -64,8 +64,17 @@ class PatternScanner {
 
  private:
   PatternScanner() = default;
+  // Leftmost start of pattern `id`'s match that ends at byte `end`, or `end` if none.
+  size_t StartOf(unsigned id, std::string_view text, size_t end, ScanScratch& scratch) const;
+
   std::vector<PatternDef> patterns_;
+  // One database of every pattern, without start-of-match tracking (it slows the whole pass down
+  // several times); matches report only where they end.
   hs_database* db_ = nullptr;
+  // Per pattern whose value starts where its match does: a one-pattern database with
+  // HS_FLAG_SOM_LEFTMOST, run only over a short window before a match end to find its start.
+  std::vector<hs_database*> start_db_;
+  std::vector<unsigned> max_width_;  // longest possible match of each pattern (capped)
 };
 
 class ScanScratch {
