@@ -138,8 +138,10 @@ absl::Status Detector::Detect(std::string_view text, Scratch& scratch_handle,
   scratch.tokens.clear();
   size_t upper = 0, lower = 0;
   internal::TokenizeAndLower(text, scratch.tokens, scratch.lower, upper, lower);
+  scratch.lower.append(internal::LexiconCache::kPadding, '\0');  // the cache reads words whole
+  const std::string_view lowered(scratch.lower.data(), text.size());
   internal::TagTokens(scratch.lower, *impl_->lexicon, scratch.lexicon_cache, scratch.tokens);
-  internal::FindNamesAndPlaces(text, scratch.lower, scratch.tokens,
+  internal::FindNamesAndPlaces(text, lowered, scratch.tokens,
                                internal::CaseModeFromCounts(upper, lower), *impl_->lexicon,
                                matches);
 

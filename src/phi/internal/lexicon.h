@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -65,34 +66,6 @@ struct LexiconEntry {
   uint32_t name_count = 0;  // max of first-name and surname frequency
 };
 
-// A per-thread, direct-mapped cache in front of a Lexicon: clinical notes repeat a few thousand
-// words, and a hit here stays in L2 instead of missing cache in the 300k-entry table.
-class LexiconCache {
- public:
-  LexiconCache() : slots_(kSlots) {}
-  template <typename Fn>
-  LexiconEntry Get(std::string_view w, Fn&& miss) {
-    if (w.size() > kMaxLen) return miss(w);
-    size_t h = WordHash()(w);
-    Slot& s = slots_[h & (kSlots - 1)];
-    if (s.len == w.size() && __builtin_memcmp(s.word, w.data(), w.size()) == 0) return s.entry;
-    s.entry = miss(w);
-    s.len = static_cast<uint8_t>(w.size());
-    __builtin_memcpy(s.word, w.data(), w.size());
-    return s.entry;
-  }
-
- private:
-  static constexpr size_t kSlots = 32768;
-  static constexpr size_t kMaxLen = 22;
-  struct Slot {
-    LexiconEntry entry;
-    uint8_t len = 255;
-    char word[kMaxLen + 1];
-  };
-  std::vector<Slot> slots_;
-};
-
 class Lexicon {
  public:
   // Loads the bundled lists from `dir` (data/lexicons). NotFound naming the missing file;
@@ -117,6 +90,60 @@ class Lexicon {
   char* arena_pos_ = nullptr;
   size_t arena_left_ = 0;
   absl::flat_hash_map<std::string_view, LexiconEntry, WordHash> map_;
+};
+
+// A per-thread cache in front of a Lexicon: clinical notes repeat a few thousand words, and a hit
+// here stays in L2 instead of missing cache in the 300k-entry table. A word of up to 24 bytes is
+// its own key: three 64-bit words, zero-padded, compared without a call to memcmp; two ways per
+// 64-byte line, most recent first.
+class LexiconCache {
+ public:
+  // Bytes that must be readable (any value) after the last word passed to Get().
+  static constexpr size_t kPadding = 24;
+  LexiconCache() : sets_(kSets) {}
+
+  // Entry for the lower-case word at `p` of `len` bytes (letters only, no NUL), where p[len] up
+  // to p[len + kPadding) may be read.
+  LexiconEntry Get(const char* p, size_t len, const Lexicon& lexicon) {
+    if (len > kMaxLen || len == 0) return lexicon.Lookup(std::string_view(p, len));
+    uint64_t k[3];
+    __builtin_memcpy(k, p, sizeof k);
+    for (size_t i = 0; i < 3; ++i) {
+      size_t have = len > 8 * i ? len - 8 * i : 0;
+      uint64_t mask = have >= 8 ? ~0ull : have == 0 ? 0 : (1ull << (8 * have)) - 1;
+      k[i] &= mask;  // little-endian: the word's bytes are the low ones
+    }
+    uint64_t h = (k[0] * 0x9E3779B97F4A7C15ull) ^ (k[1] * 0xBF58476D1CE4E5B9ull) ^
+                 (k[2] * 0x94D049BB133111EBull);
+    Set& set = sets_[(h ^ (h >> 32)) & (kSets - 1)];
+    if (set.way[0].Is(k)) return set.way[0].entry;
+    if (set.way[1].Is(k)) {
+      std::swap(set.way[0], set.way[1]);
+      return set.way[0].entry;
+    }
+    set.way[1] = set.way[0];
+    Slot& s = set.way[0];
+    s.key[0] = k[0];
+    s.key[1] = k[1];
+    s.key[2] = k[2];
+    s.entry = lexicon.Lookup(std::string_view(p, len));
+    return s.entry;
+  }
+
+ private:
+  static constexpr size_t kSets = 16384;  // 1 MiB in all
+  static constexpr size_t kMaxLen = 24;
+  struct Slot {
+    uint64_t key[3] = {0, 0, 0};  // all zero: empty (no word is empty)
+    LexiconEntry entry;
+    bool Is(const uint64_t* k) const {
+      return ((key[0] ^ k[0]) | (key[1] ^ k[1]) | (key[2] ^ k[2])) == 0;
+    }
+  };
+  struct alignas(64) Set {
+    Slot way[2];
+  };
+  std::vector<Set> sets_;
 };
 
 }  // namespace phiguard::phi::internal

@@ -579,10 +579,9 @@ class Rules {
 
 void TagTokens(std::string_view lower, const Lexicon& lexicon, LexiconCache& cache,
                std::vector<Token>& tokens) {
-  auto miss = [&](std::string_view w) { return lexicon.Lookup(w); };
   for (Token& t : tokens) {
     if (t.digits || t.end - t.start > 40) continue;
-    LexiconEntry e = cache.Get(lower.substr(t.start, t.end - t.start), miss);
+    LexiconEntry e = cache.Get(lower.data() + t.start, t.end - t.start, lexicon);
     t.flags = e.flags;
     t.name_count = e.name_count;
   }

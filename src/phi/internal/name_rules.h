@@ -14,7 +14,8 @@
 namespace phiguard::phi::internal {
 
 // Looks up every token of `tokens` (in place: sets Token::flags) in `lexicon`. `lower` is the text
-// with ASCII letters lower-cased (same length and offsets).
+// with ASCII letters lower-cased (same offsets), followed by at least LexiconCache::kPadding more
+// bytes that may be read.
 void TagTokens(std::string_view lower, const Lexicon& lexicon, LexiconCache& cache,
                std::vector<Token>& tokens);
 
