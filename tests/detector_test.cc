@@ -129,7 +129,26 @@ INSTANTIATE_TEST_SUITE_P(
         Positive{"HospitalInitialsAfterBy", "PT MAY BE SEEN BY GBMC FOR TRANSPLANT.", "GBMC",
                  PhiType::kFacility},
         Positive{"HospitalWordAfterFrom", "Surgeon from Harbor in this eve to talk to pt.",
-                 "Harbor", PhiType::kFacility}),
+                 "Harbor", PhiType::kFacility},
+        // Phone numbers spaced oddly inside parentheses.
+        Positive{"PhoneInParenthesesSpaced", "Son visited today (301 273 4516) and left.",
+                 "(301 273 4516)", PhiType::kPhone},
+        Positive{"PhoneInParenthesesRunTogether", "son Dave (240444-1243) called.",
+                 "(240444-1243)", PhiType::kPhone},
+        // A lower-case ward name after "to" in a mixed-case note.
+        Positive{"LowerCaseWardAfterTo", "Plan: transfer to zorbanelle 2 today.", "zorbanelle 2",
+                 PhiType::kFacility},
+        // A name before "area" after a place cue.
+        Positive{"NameBeforeAreaAfterIn", "Lives in a shelter in Zorbanville area now.",
+                 "Zorbanville", PhiType::kLocation},
+        // A listed place before its state, in any casing.
+        Positive{"LowerCasePlaceBeforeState", "toured the towson maryland facility.", "towson",
+                 PhiType::kLocation},
+        Positive{"PlaceBeforeStateAfterComma", "Her daughter's home is Towson, Maryland now.",
+                 "Towson", PhiType::kLocation},
+        // Hospitals named for a church: "Adventist" is part of the name.
+        Positive{"ChurchHospitalName", "Admitted from Kessler Adventist for cath.",
+                 "Kessler Adventist", PhiType::kFacility}),
     [](const testing::TestParamInfo<Positive>& info) { return std::string(info.param.name); });
 
 TEST_F(DetectorTest, FindsFaxByContext) {
@@ -211,7 +230,18 @@ INSTANTIATE_TEST_SUITE_P(
         Negative{"BrandNameBeforeDose", "meds: started camila 28 day pack and tylenol today.",
                  "camila"},
         Negative{"HealthPlanName", "Patient's insurance is Humana through her employer.",
-                 "Humana"}),
+                 "Humana"},
+        Negative{"ParenthesisedDoseRange", "Gave fluids (500 ml) and (250 mg) today.", "500"},
+        Negative{"ShortNumberInParentheses", "Platelets (123-456) stable.", "123-456"},
+        Negative{"DoseAfterTo", "Increased to levophedrine 5 mcg per minute.", "levophedrine"},
+        Negative{"DrugGluedToNumberAfterOn", "Remains on combiventQ4 and albuterol.", "combivent"},
+        Negative{"RangeAfterPer", "Insulin titrated per fingersticks 1-2u/hr overnight.",
+                 "fingersticks"},
+        Negative{"EnglishWordBeforeArea", "Redness in the groin area noted.", "groin"},
+        Negative{"StateAloneStays", "Family is from Maryland originally.", "Maryland"},
+        Negative{"LowerCaseMdIsNoState", "will call towson md tomorrow about it.", "md"},
+        Negative{"ReligionIsNoHospital", "Religion: Seventh day adventist, wishes noted.",
+                 "adventist"}),
     [](const testing::TestParamInfo<Negative>& info) { return std::string(info.param.name); });
 
 // ---- Span structure and offsets. ----

@@ -43,6 +43,8 @@ class Rules {
       if (w == "cell" || w == "home" || w == "work" || w == "mobile" || w == "phone" || w == "tel")
         PhoneLabelRule(i);
       StandaloneRule(i);
+      if (size_t e = 0; (tok_[i].flags & (kPlace | kPlacePrefix)) && PlaceBeforeState(i, &e))
+        Emit(i, e, PhiType::kLocation, 0.8);
     }
     Propagate();
   }
@@ -418,7 +420,9 @@ class Rules {
     Emit(first, i, PhiType::kFacility, strong ? 0.85 : 0.7);
   }
 
-  bool PlaceAt(size_t j, size_t* end) const {
+  // A listed place at token j (one word of at least `min_len` bytes, or two words), whatever
+  // its casing; sets *end to its last token.
+  bool PlaceAt(size_t j, size_t* end, size_t min_len = 3) const {
     // Two-word places first ("San Diego", "Glen Burnie").
     if ((tok_[j].flags & kPlacePrefix) && j + 1 < tok_.size() && Joined(j + 1) && Word(j + 1)) {
       std::string two = std::string(lower_[j]) + " " + std::string(lower_[j + 1]);
@@ -431,7 +435,7 @@ class Rules {
     // than a place list to be a place.
     if (!Word(j) || Clinical(j) || Function(j) || !(F(j) & kPlace) || (F(j) & kState)) return false;
     if (English(j)) return false;
-    if (tok_[j].end - tok_[j].start < 3) return false;
+    if (tok_[j].end - tok_[j].start < min_len) return false;
     *end = j;
     return true;
   }
@@ -443,14 +447,26 @@ class Rules {
       Emit(j, end, PhiType::kLocation, 0.8);
       return;
     }
+    // "in Edgemere area", "from the Dundalk area": a name before "area" after a place cue.
+    if (j + 1 < tok_.size() && lower_[j + 1] == "area" && Joined(j + 1) && Word(j) &&
+        !English(j) && !Clinical(j) && !Function(j) && !(F(j) & kState) &&
+        tok_[j].end - tok_[j].start >= 4 && CapOk(j)) {
+      Emit(j, j, PhiType::kLocation, 0.75);
+      return;
+    }
     std::string_view w = lower_[i];
     bool motion = w == "to" || w == "from" || w == "at" || w == "into" || w == "@";
-    // Ward or unit names: "transferred to Quartermain 2".
-    bool ward_word = CapOk(j) || (Unknown(j) && tok_[j].end - tok_[j].start >= 6);
+    // Ward or unit names: "transferred to Quartermain 2"; in lower case ("transfer to
+    // quartermain 2") only an unknown word, apart from its number, that ends there.
+    const bool apart = j + 1 < tok_.size() && tok_[j + 1].start > tok_[j].end &&
+                       (tok_[j + 1].end >= text_.size() ||
+                        std::string_view(" ,;)\n").find(text_[tok_[j + 1].end]) !=
+                            std::string_view::npos);
+    bool ward_word = CapOk(j) || (Unknown(j) && tok_[j].end - tok_[j].start >= 6 && apart);
     if ((motion || w == "per" || w == "transfer" || w == "on") && j + 1 < tok_.size() &&
         tok_[j + 1].digits && tok_[j + 1].end - tok_[j + 1].start == 1 && Joined(j + 1) &&
-        ward_word && !English(j) &&
-        tok_[j].end - tok_[j].start >= 4 && NameCandidate(j) && WardNumberEnds(tok_[j + 1].end)) {
+        ward_word && !English(j) && tok_[j].end - tok_[j].start >= 4 &&
+        (NameCandidate(j) || (Unknown(j) && apart)) && WardNumberEnds(tok_[j + 1].end)) {
       Emit(j, j + 1, PhiType::kFacility, 0.7);
       return;
     }
@@ -483,7 +499,9 @@ class Rules {
   bool WardNumberEnds(size_t pos) const {
     if (pos >= text_.size()) return true;
     char c = text_[pos];
-    if (c == '.' && pos + 1 < text_.size() && text_[pos + 1] >= '0' && text_[pos + 1] <= '9')
+    // "7.23" is a decimal, "1-2u/hr" a range.
+    if ((c == '.' || c == '-') && pos + 1 < text_.size() && text_[pos + 1] >= '0' &&
+        text_[pos + 1] <= '9')
       return false;
     if (c == '%' || c == '\'' || (c >= '0' && c <= '9')) return false;
     // "Kefzol 1gm", "DOPAMINE 5 MCG": a dose, not a ward.
@@ -565,6 +583,21 @@ class Rules {
     }
     size_t end = 0;
     if (PlaceAt(i, &end)) Emit(i, end, PhiType::kLocation, 0.5);
+  }
+
+  // "towson maryland", "Dundalk, MD": a listed place right before its state is a place in any
+  // casing (the state itself is no identifier and stays).
+  bool PlaceBeforeState(size_t i, size_t* end) const {
+    size_t e = 0;
+    if (!PlaceAt(i, &e, /*min_len=*/4) || e + 1 >= tok_.size() || !Joined(e + 1, /*allow_comma=*/true))
+      return false;
+    size_t k = e + 1;
+    if (!(F(k) & kState) || Clinical(k)) return false;
+    // A full state name, or a postal code in capitals ("MD" is also a doctor in prose).
+    bool code = tok_[k].end - tok_[k].start == 2;
+    if (code && !tok_[k].upper) return false;
+    *end = e;
+    return true;
   }
 
   std::string_view text_;

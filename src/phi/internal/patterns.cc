@@ -275,6 +275,10 @@ const std::vector<PatternDef>& BuiltinPatterns() {
        true, M::kTrailingValue, 0.85, ValidPhone},
       {T::kPhone, "\\b1[\\-.\\s][0-9]{3}[\\-.\\s][0-9]{3}[\\-.\\s][0-9]{4}\\b", true, M::kWhole, 0.9,
        nullptr},
+      // A whole ten-digit group in parentheses, however it is spaced: "(301 273 4516)",
+      // "(240444-1243)" (one typo'd extra digit allowed: a phone written down by hand).
+      {T::kPhone, "\\(\\s*[0-9]{3}[\\-.\\s]?[0-9]{3}[\\-.\\s]?[0-9]{4,5}\\s*\\)", false, M::kWhole, 0.85,
+       nullptr},
       {T::kPhone,
        "\\b(beeper|beep|pager|pgr|pg|page|cell|tel|telephone|phone|ph|ext|extension|x)\\s*(#|no\\.?|"
        "number|num)?[\\s:#.]*[0-9]{4,6}\\b",

@@ -70,7 +70,8 @@ const Set& FacilityKeywords() {
                                 "rehabilitation", "infirmary", "hospice", "manor",
                                 "healthcare", "ew", "er", "ed", "medical", "center",
                                 "centre", "ctr", "institute", "sanitarium",
-                                "memorial", "general", "regional", "community", "university"};
+                                "memorial", "general", "regional", "community", "university",
+                                "adventist", "baptist", "methodist", "presbyterian"};
   return *s;
 }
 // Facility keywords strong enough alone; the others ("medical", "home") need a second keyword or
@@ -92,7 +93,8 @@ const Set& GenericFacilityModifiers() {
 }
 // Keywords that are part of a facility's name ("Sacred Heart Memorial").
 const Set& DescriptiveKeywords() {
-  static const Set* s = new Set{"memorial", "general", "regional", "community", "university"};
+  static const Set* s = new Set{"memorial", "general",  "regional",  "community",
+                                "university", "adventist", "baptist", "methodist", "presbyterian"};
   return *s;
 }
 // Words after which a place follows ("lives in Towson", "transferred from Catonsville").
