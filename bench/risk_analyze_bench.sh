@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # 1 million rows through `phiguard risk analyze` next to ARX 3.9.2's risk estimator on the same
-# file (bench/arx/ArxRiskFile.java): wall time and peak RSS (GNU time), best of RUNS.
+# file (bench/arx/ArxRiskFile.java): wall time, CPU time and peak RSS (GNU time) of each of RUNS runs.
 # The data set is generated (fixed seed): age 0-99, sex, 900 ZIP3s, 5 races as quasi-identifiers
 # (about 600k classes), a 20-value diagnosis and a 1-30 length of stay as sensitive attributes.
 # usage: bench/risk_analyze_bench.sh [ROWS=1000000] [RUNS=3]   (after ninja -C build)
@@ -25,27 +25,24 @@ with open(path, "w") as f:
 PY
 echo "data: $rows rows, $(du -h "$data" | cut -f1); machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); $(date -u)"
 
-best() { sort -n | head -1; }
-phig_times=(); phig_rss=()
 for i in $(seq "$runs"); do
-  /usr/bin/time -f "%e %M" -o "$work/time" "$phiguard" risk analyze --qi age,sex,zip3,race \
+  /usr/bin/time -f "%e %M %U %S" -o "$work/time" "$phiguard" risk analyze --qi age,sex,zip3,race \
       --sensitive dx,los --population-size 330000000 -o "$work/r.json" "$data" > "$work/out.txt"
-  read -r secs kb < "$work/time"
-  phig_times+=("$secs"); phig_rss+=("$kb")
+  read -r secs kb user sys < "$work/time"
+  echo "phiguard run $i: wall s = $secs, CPU s = $(awk "BEGIN{print $user + $sys}"), peak RSS MiB = $((kb / 1024))"
 done
-echo "phiguard risk analyze: wall s (best of $runs) = $(printf '%s\n' "${phig_times[@]}" | best)," \
-     "peak RSS MiB = $(( $(printf '%s\n' "${phig_rss[@]}" | best) / 1024 ))"
-grep -E "equivalence classes|sample uniques|Dankar" "$work/out.txt"
+grep -E "equivalence classes|sample uniques|prosecutor risk, average|records at risk|Dankar" "$work/out.txt"
 
 arx=$(readlink -f "$root/../shared/tools/peers/arx")
 if [ -f "$arx/arx-3.9.2.jar" ] && command -v javac > /dev/null; then
   cp="$arx/arx-3.9.2.jar:$(ls "$arx"/lib/*.jar | tr '\n' ':')"
   javac -nowarn -cp "$cp" -d "$work" "$here/arx/ArxRiskFile.java"
   for i in $(seq "$runs"); do
-    /usr/bin/time -f "%e %M" -o "$work/time" java -Xmx8g -cp "$work:$cp" ArxRiskFile "$data" , \
+    /usr/bin/time -f "%e %M %U %S" -o "$work/time" java -Xmx8g -cp "$work:$cp" ArxRiskFile "$data" , \
         age,sex,zip3,race 330000000 > "$work/arx.txt"
-    read -r secs kb < "$work/time"
-    echo "ARX run $i: wall s = $secs, peak RSS MiB = $((kb / 1024)); $(tail -1 "$work/arx.txt")"
+    read -r secs kb user sys < "$work/time"
+    echo "ARX run $i: wall s = $secs, CPU s = $(awk "BEGIN{print $user + $sys}"), peak RSS MiB = $((kb / 1024));" \
+         "$(tail -1 "$work/arx.txt")"
   done
   head -1 "$work/arx.txt"
 else

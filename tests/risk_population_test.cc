@@ -60,5 +60,25 @@ TEST(RiskPopulation, BadInputIsInvalidArgument) {
   EXPECT_EQ(EstimatePopulationUniqueness({{1, 0}}, 100).status().code(), kInvalid);
 }
 
+// Regression: the class sizes of bench/risk_analyze_bench.sh's 1M-row data set, where the Pitman
+// fit has alpha < 0. The closed forms (digamma of large negative arguments) once led Newton to a
+// second root (t = -8.3, alpha = 0.59: 190817.9 uniques). Reference: ARX 3.9.2 139591.34490938112
+// (bench/arx/ArxRiskFile.java) and population_reference.py 139591.34480928996.
+TEST(RiskPopulation, PitmanWithNegativeAlphaFindsArxsRoot) {
+  const std::map<uint64_t, uint64_t> sizes = {
+      {1, 181743}, {2, 82700}, {3, 43636}, {4, 25416}, {5, 16494}, {6, 11439}, {7, 8311},
+      {8, 5994},   {9, 4306},  {10, 2875}, {11, 1819}, {12, 1116}, {13, 623},  {14, 338},
+      {15, 189},   {16, 121},  {17, 99},   {18, 75},   {19, 81},   {20, 114},  {21, 116},
+      {22, 127},   {23, 141},  {24, 145},  {25, 131},  {26, 138},  {27, 117},  {28, 108},
+      {29, 90},    {30, 82},   {31, 61},   {32, 54},   {33, 45},   {34, 25},   {35, 11},
+      {36, 13},    {37, 9},    {38, 4},    {39, 3},    {40, 2},    {42, 1},    {46, 1},
+      {47, 1}};
+  auto r = EstimatePopulationUniqueness(sizes, 330000000);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_TRUE(r->pitman_valid);
+  EXPECT_NEAR(r->pitman, 139591.3449, 139591.3449 * 1e-8);
+  EXPECT_EQ(r->dankar_model, UniquenessModel::kPitman);
+}
+
 }  // namespace
 }  // namespace phiguard::risk

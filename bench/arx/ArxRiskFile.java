@@ -16,13 +16,18 @@ public class ArxRiskFile {
         Locale.setDefault(Locale.ROOT);
         long t0 = System.nanoTime();
         Data data = Data.create(new File(args[0]), StandardCharsets.UTF_8, args[1].charAt(0));
-        DataHandle handle = data.getHandle();
-        for (int i = 0; i < handle.getNumColumns(); i++) {
-            data.getDefinition().setAttributeType(handle.getAttributeName(i), AttributeType.INSENSITIVE_ATTRIBUTE);
+        // Attribute types are set before the first getHandle(), which fixes the definition.
+        String header;
+        try (java.io.BufferedReader r = java.nio.file.Files.newBufferedReader(new File(args[0]).toPath())) {
+            header = r.readLine();
+        }
+        for (String column : header.split(java.util.regex.Pattern.quote(args[1]))) {
+            data.getDefinition().setAttributeType(column, AttributeType.INSENSITIVE_ATTRIBUTE);
         }
         for (String qi : args[2].split(",")) {
             data.getDefinition().setAttributeType(qi, AttributeType.QUASI_IDENTIFYING_ATTRIBUTE);
         }
+        DataHandle handle = data.getHandle();
         double thr = args.length > 4 ? Double.parseDouble(args[4]) : 0.2d;
         long t1 = System.nanoTime();
         RiskEstimateBuilder b = handle.getRiskEstimator(ARXPopulationModel.create(Long.parseLong(args[3])));

@@ -102,10 +102,42 @@ double Pitman(const Sample& s, const PopulationSolverOptions& o) {
   const double t0 = (s.n * s.u * c - s.c1 * (s.n - 1) * (2 * s.u + c)) /
                     (2 * s.c1 * s.u + s.c1 * c - s.n * c);
   const double a0 = (t0 * (s.c1 - s.n) + (s.n - 1) * s.c1) / (s.n * s.u);
+  // The score equations with the sums taken term by term: slower, but exact everywhere. The closed
+  // forms below lose all precision where digamma needs its reflection formula (alpha <= 0 puts
+  // t/alpha + u far below zero), which would send Newton down another path to another root.
+  System exact = [&s](Vec2 at, Vec2& f, Mat2& jac) {
+    const double t = at.x, a = at.y;
+    double s1 = 0, q1 = 0, si = 0, qi = 0, qii = 0, sn = 0, qn = 0, sk = 0, qk = 0;
+    for (double i = 1; i < s.u; ++i) {
+      const double d = 1 / (t + i * a);
+      s1 += d;
+      q1 += d * d;
+      si += i * d;
+      qi += i * d * d;
+      qii += i * i * d * d;
+    }
+    for (double i = 1; i < s.n; ++i) {
+      const double d = 1 / (t + i);
+      sn += d;
+      qn += d * d;
+    }
+    for (const auto& [k, count] : s.sizes) {
+      double sj = 0, qj = 0;
+      for (double j = 1; j < static_cast<double>(k); ++j) {
+        sj += 1 / (j - a);
+        qj += 1 / ((j - a) * (j - a));
+      }
+      sk += static_cast<double>(count) * sj;
+      qk += static_cast<double>(count) * qj;
+    }
+    f = {s1 - sn, si - sk};
+    jac = {qn - q1, -qi, -qi, -qii - qk};
+  };
   // Score equations: F1 = dL/dtheta, F2 = dL/dalpha, with the sums over i = 1..u-1, i = 1..n-1 and
   // j = 1..k-1 in closed form through digamma and trigamma.
-  System system = [&s](Vec2 at, Vec2& f, Mat2& jac) {
+  System system = [&s, &exact](Vec2 at, Vec2& f, Mat2& jac) {
     const double t = at.x, a = at.y, u1 = s.u - 1;
+    if (!(a > 0 && a < 1 && t + a > 0)) return exact(at, f, jac);
     const double psi_hi = Digamma(t / a + s.u), psi_lo = Digamma(t / a + 1);
     const double tri_hi = Trigamma(t / a + s.u), tri_lo = Trigamma(t / a + 1);
     const double s1 = (psi_hi - psi_lo) / a;          // sum 1/(t+ia)
@@ -125,7 +157,15 @@ double Pitman(const Sample& s, const PopulationSolverOptions& o) {
     f = {s1 - sn, si - sk};
     jac = {qn - q1, -qi, -qi, -qii - qk};
   };
-  const Vec2 r = SolveNewton(system, {t0, a0}, o);
+  // As ARX does, a closed-form solution that does not satisfy the term-by-term equations is
+  // discarded and the term-by-term system solved instead.
+  Vec2 r = SolveNewton(system, {t0, a0}, o);
+  Vec2 check;
+  Mat2 unused;
+  if (!IsNaN(r)) exact(r, check, unused);
+  if (IsNaN(r) || IsNaN(check) || std::abs(check.x) > o.accuracy || std::abs(check.y) > o.accuracy) {
+    r = SolveNewton(exact, {t0, a0}, o);
+  }
   const double t = r.x, a = r.y;
   if (IsNaN(r) || a == 0) return kNaN;
   const double uniques = std::exp(std::lgamma(t + 1) - std::lgamma(t + a) + a * std::log(s.N));

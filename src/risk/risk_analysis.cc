@@ -355,13 +355,13 @@ std::string FormatRiskReport(const RiskReport& r, const RiskOptions& o) {
   line("prosecutor risk, average", fmt::format("{:.4f}", r.prosecutor_average));
   line(fmt::format("records at risk (> {:.2f})", r.threshold),
        fmt::format("{:.2f}%", 100 * r.records_at_risk));
-  const char* jsource = r.population_table ? "population table" : "sample = population";
-  line(fmt::format("journalist risk, highest ({})", jsource),
-       fmt::format("{:.4f}", r.journalist_highest));
+  line("population for journalist, marketer",
+       r.population_table ? "population table" : "the data set itself (no table)");
+  line("journalist risk, highest", fmt::format("{:.4f}", r.journalist_highest));
   line("journalist risk, average", fmt::format("{:.4f}", r.journalist_average));
   line(fmt::format("journalist records at risk (> {:.2f})", r.threshold),
        fmt::format("{:.2f}%", 100 * r.journalist_records_at_risk));
-  line(fmt::format("marketer risk ({})", jsource), fmt::format("{:.4f}", r.marketer));
+  line("marketer risk", fmt::format("{:.4f}", r.marketer));
   if (r.population) {
     const PopulationUniqueness& p = *r.population;
     auto est = [](double v, bool valid) {
