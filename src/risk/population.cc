@@ -102,9 +102,10 @@ double Pitman(const Sample& s, const PopulationSolverOptions& o) {
   const double t0 = (s.n * s.u * c - s.c1 * (s.n - 1) * (2 * s.u + c)) /
                     (2 * s.c1 * s.u + s.c1 * c - s.n * c);
   const double a0 = (t0 * (s.c1 - s.n) + (s.n - 1) * s.c1) / (s.n * s.u);
-  // The score equations with the sums taken term by term: slower, but exact everywhere. The closed
-  // forms below lose all precision where digamma needs its reflection formula (alpha <= 0 puts
-  // t/alpha + u far below zero), which would send Newton down another path to another root.
+  // The score equations with the sums over i = 1..u-1 taken term by term (and the others too where
+  // their arguments are not positive): slower, but exact everywhere. The closed forms below lose
+  // all precision where digamma needs its reflection formula (alpha <= 0 puts t/alpha + u far below
+  // zero), which would send Newton down another path to another root.
   System exact = [&s](Vec2 at, Vec2& f, Mat2& jac) {
     const double t = at.x, a = at.y;
     double s1 = 0, q1 = 0, si = 0, qi = 0, qii = 0, sn = 0, qn = 0, sk = 0, qk = 0;
@@ -116,16 +117,26 @@ double Pitman(const Sample& s, const PopulationSolverOptions& o) {
       qi += i * d * d;
       qii += i * i * d * d;
     }
-    for (double i = 1; i < s.n; ++i) {
-      const double d = 1 / (t + i);
-      sn += d;
-      qn += d * d;
+    if (t + 1 > 0) {  // positive arguments: the closed forms are exact enough
+      sn = Digamma(s.n + t) - Digamma(t + 1);
+      qn = Trigamma(t + 1) - Trigamma(s.n + t);
+    } else {
+      for (double i = 1; i < s.n; ++i) {
+        const double d = 1 / (t + i);
+        sn += d;
+        qn += d * d;
+      }
     }
     for (const auto& [k, count] : s.sizes) {
       double sj = 0, qj = 0;
-      for (double j = 1; j < static_cast<double>(k); ++j) {
-        sj += 1 / (j - a);
-        qj += 1 / ((j - a) * (j - a));
+      if (a < 1) {
+        sj = Digamma(static_cast<double>(k) - a) - Digamma(1 - a);
+        qj = Trigamma(1 - a) - Trigamma(static_cast<double>(k) - a);
+      } else {
+        for (double j = 1; j < static_cast<double>(k); ++j) {
+          sj += 1 / (j - a);
+          qj += 1 / ((j - a) * (j - a));
+        }
       }
       sk += static_cast<double>(count) * sj;
       qk += static_cast<double>(count) * qj;
