@@ -1,5 +1,6 @@
 // Fuzzes the CSV reader through the whole CSV de-identification (default policy): any bytes give
-// records or an error naming a line, never a crash or an unprocessed record.
+// records or an error naming a line (or, on odd sizes, bad records skipped into a quarantine and
+// the reader resuming after them), never a crash or an unprocessed record.
 #include <unistd.h>
 
 #include <cstdint>
@@ -20,15 +21,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return std::string(mkdtemp(tmpl));
   }();
   if (size > 1 << 16) return 0;
-  std::string in = dir + "/in.csv", out = dir + "/out.csv";
+  std::string in = dir + "/in.csv", out = dir + "/out.csv", q = dir + "/q.csv";
   std::FILE* f = std::fopen(in.c_str(), "wb");
   std::fwrite(data, 1, size, f);
   std::fclose(f);
   CsvOptions opts;
   opts.max_record_bytes = 1 << 14;
   auto writer = AtomicFileWriter::Open(out);
-  if (!writer.ok()) return 0;
-  auto r = deid::DeidentifyCsv(*detector, *transformer, policy, in, **writer, opts);
+  auto quarantine = AtomicFileWriter::Open(q);
+  if (!writer.ok() || !quarantine.ok()) return 0;
+  deid::StructuredOptions run;
+  run.on_error = size % 2 == 0 ? deid::OnError::kStop : deid::OnError::kSkip;
+  run.quarantine = quarantine->get();
+  auto r = deid::DeidentifyCsv(*detector, *transformer, policy, in, **writer, opts, run);
   if (r.ok()) (void)(*writer)->Commit();
   return 0;
 }

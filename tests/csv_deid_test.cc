@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "fhir_hl7_util.h"
 #include "phiguard/core/csv.h"
 #include "test_util.h"
 
@@ -35,20 +36,13 @@ fields:
 class CsvDeidTest : public ::testing::Test {
  protected:
   absl::StatusOr<StructuredReport> Run(const std::string& csv, const FieldPolicy& policy,
-                                       std::string* out) {
-    std::string in = WriteFile(dir_.File("in.csv"), csv);
-    std::string out_path = dir_.File("out.csv");
-    auto key = crypto::SecretKey::FromBytes(std::string(32, 'k'));
-    auto tr = Transformer::Create(policy.text_profile, std::move(*key));
-    EXPECT_TRUE(tr.ok()) << tr.status();
-    auto w = AtomicFileWriter::Open(out_path);
-    EXPECT_TRUE(w.ok());
-    auto r = DeidentifyCsv(*testing_util::SharedDetector(), **tr, policy, in, **w);
-    if (r.ok()) {
-      EXPECT_TRUE((*w)->Commit().ok());
-      *out = ReadFile(out_path);
-    }
-    return r;
+                                       std::string* out, const StructuredOptions& run = {}) {
+    auto csv_deid = [](const phi::Detector& d, const Transformer& t, const FieldPolicy& p,
+                       const std::string& in, AtomicFileWriter& w, const StructuredOptions& o) {
+      return DeidentifyCsv(d, t, p, in, w, CsvOptions(), o);
+    };
+    return testing_util::RunStructured(csv_deid, dir_, WriteFile(dir_.File("in.csv"), csv), policy,
+                                       out, run, 'k');
   }
   ScopedTempDir dir_;
 };
@@ -109,43 +103,38 @@ TEST_F(CsvDeidTest, PolicyNamingAMissingColumnIsInvalidArgument) {
   EXPECT_NE(std::string(r.status().message()).find("line 1, column 10"), std::string::npos) << r.status();
 }
 
-TEST_F(CsvDeidTest, SkipQuarantinesRowsWithBadValuesAndKeepsTheRest) {
-  std::string q_path = dir_.File("q.csv");
-  auto q = AtomicFileWriter::Open(q_path);
-  ASSERT_TRUE(q.ok());
-  StructuredOptions run;
-  run.on_error = OnError::kSkip;
-  run.quarantine = q->get();
-  std::string in = WriteFile(dir_.File("in.csv"), "a,b\n1,ok\n2,\xff\n3,fine\n");
-  auto key = crypto::SecretKey::FromBytes(std::string(32, 'k'));
-  auto tr = Transformer::Create(DefaultFieldPolicy().text_profile, std::move(*key));
-  ASSERT_TRUE(tr.ok());
-  auto w = AtomicFileWriter::Open(dir_.File("out.csv"));
-  ASSERT_TRUE(w.ok());
-  auto r = DeidentifyCsv(*testing_util::SharedDetector(), **tr, DefaultFieldPolicy(), in, **w, {}, run);
+TEST_F(CsvDeidTest, SkipQuarantinesBadRowsByteForByteAndKeepsTheRest) {
+  auto q = testing_util::Quarantine(dir_);
+  std::string out;
+  // Invalid UTF-8, a ragged row, text after a closing quote (over two lines), a CRLF row.
+  auto r = Run("a,b\n1,ok\n2,\xff\n3\n4,\"x\"y,\"z\nw\"\n5,fine\r\n6,7,8\n9,last\n",
+               DefaultFieldPolicy(), &out, q.run);
   ASSERT_TRUE(r.ok()) << r.status();
-  ASSERT_TRUE((*w)->Commit().ok());
-  ASSERT_TRUE((*q)->Commit().ok());
-  EXPECT_EQ(r->records, 2u);
-  EXPECT_EQ(r->failed, 1u);
-  ASSERT_EQ(r->errors.size(), 1u);
-  EXPECT_EQ(r->errors[0].line, 3u);
-  EXPECT_EQ(ReadFile(q_path), "a,b\n2,\xff\n");  // a CSV with the header
-  EXPECT_EQ(testing_util::Lines(ReadFile(dir_.File("out.csv"))).size(), 3u);
+  ASSERT_TRUE(q.writer->Commit().ok());
+  EXPECT_EQ(r->records, 3u);
+  EXPECT_EQ(r->failed, 4u);
+  ASSERT_EQ(r->errors.size(), 4u);
+  const size_t lines[] = {3, 4, 5, 8};
+  for (size_t i = 0; i < 4; ++i) {
+    EXPECT_EQ(r->errors[i].line, lines[i]);
+    EXPECT_EQ(r->errors[i].reason.find("in.csv"), std::string::npos) << r->errors[i].reason;
+  }
+  EXPECT_NE(r->errors[1].reason.find("1 fields, the header has 2"), std::string::npos);
+  // A CSV with the header, then each bad record as it was read.
+  EXPECT_EQ(ReadFile(q.path), "a,b\n2,\xff\n3\n4,\"x\"y,\"z\nw\"\n6,7,8\n");
+  EXPECT_EQ(out, "a,b\n1,ok\n5,fine\n9,last\n");
 }
 
-TEST_F(CsvDeidTest, RaggedRowFailsWithItsLine) {
-  std::string out;
-  auto r = Run("a,b\n1,2\n3\n", DefaultFieldPolicy(), &out);
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_NE(std::string(r.status().message()).find(":3:"), std::string::npos) << r.status();
-}
-
-TEST_F(CsvDeidTest, InvalidUtf8IsInvalidArgument) {
-  std::string out;
-  auto r = Run("a\n\xff\xfe\n", DefaultFieldPolicy(), &out);
-  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+TEST_F(CsvDeidTest, ByDefaultABadRowStopsTheRunNamingFileLineAndReason) {
+  for (const char* bad : {"a,b\n1,2\n3,\xff\n4,5\n", "a,b\n1,2\n3,4,5\n4,5\n",
+                          "a,b\n1,2\n\"3\"x,4\n4,5\n"}) {
+    std::string out = "untouched";
+    auto r = Run(bad, DefaultFieldPolicy(), &out);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_NE(std::string(r.status().message()).find("in.csv:3: "), std::string::npos) << r.status();
+    EXPECT_EQ(out, "untouched");  // nothing committed
+  }
 }
 
 TEST(FieldPolicy, RejectsUnknownKeysTransformsTypesAndIncompleteRules) {

@@ -74,6 +74,71 @@ TEST(CsvReader, TextAfterClosingQuoteIsInvalidArgument) {
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
 }
 
+// Reads every record, skipping bad ones: the good rows, and for each bad record its line and raw
+// bytes.
+struct Skipped {
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::pair<size_t, std::string>> bad;
+  absl::Status end;
+};
+Skipped ReadSkipping(const std::string& path) {
+  Skipped out;
+  auto r = CsvReader::Open(path);
+  EXPECT_TRUE(r.ok()) << r.status();
+  std::vector<std::string> row;
+  for (;;) {
+    if ((*r)->Next(row)) {
+      out.rows.push_back(row);
+      continue;
+    }
+    if ((*r)->status().ok()) break;
+    EXPECT_EQ((*r)->status().code(), absl::StatusCode::kInvalidArgument);
+    out.bad.emplace_back((*r)->line_number(), (*r)->raw_record());
+    if (!(*r)->SkipBadRecord()) break;
+  }
+  out.end = (*r)->status();
+  return out;
+}
+
+TEST(CsvReader, ReadingGoesOnAfterABadRecordWhenItIsSkipped) {
+  ScopedTempDir dir;
+  std::string path = WriteFile(dir.File("a.csv"),
+                               "a,b\n1,2\n3\n\"x\"y,\"multi\nline\"\n4,5\n6,7,8\n9,\"ok\nfine\"\n");
+  Skipped s = ReadSkipping(path);
+  EXPECT_TRUE(s.end.ok()) << s.end;
+  EXPECT_EQ(s.rows, (std::vector<std::vector<std::string>>{{"1", "2"}, {"4", "5"}, {"9", "ok\nfine"}}));
+  ASSERT_EQ(s.bad.size(), 3u);
+  EXPECT_EQ(s.bad[0], (std::pair<size_t, std::string>{3, "3"}));
+  // Text after a closing quote: the record runs on to the line break outside quotes.
+  EXPECT_EQ(s.bad[1], (std::pair<size_t, std::string>{4, "\"x\"y,\"multi\nline\""}));
+  EXPECT_EQ(s.bad[2], (std::pair<size_t, std::string>{7, "6,7,8"}));
+}
+
+TEST(CsvReader, AQuoteNeverClosedRunsToTheEndOfInput) {
+  ScopedTempDir dir;
+  Skipped s = ReadSkipping(WriteFile(dir.File("a.csv"), "a,b\n1,2\n3,\"open\n4,5\n"));
+  EXPECT_TRUE(s.end.ok()) << s.end;
+  EXPECT_EQ(s.rows.size(), 1u);
+  ASSERT_EQ(s.bad.size(), 1u);
+  EXPECT_EQ(s.bad[0], (std::pair<size_t, std::string>{3, "3,\"open\n4,5"}));
+}
+
+TEST(CsvReader, NothingToSkipWithoutABadRecordAndNoSkippingAnOverlongOne) {
+  ScopedTempDir dir;
+  auto ok = CsvReader::Open(WriteFile(dir.File("a.csv"), "a\n1\n"));
+  ASSERT_TRUE(ok.ok());
+  EXPECT_FALSE((*ok)->SkipBadRecord());
+  CsvOptions opts;
+  opts.max_record_bytes = 100;
+  auto r = CsvReader::Open(WriteFile(dir.File("b.csv"), "a\n\"" + std::string(500, 'x') + "\"\n2\n"),
+                           opts);
+  ASSERT_TRUE(r.ok());
+  std::vector<std::string> row;
+  EXPECT_FALSE((*r)->Next(row));
+  EXPECT_FALSE((*r)->SkipBadRecord());
+  EXPECT_EQ((*r)->status().code(), absl::StatusCode::kResourceExhausted);
+}
+
 TEST(CsvReader, EmptyFileHasNoHeader) {
   ScopedTempDir dir;
   std::string path = WriteFile(dir.File("a.csv"), "");

@@ -1,11 +1,14 @@
 // Helpers shared by the FHIR and HL7 de-identification tests: run a format's Deidentify* into a
-// temporary file with a fixed key, and whole-word search for leaked identifiers.
+// temporary file with a fixed key, a quarantine for skipped records, and whole-word search for
+// leaked identifiers.
 #pragma once
 
 #include <gtest/gtest.h>
 
 #include <cctype>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "phiguard/core/file_io.h"
 #include "phiguard/crypto/secret_key.h"
@@ -37,6 +40,34 @@ absl::StatusOr<deid::StructuredReport> RunStructured(Fn deidentify, const Scoped
     *out = ReadFile(out_path);
   }
   return r;
+}
+
+// A quarantine file in `dir` and the run options that send bad records to it (OnError::kSkip).
+struct QuarantineRun {
+  std::string path;
+  std::unique_ptr<AtomicFileWriter> writer;
+  deid::StructuredOptions run;
+};
+inline QuarantineRun Quarantine(const ScopedTempDir& dir) {
+  QuarantineRun q;
+  q.path = dir.File("quarantine.data");
+  auto w = AtomicFileWriter::Open(q.path);
+  EXPECT_TRUE(w.ok()) << w.status();
+  if (w.ok()) q.writer = std::move(*w);
+  q.run.on_error = deid::OnError::kSkip;
+  q.run.quarantine = q.writer.get();
+  return q;
+}
+
+// `s` cut at every character of `seps`, empty pieces kept (HL7 positions count them): an HL7
+// parser independent of the one under test.
+inline std::vector<std::string> SplitAtAny(const std::string& s, const std::string& seps) {
+  std::vector<std::string> out(1);
+  for (char c : s) {
+    if (seps.find(c) != std::string::npos) out.emplace_back();
+    else out.back().push_back(c);
+  }
+  return out;
 }
 
 // True if `needle` occurs in `haystack` with no letter or digit right before or after it.

@@ -25,15 +25,43 @@ bool CsvReader::Next(std::vector<std::string>& fields) {
   if (fields.size() != header_.size()) {
     status_ = absl::InvalidArgumentError(Cat(path_, ":", record_line_, ": ", fields.size(),
                                              " fields, the header has ", header_.size()));
+    recoverable_ = true;  // the record ended where it should: the next one is intact
     return false;
   }
   return true;
 }
 
+bool CsvReader::SkipBadRecord() {
+  if (status_.ok() || !recoverable_) return false;
+  status_ = absl::OkStatus();
+  recoverable_ = false;
+  return true;
+}
+
+void CsvReader::FinishBadRecord(std::string& line, size_t i) {
+  bool in_quotes = false;
+  for (;;) {
+    for (; i < line.size(); ++i) {
+      if (line[i] == '"') in_quotes = !in_quotes;  // a doubled quote toggles twice
+    }
+    if (!in_quotes) break;
+    if (!lines_->Next(line)) {
+      if (!lines_->status().ok()) return;  // a read error: not recoverable
+      break;                                // the bad record runs to the end of input
+    }
+    if (raw_.size() + line.size() + 1 > options_.max_record_bytes) return;
+    raw_.push_back('\n');
+    raw_ += line;
+    i = 0;
+  }
+  recoverable_ = true;
+}
+
 bool CsvReader::ReadRecord(std::vector<std::string>& fields) {
   fields.clear();
+  raw_.clear();
   if (!status_.ok()) return false;
-  std::string line;
+  std::string& line = line_;
   // Skip blank lines between records.
   do {
     if (!lines_->Next(line)) {
@@ -42,6 +70,7 @@ bool CsvReader::ReadRecord(std::vector<std::string>& fields) {
     }
   } while (line.empty());
   record_line_ = lines_->line_number();
+  raw_ = line;
   const char d = options_.delimiter;
   std::string field;
   bool in_quotes = false, quoted = false, after_quote = false;
@@ -79,6 +108,7 @@ bool CsvReader::ReadRecord(std::vector<std::string>& fields) {
         status_ = absl::InvalidArgumentError(Cat(path_, ":", lines_->line_number(),
                                                  ": text after a closing quote in field ",
                                                  fields.size() + 1));
+        FinishBadRecord(line, i);
         return false;
       } else {
         field.push_back(c);
@@ -92,8 +122,11 @@ bool CsvReader::ReadRecord(std::vector<std::string>& fields) {
                     ? absl::InvalidArgumentError(
                           Cat(path_, ":", record_line_, ": quoted field never closed"))
                     : lines_->status();
+      recoverable_ = lines_->status().ok();  // the bad record runs to the end of input
       return false;
     }
+    raw_.push_back('\n');
+    raw_ += line;
   }
   fields.push_back(std::move(field));
   return true;

@@ -1,7 +1,5 @@
 #include "phiguard/deid/csv_deid.h"
 
-#include <nlohmann/json.hpp>
-
 #include "deid/internal/field_deidentifier.h"
 #include "phiguard/core/strings.h"
 #include "phiguard/core/utf8.h"
@@ -78,27 +76,43 @@ absl::StatusOr<StructuredReport> DeidentifyCsv(const phi::Detector& detector,
     }
     return absl::OkStatus();
   };
-  while ((*reader)->Next(row)) {
+  // A bad record under kSkip: into the report and, byte for byte, the quarantine file (a CSV
+  // with the input's header).
+  auto quarantine = [&](size_t line, std::string reason) -> absl::Status {
+    report.AddError({display, line, std::move(reason)});
+    if (run.quarantine == nullptr) return absl::OkStatus();
+    std::string raw;
+    if (report.failed == 1) AppendCsvRecord(raw, header, options.delimiter);
+    raw += (*reader)->raw_record();
+    raw.push_back('\n');
+    return run.quarantine->Write(raw);
+  };
+  for (;;) {
+    if (!(*reader)->Next(row)) {
+      absl::Status bad = (*reader)->status();
+      if (bad.ok()) break;  // the end of input
+      if (run.on_error == OnError::kStop || !(*reader)->SkipBadRecord()) return bad;
+      // The reader's message is "<file>:<line>: <reason>"; the report keeps the parts apart.
+      const size_t line = (*reader)->line_number();
+      std::string_view reason(bad.message().data(), bad.message().size());
+      const std::string prefix = Cat(display, ":", line, ": ");
+      if (reason.starts_with(prefix)) reason.remove_prefix(prefix.size());
+      if (absl::Status s = quarantine(line, std::string(reason)); !s.ok()) return s;
+      continue;
+    }
     size_t line = (*reader)->line_number();
     DocumentContext ctx{patient_col >= 0 ? row[patient_col] : std::string()};
     if (absl::Status s = rewrite(row, ctx); !s.ok()) {
       if (run.on_error == OnError::kStop) {
         return absl::Status(s.code(), Cat(display, ":", line, ": ", s.message()));
       }
-      report.AddError({display, line, std::string(s.message())});
-      if (run.quarantine != nullptr) {
-        std::string raw;
-        if (report.failed == 1) AppendCsvRecord(raw, header, options.delimiter);  // a valid CSV
-        AppendCsvRecord(raw, row, options.delimiter);
-        if (absl::Status w = run.quarantine->Write(raw); !w.ok()) return w;
-      }
+      if (absl::Status w = quarantine(line, std::string(s.message())); !w.ok()) return w;
       continue;
     }
     counts.CommitTo(report);
     AppendCsvRecord(sink.buffer(), out_row, options.delimiter);
     if (absl::Status s = sink.EndRecord(report); !s.ok()) return s;
   }
-  if (!(*reader)->status().ok()) return (*reader)->status();
   if (absl::Status s = sink.Flush(); !s.ok()) return s;
   return report;
 }
