@@ -18,6 +18,7 @@ namespace {
 using testing_util::ReadFile;
 using testing_util::ScopedTempDir;
 using testing_util::ContainsWord;
+using testing_util::SplitAtAny;
 using testing_util::WriteFile;
 
 const char* const kSamples[] = {"../shared/data/samples/hl7v2/oru_r01_v24.hl7",
@@ -44,15 +45,6 @@ class Hl7DeidTest : public ::testing::Test {
   ScopedTempDir dir_;
 };
 
-std::vector<std::string> SplitAll(const std::string& s, const std::string& seps) {
-  std::vector<std::string> out(1);
-  for (char c : s) {
-    if (seps.find(c) != std::string::npos) out.emplace_back();
-    else out.back().push_back(c);
-  }
-  return out;
-}
-
 // Identifier values of a file by HL7 field (a parser independent of the one under test): every
 // component of the identifying fields of PID, NK1, GT1, IN1, PD1, PV1, OBR, plus message dates.
 std::set<std::string> CollectIdentifiers(const std::string& file) {
@@ -65,14 +57,14 @@ std::set<std::string> CollectIdentifiers(const std::string& file) {
                                                         "PRN", "PH", "NET", "Internet", "Dr.", "Mrs.", "A", "S", "L",
                                                         "100" /* PID-3.4 assigning authority */};
   std::set<std::string> ids;
-  for (const std::string& seg : SplitAll(file, "\r\n")) {
+  for (const std::string& seg : SplitAtAny(file, "\r\n")) {
     if (seg.size() < 4) continue;
-    std::vector<std::string> fields = SplitAll(seg, "|");
+    std::vector<std::string> fields = SplitAtAny(seg, "|");
     bool msh = seg.starts_with("MSH");
     for (size_t i = 1; i < fields.size(); ++i) {
       std::string name = seg.substr(0, 3) + "-" + std::to_string(msh ? i + 1 : i);
       if (!kFields.contains(name)) continue;
-      for (const std::string& piece : SplitAll(fields[i], "~^&")) {
+      for (const std::string& piece : SplitAtAny(fields[i], "~^&")) {
         if (piece.size() >= 3 && !kNotIdentifying.contains(piece)) ids.insert(piece);
       }
     }
@@ -92,7 +84,7 @@ TEST_F(Hl7DeidTest, SafeHarborRemovesEveryIdentifierOfTheSamples) {
     ASSERT_TRUE(r.ok()) << r.status();
     for (const std::string& id : ids) EXPECT_FALSE(ContainsWord(out, id)) << sample << ": " << id;
     size_t messages = 0;  // MSH and the batch segments are records
-    for (const std::string& seg : SplitAll(input, "\r\n")) {
+    for (const std::string& seg : SplitAtAny(input, "\r\n")) {
       messages += seg.starts_with("MSH") || seg.starts_with("BHS") || seg.starts_with("BTS");
     }
     EXPECT_EQ(r->records, messages) << sample;
@@ -189,31 +181,48 @@ TEST_F(Hl7DeidTest, MalformedMessagesStopTheRunNamingFileAndLine) {
 }
 
 TEST_F(Hl7DeidTest, SkipQuarantinesBadMessagesAndKeepsTheRest) {
-  std::string q_path = dir_.File("q.hl7");
-  auto q = AtomicFileWriter::Open(q_path);
-  ASSERT_TRUE(q.ok());
-  StructuredOptions run;
-  run.on_error = OnError::kSkip;
-  run.quarantine = q->get();
+  auto q = testing_util::Quarantine(dir_);
   std::string out;
   auto r = Run("MSH|^~\\&|A|B|||20230101||ADT^A01|1|P|2.5\nPID|1||42\nZZ|x\n"
                "MSH|^~\\&|A|B|||20230101||ADT^A01|2|P|2.5\nPID|1||43\n",
-               SafeHarbor(), &out, run);
+               SafeHarbor(), &out, q.run);
   ASSERT_TRUE(r.ok()) << r.status();
-  ASSERT_TRUE((*q)->Commit().ok());
+  ASSERT_TRUE(q.writer->Commit().ok());
   EXPECT_EQ(r->records, 1u);
   EXPECT_EQ(r->failed, 1u);
   ASSERT_EQ(r->errors.size(), 1u);
   EXPECT_EQ(r->errors[0].line, 3u);
-  EXPECT_EQ(ReadFile(q_path), "MSH|^~\\&|A|B|||20230101||ADT^A01|1|P|2.5\rPID|1||42\rZZ|x\n");
+  EXPECT_EQ(ReadFile(q.path), "MSH|^~\\&|A|B|||20230101||ADT^A01|1|P|2.5\rPID|1||42\rZZ|x\n");
   EXPECT_EQ(out.rfind("MSH|", 0), 0u);
   EXPECT_EQ(out.find("ZZ|"), std::string::npos);
+}
+
+TEST_F(Hl7DeidTest, NamesWhereNoRuleExpectsThemAreRedactedByTheirShape) {
+  std::string out;
+  ASSERT_TRUE(Run("MSH|^~\\&|A|B|||20230101||ORU^R01|1|P|2.5\n"
+                  "OBR|1|||2093-3^Cholesterol^LN||||||||||||||||||||||||||555^Okafor^Chidi^^^^MD\n"  // OBR-30
+                  "OBX|1|XPN|N||Brennan^Siobhan^M|||||F\nOBX|2|XAD|A||12 Elm St^^Dover^DE^19901\n"
+                  "OBX|3|CE|C||E11.9^Type two diabetes^I10\n"
+                  "ZPV|1|Castellano^Ines|DR&Achebe&Ngozi|^Chest pain^L|CODE123\n",
+                  SafeHarbor(), &out)
+                  .ok());
+  for (const char* name : {"Okafor", "Chidi", "Brennan", "Siobhan", "Elm St", "Dover", "Castellano",
+                           "Ines", "Achebe", "Ngozi"}) {
+    EXPECT_EQ(out.find(name), std::string::npos) << name << " survived:\n" << out;
+  }
+  // Coded values keep their text: the third component names a coding system.
+  for (const char* kept : {"2093-3^Cholesterol^LN", "E11.9^Type two diabetes^I10", "^Chest pain^L",
+                           "CODE123", "^^^^MD"}) {
+    EXPECT_NE(out.find(kept), std::string::npos) << kept << " lost:\n" << out;
+  }
 }
 
 TEST(Hl7Policy, BadLocationsAreErrorsWithTheirLineAndColumn) {
   for (const char* bad : {"fields:\n  PID5: redact\n", "fields:\n  pid-5: redact\n",
                           "fields:\n  PID-0: redact\n", "fields:\n  PID-5.1.2.3: redact\n",
-                          "fields:\n  MSH-2: redact\n", "fields:\n  PID-x: redact\n"}) {
+                          "fields:\n  MSH-2: redact\n", "fields:\n  PID-x: redact\n",
+                          "fields:\n  PID-41: redact\n", "fields:\n  AL1-7: redact\n",
+                          "fields:\n  XYZ-3: redact\n", "fields:\n  PDI-5: redact\n"}) {
     auto policy = ParseFieldPolicyYaml(bad);
     ASSERT_TRUE(policy.ok()) << bad;
     absl::Status s = ValidateHl7Policy(*policy);
@@ -221,6 +230,13 @@ TEST(Hl7Policy, BadLocationsAreErrorsWithTheirLineAndColumn) {
     EXPECT_NE(std::string(s.message()).find("line 2, column 3"), std::string::npos) << s;
   }
   EXPECT_TRUE(ValidateHl7Policy(SafeHarbor()).ok());
+  // Site-defined Z-segments may have any field; standard segments up to their last field.
+  for (const char* good : {"fields:\n  ZPD-120: redact\n", "fields:\n  PID-40: redact\n",
+                           "fields:\n  OBR-55.2: keep\n"}) {
+    auto policy = ParseFieldPolicyYaml(good);
+    ASSERT_TRUE(policy.ok()) << good;
+    EXPECT_TRUE(ValidateHl7Policy(*policy).ok()) << good;
+  }
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "deid/internal/field_deidentifier.h"
 #include "deid/internal/hl7_message.h"
+#include "deid/internal/hl7_segments.h"
 #include "deid/internal/machine_date.h"
 #include "deid/internal/record_batches.h"
 #include "phiguard/core/strings.h"
@@ -42,6 +43,17 @@ absl::StatusOr<Location> ParseLocation(std::string_view s) {
   }
   if ((loc.segment == "MSH" || loc.segment == "BHS" || loc.segment == "FHS") && loc.field <= 2) {
     return absl::InvalidArgumentError(Cat(loc.segment, "-1 and -2 are the encoding characters"));
+  }
+  if (!internal::IsUserSegment(loc.segment)) {
+    const int fields = internal::Hl7SegmentFieldCount(loc.segment);
+    if (fields == 0) {
+      return absl::InvalidArgumentError(
+          Cat("'", loc.segment, "' is not an HL7 v2 segment (site-defined segments start with Z)"));
+    }
+    if (loc.field > fields) {
+      return absl::InvalidArgumentError(
+          Cat(loc.segment, " has fields 1..", fields, " (HL7 v2.3-v2.8)"));
+    }
   }
   return loc;
 }
@@ -89,6 +101,16 @@ class Hl7Rules {
   absl::flat_hash_map<std::string, absl::flat_hash_map<int, Named>> by_segment_;
 };
 
+// The PHI type of an OBX-5 value whose OBX-2 data type identifies a person or place (nullopt for
+// the others): names (XPN, PN, XCN, CN, CNN), addresses (XAD, AD), phones (XTN, TN), ids (CX).
+std::optional<phi::PhiType> IdentifyingValueType(std::string_view t) {
+  if (t == "XPN" || t == "PN" || t == "XCN" || t == "CN" || t == "CNN") return phi::PhiType::kName;
+  if (t == "XAD" || t == "AD") return phi::PhiType::kStreetAddress;
+  if (t == "XTN" || t == "TN") return phi::PhiType::kPhone;
+  if (t == "CX") return phi::PhiType::kMrn;
+  return std::nullopt;
+}
+
 // Split that keeps empty pieces (HL7 positions matter).
 std::vector<std::string_view> Pieces(std::string_view s, char sep) { return Split(s, sep); }
 
@@ -99,6 +121,7 @@ class Hl7Worker {
       : policy_(policy), rules_(rules), fields_(detector, transformer),
         terminator_(std::move(terminator)) {
     reference_year_ = internal::ReferenceYear(policy.reference_year);
+    by_default_text_ = policy.default_rule.action == FieldAction::kText;
   }
   absl::Status Init() { return fields_.Init(); }
 
@@ -154,6 +177,8 @@ class Hl7Worker {
     }
     const bool header = internal::IsHeaderSegment(seg);
     const auto* rules = rules_.Segment(id);
+    // Segments the standard does not define (Z-segments): nothing is known of their fields.
+    const bool loose = internal::Hl7SegmentFieldCount(id) == 0;
     std::vector<std::string_view> fields = Pieces(seg, enc.field);
     // OBX-5 is text only when OBX-2 says so.
     std::string_view value_type = id == "OBX" && fields.size() > 2 ? fields[2] : std::string_view();
@@ -167,21 +192,33 @@ class Hl7Worker {
         continue;
       }
       const std::string base = Cat(id, "-", field);
+      const bool birth_date = (id == "PID" && field == 7) || (id == "GT1" && field == 8) ||
+                              (id == "IN1" && field == 18) || (id == "NK1" && field == 16);
       bool first_rep = true;
       for (std::string_view rep : Pieces(fields[p], enc.repetition)) {
         if (!first_rep) out.push_back(enc.repetition);
         first_rep = false;
-        int c = 0;
-        for (std::string_view comp : Pieces(rep, enc.component)) {
-          if (c++ > 0) out.push_back(enc.component);
-          int s = 0;
-          for (std::string_view sub : Pieces(comp, enc.subcomponent)) {
-            if (s++ > 0) out.push_back(enc.subcomponent);
+        std::vector<std::string_view> comps = Pieces(rep, enc.component);
+        // A person's name where the policy names nothing (a sender's misplaced XCN, a
+        // Z-segment): the text engine cannot tell a bare "HIPPOCRATES" is a name, its shape can.
+        const internal::NameShape shape = by_default_text_
+                                              ? internal::PersonNameShape(comps, loose)
+                                              : internal::NameShape::kNone;
+        for (size_t ci = 0; ci < comps.size(); ++ci) {
+          const int c = static_cast<int>(ci) + 1;
+          if (ci > 0) out.push_back(enc.component);
+          std::vector<std::string_view> subs = Pieces(comps[ci], enc.subcomponent);
+          const internal::NameShape sub_shape = by_default_text_ && subs.size() >= 3
+                                                    ? internal::PersonNameShape(subs, false)
+                                                    : internal::NameShape::kNone;
+          for (size_t si = 0; si < subs.size(); ++si) {
+            const int s = static_cast<int>(si) + 1;
+            if (si > 0) out.push_back(enc.subcomponent);
             const Hl7Rules::Named* named = Hl7Rules::Find(rules, field, c, s);
-            absl::Status st = Leaf(sub, named, base, id == "OBX" && field == 5, value_type, enc, ctx,
-                                   (id == "PID" && field == 7) || (id == "GT1" && field == 8) ||
-                                       (id == "IN1" && field == 18) || (id == "NK1" && field == 16),
-                                   out);
+            const bool is_name = named == nullptr && (internal::IsNameComponent(shape, c) ||
+                                                      internal::IsNameComponent(sub_shape, s));
+            absl::Status st = Leaf(subs[si], named, base, id == "OBX" && field == 5, value_type,
+                                   enc, ctx, birth_date, is_name, out);
             if (!st.ok()) return st;
           }
         }
@@ -190,14 +227,19 @@ class Hl7Worker {
     return absl::OkStatus();
   }
 
+  // `is_name`: no rule names the value and its shape says it is part of a person's name.
   absl::Status Leaf(std::string_view raw, const Hl7Rules::Named* named, const std::string& base,
                     bool obx5, std::string_view value_type, const Hl7Encoding& enc,
-                    const DocumentContext& ctx, bool birth_date, std::string& out) {
+                    const DocumentContext& ctx, bool birth_date, bool is_name, std::string& out) {
     if (raw.empty() || raw == "\"\"") {  // empty, or HL7's explicit null
       out.append(raw);
       return absl::OkStatus();
     }
     FieldRule rule = named != nullptr ? *named->rule : policy_.default_rule;
+    if (is_name) {
+      rule.action = FieldAction::kRedact;
+      rule.type = phi::PhiType::kName;
+    }
     const std::string& field_name = named != nullptr ? named->name : base;
     if (obx5 && rule.action == FieldAction::kText) {
       if (value_type == "NM" || value_type == "SN" || value_type == "NA" || value_type == "CE" ||
@@ -207,6 +249,9 @@ class Hl7Worker {
       } else if (value_type == "ED" || value_type == "RP") {
         rule.action = FieldAction::kRedact;
         rule.type = phi::PhiType::kOther;
+      } else if (auto t = IdentifyingValueType(value_type)) {  // a name, address, phone, id
+        rule.action = FieldAction::kRedact;
+        rule.type = *t;
       }
     }
     if (rule.action == FieldAction::kKeep) {
@@ -244,6 +289,7 @@ class Hl7Worker {
   internal::FieldDeidentifier fields_;
   std::string terminator_;
   int reference_year_ = 0;
+  bool by_default_text_ = false;  // values no rule names go through the text engine
   internal::RecordCounts* counts_ = nullptr;
 };
 
