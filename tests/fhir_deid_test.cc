@@ -14,6 +14,7 @@
 #include <set>
 
 #include "fhir_hl7_util.h"
+#include "phiguard/core/strings.h"
 #include "test_util.h"
 
 namespace phiguard::deid {
@@ -317,22 +318,17 @@ TEST_F(FhirDeidTest, MalformedResourceStopsTheRunNamingFileAndLine) {
 }
 
 TEST_F(FhirDeidTest, SkipSendsBadResourcesToQuarantineAndTheReport) {
-  std::string q_path = dir_.File("quarantine.ndjson");
-  auto q = AtomicFileWriter::Open(q_path);
-  ASSERT_TRUE(q.ok());
-  StructuredOptions run;
-  run.on_error = OnError::kSkip;
-  run.quarantine = q->get();
+  auto q = testing_util::Quarantine(dir_);
   std::string out;
   auto r = Run("{\"resourceType\":\"Flag\",\"status\":\"a\"}\n{broken\n{\"resourceType\":\"Flag\",\"status\":\"b\"}\n",
-               SafeHarbor(), &out, run);
+               SafeHarbor(), &out, q.run);
   ASSERT_TRUE(r.ok()) << r.status();
-  ASSERT_TRUE((*q)->Commit().ok());
+  ASSERT_TRUE(q.writer->Commit().ok());
   EXPECT_EQ(r->records, 2u);
   EXPECT_EQ(r->failed, 1u);
   ASSERT_EQ(r->errors.size(), 1u);
   EXPECT_EQ(r->errors[0].line, 2u);
-  EXPECT_EQ(ReadFile(q_path), "{broken\n");
+  EXPECT_EQ(ReadFile(q.path), "{broken\n");
   EXPECT_EQ(testing_util::Lines(out).size(), 2u);
   std::string json_report = StructuredReportJson(*r, SafeHarbor());
   EXPECT_NE(json_report.find("\"records_failed\": 1"), std::string::npos) << json_report;
@@ -352,6 +348,49 @@ TEST(FhirPolicy, BadPathsAreErrorsWithTheirLineAndColumn) {
     }
   }
   EXPECT_TRUE(ValidateFhirPolicy(SafeHarbor()).ok());
+}
+
+TEST(FhirPolicy, PathsNamingNoFhirElementAreErrorsAtTheStep) {
+  struct Case {
+    const char* path;
+    size_t column;  // within the path, 1-based
+  } cases[] = {
+      {"Patient.nmae", 9},
+      {"Observation.valueStrng", 13},
+      {"Patient.name.famly", 14},
+      {"*.codng", 3},
+      {"Resource.identifer", 10},
+      {"Patient.birthDate.year", 19},                                  // below a primitive
+      {"Patient.identifier.where(typo.coding.code='SS').value", 26},  // in a where()
+      {"Encounter.participant.individul", 23},                        // in a backbone element
+      {"Provenance.agent", 1},  // no element table: only with unchecked_types
+  };
+  for (const Case& c : cases) {
+    auto policy = ParseFieldPolicyYaml(Cat("fields:\n  \"", c.path, "\": redact\n"));
+    ASSERT_TRUE(policy.ok()) << c.path;
+    absl::Status s = ValidateFhirPolicy(*policy);
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << c.path;
+    EXPECT_NE(std::string(s.message()).find(Cat("line 2, column 3: FHIR path, column ", c.column, ":")),
+              std::string::npos)
+        << c.path << ": " << s;
+  }
+  for (const char* good : {"Patient.name.family", "Observation.valueString", "*.coding.code",
+                           "Observation.component.valueQuantity.value", "Resource.meta.source",
+                           "*.extension.valueAddress.city", "Bundle.entry.resource",
+                           "DocumentReference.content.attachment.data", "Provenance",
+                           "Patient.contact.name.where(use='official').given"}) {
+    auto policy = ParseFieldPolicyYaml(Cat("fields:\n  \"", good, "\": redact\n"));
+    ASSERT_TRUE(policy.ok()) << good;
+    EXPECT_TRUE(ValidateFhirPolicy(*policy).ok()) << good << ": " << ValidateFhirPolicy(*policy);
+  }
+  // Types the table does not describe, named by the user, pass with their first step only.
+  auto unchecked = ParseFieldPolicyYaml(
+      "unchecked_types: [Provenance, LabOrder]\nfields:\n  Provenance.agent.who: redact\n"
+      "  LabOrder.anything: drop\n");
+  ASSERT_TRUE(unchecked.ok()) << unchecked.status();
+  EXPECT_TRUE(ValidateFhirPolicy(*unchecked).ok()) << ValidateFhirPolicy(*unchecked);
+  EXPECT_EQ(ParseFieldPolicyYaml("unchecked_types: [lower]\n").status().code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include "deid/internal/yaml_doc.h"
 
+#include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <initializer_list>
@@ -202,7 +203,8 @@ absl::StatusOr<FieldPolicy> ParseFieldPolicyYaml(std::string_view yaml) {
     for (const auto& kv : root) {
       std::string k = kv.first.as<std::string>();
       if (k != "name" && k != "patient_field" && k != "default" && k != "text_profile" &&
-          k != "fields" && k != "description" && k != "reference_year") {
+          k != "fields" && k != "description" && k != "reference_year" &&
+          k != "unchecked_types") {
         return absl::InvalidArgumentError(Cat(Where(kv.first), "unknown field '", k, "'"));
       }
     }
@@ -213,6 +215,21 @@ absl::StatusOr<FieldPolicy> ParseFieldPolicyYaml(std::string_view yaml) {
       if (p.reference_year < 1900 || p.reference_year > 9999) {
         return absl::InvalidArgumentError(
             Cat(Where(root["reference_year"]), "reference_year must be a year (1900-9999)"));
+      }
+    }
+    if (const YAML::Node& u = root["unchecked_types"]) {
+      if (!u.IsSequence()) {
+        return absl::InvalidArgumentError(
+            Cat(Where(u), "unchecked_types is a list of resource types"));
+      }
+      for (const auto& t : u) {
+        std::string type = t.as<std::string>();
+        if (type.empty() || !std::isupper(static_cast<unsigned char>(type[0])) ||
+            !std::all_of(type.begin(), type.end(),
+                         [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; })) {
+          return absl::InvalidArgumentError(Cat(Where(t), "'", type, "' is not a resource type name"));
+        }
+        p.unchecked_types.push_back(std::move(type));
       }
     }
     if (root["default"]) {

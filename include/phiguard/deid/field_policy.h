@@ -20,7 +20,8 @@
 //     ssn:       {transform: pseudonym, type: SSN, format: preserve}   # 999-94-5397 -> 412-07-8813
 //
 // The same file format addresses FHIR R4 elements by path ("Patient.name",
-// "Patient.identifier.where(system='...')") and HL7v2 fields by location ("PID-5", "PID-11.5");
+// "Patient.identifier.where(system='...')"; `unchecked_types: [Basic, MyResource]` exempts
+// resource types from the element check) and HL7v2 fields by location ("PID-5", "PID-11.5");
 // see fhir_deid.h and hl7_deid.h for what those names mean. Every rule keeps the line and column
 // it came from, so a format that rejects a field name can say where it is.
 //
@@ -31,6 +32,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "phiguard/deid/profile.h"
@@ -62,6 +64,9 @@ struct FieldPolicy {
   Profile text_profile;           // transforms for PHI found in text fields
   // Ages over 89 are counted from this year (generalised birth dates; 0: the current UTC year).
   int reference_year = 0;
+  // FHIR: resource types whose elements are not checked against phiguard's table of FHIR R4
+  // elements (R4 types outside the table, or custom types): paths into them are taken as written.
+  std::vector<std::string> unchecked_types;
   std::string source = "policy";  // file the policy came from (or "builtin:<name>"), for errors
   std::string hash;               // fingerprint of the policy text (hex), for reports
 

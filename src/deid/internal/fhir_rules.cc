@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "deid/internal/fhir_elements.h"
 #include "phiguard/core/strings.h"
 
 namespace phiguard::deid::internal {
@@ -125,6 +126,8 @@ absl::Status ParseWhere(std::string_view body, size_t offset, FhirStep& step) {
     }
     FhirCondition c;
     c.literal = std::string(rhs.substr(1, rhs.size() - 2));
+    const size_t lead = cmp.find_first_not_of(' ');
+    c.column = col + (lead == std::string_view::npos ? 0 : lead);
     for (std::string_view n : Split(lhs, '.')) {
       if (!IsName(n)) return Bad(col, "bad element name in where()");
       c.path.emplace_back(n);
@@ -173,14 +176,17 @@ bool IsFhirResourceType(std::string_view name) {
   return std::binary_search(std::begin(kResourceTypes), std::end(kResourceTypes), name);
 }
 
-absl::StatusOr<FhirPath> ParseFhirPath(std::string_view text) {
+absl::StatusOr<FhirPath> ParseFhirPath(std::string_view text,
+                                       const std::vector<std::string>& extra_types) {
   std::vector<size_t> starts;
   std::vector<std::string_view> parts = SplitTop(text, '.', starts);
   FhirPath path;
   std::string_view root = parts[0];
   if (root == "*") path.root = FhirPath::Root::kAnywhere;
   else if (root == "Resource" || root == "DomainResource") path.root = FhirPath::Root::kAnyResource;
-  else if (IsFhirResourceType(root)) path.resource_type = std::string(root);
+  else if (IsFhirResourceType(root) ||
+           std::find(extra_types.begin(), extra_types.end(), root) != extra_types.end())
+    path.resource_type = std::string(root);
   else if (IsName(root) && std::isupper(static_cast<unsigned char>(root[0])))
     return Bad(0, Cat("'", root, "' is not a FHIR R4 resource type"));
   else return Bad(0, "a FHIR path starts with a resource type, Resource or *");
@@ -196,7 +202,7 @@ absl::StatusOr<FhirPath> ParseFhirPath(std::string_view text) {
       continue;
     }
     if (!IsName(p)) return Bad(starts[i], "expected an element name");
-    path.steps.push_back(FhirStep{std::string(p), {}, true});
+    path.steps.push_back(FhirStep{std::string(p), {}, true, starts[i]});
   }
   if (path.root != FhirPath::Root::kType && path.steps.empty()) {
     return Bad(0, "'*' and 'Resource' need an element after them");
@@ -227,14 +233,17 @@ absl::StatusOr<FhirRules> FhirRules::Compile(const FieldPolicy& policy) {
   FhirRules r;
   r.nodes_.resize(3);  // 0: by resource type, 1: any resource, 2: anywhere
   for (const auto& [name, rule] : policy.fields) {
-    auto path = ParseFhirPath(name);
+    auto path = ParseFhirPath(name, policy.unchecked_types);
     if (!path.ok()) {
       return absl::InvalidArgumentError(Cat(PolicyWhere(policy, rule), path.status().message()));
+    }
+    if (absl::Status s = CheckFhirElements(*path, policy.unchecked_types); !s.ok()) {
+      return absl::InvalidArgumentError(Cat(PolicyWhere(policy, rule), s.message()));
     }
     int node = 0, specificity = 0;
     switch (path->root) {
       case FhirPath::Root::kType:
-        node = r.Child(0, FhirStep{path->resource_type, {}, true});
+        node = r.Child(0, FhirStep{path->resource_type, {}, true, 0});
         specificity = 1000 + 1;
         break;
       case FhirPath::Root::kAnyResource:

@@ -30,12 +30,14 @@ namespace phiguard::deid::internal {
 struct FhirCondition {
   std::vector<std::string> path;  // relative to the element the where() belongs to
   std::string literal;
+  size_t column = 0;  // 0-based offset of the comparison in the policy key
 };
 
 struct FhirStep {
   std::string name;
   std::vector<FhirCondition> where;
   bool where_all = true;  // `and` (true) or `or` (false)
+  size_t column = 0;      // 0-based offset of the name in the policy key
 };
 
 struct FhirPath {
@@ -45,7 +47,9 @@ struct FhirPath {
 };
 
 // Parses one policy key. InvalidArgument naming the column (within the key) and the problem.
-absl::StatusOr<FhirPath> ParseFhirPath(std::string_view text);
+// A root that is not a FHIR R4 resource type is an error unless `extra_types` lists it.
+absl::StatusOr<FhirPath> ParseFhirPath(std::string_view text,
+                                       const std::vector<std::string>& extra_types = {});
 
 // True for the resource types of FHIR R4.
 bool IsFhirResourceType(std::string_view name);
@@ -59,8 +63,9 @@ class FhirRules {
   // A set of trie nodes: where the walk stands in every rule at once.
   using Active = std::vector<int>;
 
-  // Compiles `policy.fields`. InvalidArgument "<policy>: line L, column C: ..." for a bad path
-  // or an unknown resource type.
+  // Compiles `policy.fields`. InvalidArgument "<policy>: line L, column C: ..." for a bad path,
+  // an unknown resource type or an element the resource or data type does not have (see
+  // fhir_elements.h; policy.unchecked_types are exempt).
   static absl::StatusOr<FhirRules> Compile(const FieldPolicy& policy);
 
   // The nodes active at the top of a resource of `type`, and the rule naming the resource itself.
