@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include <cctype>
+#include <cstring>
 #include <memory>
 
 #include "absl/container/flat_hash_map.h"
@@ -28,9 +29,18 @@ void ScanNumbers(std::string_view s, std::vector<std::string_view>& out) {
   out.clear();
   for (size_t i = 0; i < s.size(); ++i) {
     char c = s[i];
-    if (c == '"') {
-      for (++i; i < s.size() && s[i] != '"'; ++i) {
-        if (s[i] == '\\') ++i;
+    if (c == '"') {  // skip the string: to the next quote not escaped by an odd run of backslashes
+      for (size_t from = i + 1;;) {
+        const void* q = std::memchr(s.data() + from, '"', s.size() - from);
+        if (q == nullptr) return;
+        const size_t at = static_cast<const char*>(q) - s.data();
+        size_t slashes = 0;
+        while (at - slashes > from && s[at - slashes - 1] == '\\') ++slashes;
+        if (slashes % 2 == 0) {
+          i = at;
+          break;
+        }
+        from = at + 1;
       }
     } else if (c == '-' || (c >= '0' && c <= '9')) {
       size_t j = i;
@@ -165,16 +175,34 @@ class FhirWorker {
   }
 
   // One member `key: value` of an object whose walk state is `active`.
+  // Walk state for one nesting level, reused from record to record (no allocation per member).
+  struct Level {
+    std::vector<int> edges;
+    FhirRules::Active next;
+  };
+  struct Depth {  // claims the next Level for the duration of one Member call
+    explicit Depth(FhirWorker& w) : w_(w) {
+      if (w_.depth_ == w_.levels_.size()) w_.levels_.push_back(std::make_unique<Level>());
+      level = w_.levels_[w_.depth_++].get();
+    }
+    ~Depth() { --w_.depth_; }
+    Depth(const Depth&) = delete;
+    Depth& operator=(const Depth&) = delete;
+    FhirWorker& w_;
+    Level* level;
+  };
+
   absl::Status Member(std::string_view key, dom::element value, const FhirRules::Active& active,
                       const Match& inherited, const DocumentContext& ctx, std::string& out,
                       bool& kept) {
-    std::vector<int> edges;
+    Depth depth(*this);
+    std::vector<int>& edges = depth.level->edges;
+    FhirRules::Active& next = depth.level->next;
     rules_.Candidates(active, key, edges);
     dom::array arr;
     if (value.get_array().get(arr) == simdjson::SUCCESS) {
       out.push_back('[');
       const size_t open = out.size();
-      FhirRules::Active next;
       Match here;
       if (!rules_.HasConditions(edges)) rules_.Enter(edges, value, next, here);
       for (dom::element item : arr) {
@@ -192,7 +220,6 @@ class FhirWorker {
       out.push_back(']');
       return absl::OkStatus();
     }
-    FhirRules::Active next;
     Match here;
     rules_.Enter(edges, value, next, here);
     return Value(key, value, next, Pick(here, inherited), ctx, out, kept);
@@ -289,9 +316,17 @@ class FhirWorker {
         return Attachment(*decoded, rule, ctx, out, kept);
       }
     }
-    auto v = fields_.Apply(rule, std::string(value), ctx, counts_->text);
-    if (!v.ok()) return absl::InvalidArgumentError(Cat(path_, ": ", v.status().message()));
-    return Emit(value, *v, rule.action, out);
+    auto changed = fields_.ApplyIfChanged(rule, value, ctx, counts_->text, result_);
+    if (!changed.ok()) {
+      return absl::InvalidArgumentError(Cat(path_, ": ", changed.status().message()));
+    }
+    if (!*changed) {  // most values: written as they came, nothing copied or compared
+      internal::AppendJsonString(out, value);
+      return absl::OkStatus();
+    }
+    counts_->Add(path_, rule.action);
+    internal::AppendJsonString(out, result_);
+    return absl::OkStatus();
   }
 
   absl::Status Emit(std::string_view before, const std::string& after, FieldAction action,
@@ -344,6 +379,12 @@ class FhirWorker {
       }
       return out;
     }
+    // Type/id, the common case.
+    const size_t slash = ref.find('/');
+    if (slash != std::string_view::npos && ref.find('/', slash + 1) == std::string_view::npos &&
+        internal::IsFhirResourceType(ref.substr(0, slash))) {
+      return Cat(ref.substr(0, slash + 1), IdPseudonym(ref.substr(slash + 1)));
+    }
     // [base/]Type/id[/_history/version]: the id after the last resource type segment.
     std::vector<std::string_view> parts = Split(ref, '/');
     std::string out;
@@ -359,13 +400,13 @@ class FhirWorker {
   // Keyed format-preserving pseudonym of an id, memoised: the same patient, encounter and
   // practitioner ids recur in thousands of references, and each costs two HMACs. Bounded: the
   // memo is dropped when full (output does not depend on it).
-  std::string IdPseudonym(std::string_view id) {
+  // The reference is valid until the next call.
+  const std::string& IdPseudonym(std::string_view id) {
     auto it = id_memo_.find(absl::string_view(id.data(), id.size()));
     if (it != id_memo_.end()) return it->second;
     if (id_memo_.size() >= kMaxMemo) id_memo_.clear();
-    std::string p = transformer_.PseudonymPreservingFormat(id);
-    id_memo_.emplace(std::string(id), p);
-    return p;
+    return id_memo_.emplace(std::string(id), transformer_.PseudonymPreservingFormat(id))
+        .first->second;
   }
 
   // Advances past the number tokens inside `e` (an element not written out).
@@ -398,6 +439,9 @@ class FhirWorker {
   size_t next_number_ = 0;
   internal::RecordCounts* counts_ = nullptr;
   std::string path_;  // "Patient.name.family" for the report and errors (no array indices)
+  std::string result_;  // a transformed string value (its buffer is reused)
+  std::vector<std::unique_ptr<Level>> levels_;  // by nesting depth (pointers stay valid)
+  size_t depth_ = 0;
   static constexpr size_t kMaxMemo = 1 << 16;
   absl::flat_hash_map<std::string, std::string> id_memo_;
 };

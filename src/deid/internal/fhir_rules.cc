@@ -211,7 +211,8 @@ absl::StatusOr<FhirPath> ParseFhirPath(std::string_view text,
 }
 
 int FhirRules::Child(int node, const FhirStep& step) {
-  auto& ids = nodes_[node].children[step.name];
+  const int key = key_ids_.emplace(step.name, static_cast<int>(key_ids_.size())).first->second;
+  auto& ids = nodes_[node].children[key];
   if (step.where.empty()) {
     for (int id : ids) {
       if (edges_[id].step < 0) return edges_[id].target;
@@ -224,7 +225,7 @@ int FhirRules::Child(int node, const FhirStep& step) {
     e.step = static_cast<int>(steps_.size());
     steps_.push_back(step);
   }
-  nodes_[node].children[step.name].push_back(static_cast<int>(edges_.size()));
+  nodes_[node].children[key].push_back(static_cast<int>(edges_.size()));
   edges_.push_back(e);
   return e.target;
 }
@@ -273,7 +274,7 @@ void FhirRules::Start(std::string_view type, Active& active, Match& resource_rul
   active.clear();
   active.push_back(1);
   resource_rule = Match();
-  auto it = nodes_[0].children.find(absl::string_view(type.data(), type.size()));
+  auto it = nodes_[0].children.find(KeyId(type));
   if (it == nodes_[0].children.end()) return;
   for (int id : it->second) {
     int target = edges_[id].target;
@@ -287,10 +288,12 @@ void FhirRules::Start(std::string_view type, Active& active, Match& resource_rul
 void FhirRules::Candidates(const Active& active, std::string_view key,
                            std::vector<int>& edges) const {
   edges.clear();
+  const int id = KeyId(key);
+  if (id < 0) return;
   auto add = [&](int node) {
     const auto& children = nodes_[node].children;
     if (children.empty()) return;
-    auto it = children.find(absl::string_view(key.data(), key.size()));
+    auto it = children.find(id);
     if (it != children.end()) edges.insert(edges.end(), it->second.begin(), it->second.end());
   };
   for (int n : active) add(n);

@@ -83,15 +83,22 @@ class FhirRules {
     int step = -1;  // index into steps_ of the where() to check; -1: none
   };
   struct Node {
-    absl::flat_hash_map<std::string, std::vector<int>> children;  // key -> edge ids
+    absl::flat_hash_map<int, std::vector<int>> children;  // key id -> edge ids
     const FieldRule* rule = nullptr;
     int specificity = -1;
   };
   int Child(int node, const FhirStep& step);
+  // The id of an element name (or resource type) some rule names; -1 for any other name, which
+  // no rule can match (most keys of a resource): one hash lookup per key, not one per node.
+  int KeyId(std::string_view name) const {
+    auto it = key_ids_.find(absl::string_view(name.data(), name.size()));
+    return it == key_ids_.end() ? -1 : it->second;
+  }
 
   std::vector<Node> nodes_;
   std::vector<Edge> edges_;
   std::vector<FhirStep> steps_;  // steps with where() conditions
+  absl::flat_hash_map<std::string, int> key_ids_;
   // Owned copies of the rules (the policy may go away).
   std::vector<std::unique_ptr<FieldRule>> rules_;
 };

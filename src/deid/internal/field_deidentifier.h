@@ -1,5 +1,7 @@
 // Applies one FieldRule to one structured value (a CSV cell, a JSON string): the shared core of
-// every structured format. Holds a Detector scratch: one per thread.
+// every structured format. Holds a Detector scratch and a memo of the PHI spans of short values
+// (structured data repeats the same code texts, units and labels thousands of times): one per
+// thread.
 #pragma once
 
 #include <memory>
@@ -9,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/node_hash_set.h"
 #include "absl/status/statusor.h"
 #include "deid/internal/date_format.h"
 #include "deid/internal/machine_date.h"
@@ -37,12 +41,36 @@ class FieldDeidentifier {
     return absl::OkStatus();
   }
 
-  absl::StatusOr<std::string> Apply(const FieldRule& rule, const std::string& value,
+  // Sets `result` to the transformed value and returns true, or returns false (leaving `result`
+  // alone) when the value stays as it is: kept, or text with no PHI in it.
+  absl::StatusOr<bool> ApplyIfChanged(const FieldRule& rule, std::string_view value,
+                                      const DocumentContext& ctx, PipelineStats& text_stats,
+                                      std::string& result) {
+    if (value.empty() || rule.action == FieldAction::kKeep) return false;
+    if (rule.action == FieldAction::kText) {
+      auto spans = Detect(value);
+      if (!spans.ok()) return spans.status();
+      if ((*spans)->empty()) return false;
+      text_stats.spans += (*spans)->size();
+      for (const phi::Span& sp : **spans) ++text_stats.by_type[static_cast<int>(sp.type)];
+      std::string r = transformer_.Apply(value, **spans, ctx);
+      if (r == value) return false;
+      result = std::move(r);
+      return true;
+    }
+    auto v = Apply(rule, value, ctx, text_stats);
+    if (!v.ok()) return v.status();
+    if (*v == value) return false;
+    result = std::move(*v);
+    return true;
+  }
+
+  absl::StatusOr<std::string> Apply(const FieldRule& rule, std::string_view value,
                                     const DocumentContext& ctx, PipelineStats& text_stats) {
-    if (value.empty()) return value;
+    if (value.empty()) return std::string();
     switch (rule.action) {
       case FieldAction::kKeep:
-        return value;
+        return std::string(value);
       case FieldAction::kDrop:
         return std::string();
       case FieldAction::kRedact:
@@ -63,15 +91,17 @@ class FieldDeidentifier {
             ++bytes;
           ++cps;
         }
-        return value.substr(0, bytes);
+        return std::string(value.substr(0, bytes));
       }
       case FieldAction::kHashBucket:
         return Cat("bucket-", transformer_.KeyedBucket(value, rule.buckets));
       case FieldAction::kText: {
-        if (absl::Status s = detector_.Detect(value, *scratch_, spans_); !s.ok()) return s;
-        text_stats.spans += spans_.size();
-        for (const phi::Span& sp : spans_) ++text_stats.by_type[static_cast<int>(sp.type)];
-        return transformer_.Apply(value, spans_, ctx);
+        auto spans = Detect(value);
+        if (!spans.ok()) return spans.status();
+        if ((*spans)->empty()) return std::string(value);
+        text_stats.spans += (*spans)->size();
+        for (const phi::Span& sp : **spans) ++text_stats.by_type[static_cast<int>(sp.type)];
+        return transformer_.Apply(value, **spans, ctx);
       }
     }
     return absl::InternalError("unknown field action");
@@ -119,12 +149,27 @@ class FieldDeidentifier {
   }
 
  private:
-  std::string Generalize(const FieldRule& rule, const std::string& value,
+  // The detector's spans for `value`. Values up to kMemoBytes are memoised: the detector is a
+  // pure function of the text, so a repeated value costs one lookup (the transform, which
+  // depends on the patient, still runs each time). Bounded: the memo is dropped when full.
+  absl::StatusOr<const std::vector<phi::Span>*> Detect(std::string_view value) {
+    const bool memo = value.size() <= kMemoBytes;
+    if (memo) {
+      auto it = span_memo_.find(absl::string_view(value.data(), value.size()));
+      if (it != span_memo_.end()) return &it->second;
+    }
+    if (absl::Status s = detector_.Detect(value, *scratch_, spans_); !s.ok()) return s;
+    if (!memo) return &spans_;
+    if (span_memo_.size() >= kMaxMemo) span_memo_.clear();
+    return &span_memo_.emplace(std::string(value), spans_).first->second;
+  }
+
+  std::string Generalize(const FieldRule& rule, std::string_view value,
                          const DocumentContext& ctx) {
     if (rule.type == PhiType::kAge) {
       // 164.514(b)(2)(i)(C): ages over 89 aggregate into 90+; younger ages stay.
       int age = 0;
-      if (ParseNumber(std::string_view(value), age)) return age > 89 ? "90+" : value;
+      if (ParseNumber(value, age)) return age > 89 ? "90+" : std::string(value);
       return transformer_.ReplaceWith(Transform::kRedact, PhiType::kAge, value, ctx);
     }
     if (rule.type == PhiType::kDate && rule.to_month) {
@@ -139,27 +184,41 @@ class FieldDeidentifier {
 
   const phi::Detector& detector_;
   const Transformer& transformer_;
+  static constexpr size_t kMemoBytes = 128;
+  static constexpr size_t kMaxMemo = 1 << 15;
   std::unique_ptr<phi::Detector::Scratch> scratch_;
   std::vector<phi::Span> spans_;
+  absl::flat_hash_map<std::string, std::vector<phi::Span>> span_memo_;
 };
 
 // What one record changed, held until the record is known good (a quarantined record counts
 // nothing but its failure).
+// Field names are interned (kept from record to record): a record changes dozens of values
+// under the same few names.
 struct RecordCounts {
-  std::vector<std::pair<std::string, FieldAction>> changed;  // field, transform
+  std::vector<std::pair<const std::string*, FieldAction>> changed;  // field, transform
   PipelineStats text;
 
-  void Add(std::string_view field, FieldAction action) { changed.emplace_back(field, action); }
+  void Add(std::string_view field, FieldAction action) {
+    auto it = names_.find(absl::string_view(field.data(), field.size()));
+    if (it == names_.end()) it = names_.emplace(field).first;
+    changed.emplace_back(&*it, action);
+  }
   void Clear() {
     changed.clear();
     text = PipelineStats();
+    if (names_.size() > kMaxNames) names_.clear();  // bounded: nothing points into it now
   }
   void CommitTo(StructuredReport& report) const {
     for (const auto& [field, action] : changed) {
-      ++report.by_field[field][std::string(FieldActionName(action))];
+      ++report.by_field[*field][std::string(FieldActionName(action))];
     }
     report.text.Add(text);
   }
+
+ private:
+  static constexpr size_t kMaxNames = 1 << 12;
+  absl::node_hash_set<std::string> names_;  // node-based: the pointers in `changed` stay valid
 };
 
 // Output of a structured run: records accumulate in a buffer written in ~1 MiB blocks.
