@@ -12,8 +12,10 @@
 
 #include "absl/time/clock.h"
 #include "audit_support.h"
+#include "keyring_support.h"
 #include "phiguard/audit/event.h"
 #include "phiguard/audit/exports.h"
+#include "phiguard/crypto/keyring_signer.h"
 
 namespace phiguard::cli {
 namespace {
@@ -30,6 +32,49 @@ Json HashList(const std::vector<audit::Hash>& hashes) {
   for (const audit::Hash& h : hashes) out.push_back(HexOf(h));
   return out;
 }
+
+// Where checkpoint signatures come from: the Ed25519 key derived from the audit key file, or
+// (--sign-key NAME) a `sign` key in the keyring, used by --as through Keyring::Sign so that each
+// checkpoint signature is authorised and itself audited.
+struct SignFlags {
+  std::string sign_key;
+  KeyOptions keyring;
+};
+
+void AddSignFlags(CLI::App& cmd, SignFlags& f) {
+  cmd.add_option("--sign-key", f.sign_key,
+                 "Sign checkpoints with this keyring `sign` key (as --as, who must be a user of\n"
+                 "it) instead of the key derived from the audit key file");
+  AddKeyOptions(&cmd, f.keyring);
+}
+
+class CheckpointSigning {
+ public:
+  CheckpointSigning(const GlobalOptions& g, const AuditOptions& o, const SignFlags& f) {
+    if (f.sign_key.empty()) {
+      keys_.emplace(LoadAuditKeys(o.key_file));
+      return;
+    }
+    keyring_ = OpenKeyring(g, f.keyring, /*unseal=*/true);
+    keyring_signer_.emplace(*keyring_.keyring, keyring_.identity, f.sign_key);
+  }
+  const crypto::Signer& signer() const {
+    if (keyring_signer_.has_value()) return *keyring_signer_;
+    return keys_->signer;
+  }
+  // Every public key a checkpoint by this source may carry.
+  std::vector<std::string> TrustedKeys() const {
+    if (!keyring_signer_.has_value()) return {keys_->signer.PublicKey()};
+    absl::StatusOr<std::vector<std::string>> keys = keyring_signer_->PublicKeys();
+    if (!keys.ok()) Fail(keys.status());
+    return *keys;
+  }
+
+ private:
+  std::optional<AuditKeys> keys_;
+  OpenedKeyring keyring_;
+  std::optional<crypto::KeyringSigner> keyring_signer_;
+};
 
 // ---- init ----------------------------------------------------------------------------------------
 
@@ -70,19 +115,22 @@ void RunInit(const AuditOptions& o) {
 // pauses (or 4096 events) goes into one durable transaction, then each event's position is
 // printed as {"seq":N}. A bad line stops the run with its line number; the events before it are
 // appended and acknowledged, none after it.
-void RunAppend(const AuditOptions& o, const std::string& input, uint64_t checkpoint_every) {
+void RunAppend(const GlobalOptions& g, const AuditOptions& o, const std::string& input,
+               uint64_t checkpoint_every, const SignFlags& sign) {
   int fd = 0;
   if (input != "-") {
     fd = ::open(input.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) Fail(absl::NotFoundError(input + ": " + std::strerror(errno)));
   }
   const std::string name = input == "-" ? "stdin" : input;
-  std::optional<AuditKeys> keys;
+  std::optional<CheckpointSigning> signing;
   audit::AuditLog::Options log_options;
   if (checkpoint_every > 0) {
-    keys.emplace(LoadAuditKeys(o.key_file));
+    signing.emplace(g, o, sign);
     log_options.checkpoint_every = checkpoint_every;
-    log_options.checkpoint_signer = &keys->signer;
+    log_options.checkpoint_signer = &signing->signer();
+  } else if (!sign.sign_key.empty()) {
+    UsageError("--sign-key needs --checkpoint-every");
   }
   std::unique_ptr<audit::AuditLog> log = OpenAuditLog(o, log_options);
   std::vector<audit::AuditEvent> events;
@@ -261,24 +309,29 @@ Json CheckpointJson(const audit::Checkpoint& c) {
                {"signature", HexOf(c.signature)}});
 }
 
-void RunCheckpoint(const AuditOptions& o) {
-  AuditKeys keys = LoadAuditKeys(o.key_file);
+void RunCheckpoint(const GlobalOptions& g, const AuditOptions& o, const SignFlags& sign) {
+  CheckpointSigning signing(g, o, sign);
   std::unique_ptr<audit::AuditLog> log = OpenAuditLog(o);
-  absl::StatusOr<audit::Checkpoint> c = log->MakeCheckpoint(keys.signer);
+  absl::StatusOr<audit::Checkpoint> c = log->MakeCheckpoint(signing.signer());
   if (!c.ok()) Fail(c.status());
   PrintLine(CheckpointJson(*c).dump());
 }
 
 // Exit 0: intact; 1: tampering found (each finding printed with its position).
-void RunVerify(const AuditOptions& o, const std::string& public_key_hex, bool json) {
-  std::optional<std::string> trusted;
+void RunVerify(const GlobalOptions& g, const AuditOptions& o, const std::string& public_key_hex,
+               bool json, const SignFlags& sign) {
+  std::vector<std::string> trusted;
   if (!public_key_hex.empty()) {
-    trusted = HexDecode(public_key_hex);
-    if (!trusted.has_value() || trusted->size() != crypto::kEd25519PublicKeyBytes) {
+    std::optional<std::string> key = HexDecode(public_key_hex);
+    if (!key.has_value() || key->size() != crypto::kEd25519PublicKeyBytes) {
       UsageError("--public-key: needs 64 hex characters (an Ed25519 public key)");
     }
+    trusted.push_back(*std::move(key));
+  } else if (!sign.sign_key.empty()) {
+    // Public keys are public: any role on the keyring may list them.
+    trusted = CheckpointSigning(g, o, sign).TrustedKeys();
   } else if (std::filesystem::exists(o.key_file)) {
-    trusted = LoadAuditKeys(o.key_file).signer.PublicKey();
+    trusted.push_back(LoadAuditKeys(o.key_file).signer.PublicKey());
   }
   std::unique_ptr<audit::AuditLog> log = OpenAuditLog(o);
   absl::StatusOr<audit::VerifyReport> r = log->Verify(trusted);
@@ -388,8 +441,11 @@ void RegisterAudit(CLI::App& app, const GlobalOptions& global) {
   append->add_option("input", *input, "JSONL file of events (default: stdin)");
   append->add_option("--checkpoint-every", *every,
                      "Sign a checkpoint after each batch that takes the log past a multiple of N entries");
-  append->callback(
-      [&global, opts, input, every] { RunAppend(ResolveAudit(global, *opts), *input, *every); });
+  auto sign = std::make_shared<SignFlags>();
+  AddSignFlags(*append, *sign);
+  append->callback([&global, opts, input, every, sign] {
+    RunAppend(global, ResolveAudit(global, *opts), *input, *every, *sign);
+  });
 
   auto ex = std::make_shared<ExportFlags>();
   CLI::App* exp = audit->add_subcommand(
@@ -422,7 +478,8 @@ void RegisterAudit(CLI::App& app, const GlobalOptions& global) {
 
   CLI::App* cp = audit->add_subcommand("checkpoint", "Sign the current tree head (Ed25519)");
   AddAuditOptions(*cp, *opts);
-  cp->callback([&global, opts] { RunCheckpoint(ResolveAudit(global, *opts)); });
+  AddSignFlags(*cp, *sign);
+  cp->callback([&global, opts, sign] { RunCheckpoint(global, ResolveAudit(global, *opts), *sign); });
 
   auto pk = std::make_shared<std::string>();
   CLI::App* verify = audit->add_subcommand(
@@ -430,8 +487,10 @@ void RegisterAudit(CLI::App& app, const GlobalOptions& global) {
   AddAuditOptions(*verify, *opts);
   verify->add_option("--public-key", *pk, "Trusted checkpoint key (hex; default: from the key file)");
   verify->add_flag("--json", *json, "Machine-readable report");
-  verify->callback(
-      [&global, opts, pk, json] { RunVerify(ResolveAudit(global, *opts), *pk, *json); });
+  AddSignFlags(*verify, *sign);
+  verify->callback([&global, opts, pk, json, sign] {
+    RunVerify(global, ResolveAudit(global, *opts), *pk, *json, *sign);
+  });
 
   auto before = std::make_shared<std::string>();
   CLI::App* prune = audit->add_subcommand(

@@ -31,6 +31,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "keyring_support.h"
 #include "phiguard/core/file_io.h"
 #include "phiguard/core/strings.h"
 #include "phiguard/crypto/ciphertext_format.h"
@@ -51,18 +52,6 @@ using crypto::Keyring;
 using crypto::SecretKey;
 
 constexpr long kTmpfsMagic = 0x01021994;
-
-// Options shared by every keyring command.
-struct KeyOptions {
-  std::string identity;
-  std::string unseal_key_file;
-};
-
-void AddKeyOptions(CLI::App* cmd, KeyOptions& o) {
-  cmd->add_option("--as", o.identity, "Caller identity (default: $PHIGUARD_IDENTITY, else $USER)");
-  cmd->add_option("--unseal-key-file", o.unseal_key_file,
-                  "Development root key file (default: $PHIGUARD_UNSEAL_KEY_FILE)");
-}
 
 std::string Identity(const KeyOptions& o) {
   if (!o.identity.empty()) return o.identity;
@@ -185,11 +174,6 @@ class CliCryptoSink final : public crypto::CryptoAuditSink {
   std::unique_ptr<audit::AuditLogCryptoSink> merkle;
 };
 
-struct OpenedKeyring {
-  std::unique_ptr<CliCryptoSink> sink;
-  std::unique_ptr<Keyring> keyring;
-  std::string identity;
-};
 
 std::unique_ptr<CliCryptoSink> OpenSink(const GlobalOptions& g) {
   std::error_code ec;
@@ -204,6 +188,14 @@ std::unique_ptr<CliCryptoSink> OpenSink(const GlobalOptions& g) {
     sink->merkle = std::make_unique<audit::AuditLogCryptoSink>(sink->log.get());
   }
   return sink;
+}
+
+}  // namespace
+
+void AddKeyOptions(CLI::App* cmd, KeyOptions& o) {
+  cmd->add_option("--as", o.identity, "Caller identity (default: $PHIGUARD_IDENTITY, else $USER)");
+  cmd->add_option("--unseal-key-file", o.unseal_key_file,
+                  "Development root key file (default: $PHIGUARD_UNSEAL_KEY_FILE)");
 }
 
 // Opens the keyring and, if `unseal`, unseals it from the key file or the session.
@@ -231,6 +223,8 @@ OpenedKeyring OpenKeyring(const GlobalOptions& g, const KeyOptions& o, bool unse
   if (absl::Status s = out.keyring->Unseal(out.identity, *root); !s.ok()) Fail(s);
   return out;
 }
+
+namespace {
 
 // Writes a stream to a file atomically (AtomicFileWriter) or to stdout.
 class WriterBuf : public std::streambuf {

@@ -224,5 +224,32 @@ TEST_F(KeysCliTest, CryptoOperationsReachTheTamperEvidentLogOnceItExists) {
   ASSERT_EQ(Run("audit verify"), 0) << Stdout() << Stderr();
 }
 
+TEST_F(KeysCliTest, AuditCheckpointsSignedWithAKeyringKeyVerifyAgainstItsVersions) {
+  ASSERT_EQ(Run("audit init"), 0) << Stderr();
+  InitDev();
+  ASSERT_EQ(Run("keys create audit-checkpoint --purpose sign --as alice" + dev_), 0) << Stderr();
+  ASSERT_EQ(Run("keys grant audit-svc user --key audit-checkpoint --as alice" + dev_), 0) << Stderr();
+  const std::string event =
+      R"({"actor":{"id":"u:nurse"},"action":"read","patient":"MRN-1","outcome":"success"})" "\n";
+  ASSERT_EQ(Run("audit append", event + event), 0) << Stderr();
+  const std::string sign = " --sign-key audit-checkpoint" + dev_;
+  // The custodian may not use the key; the refusal is itself logged.
+  EXPECT_EQ(Run("audit checkpoint --as alice" + sign), 1);
+  ASSERT_EQ(Run("audit checkpoint --as audit-svc" + sign), 0) << Stderr();
+  const auto first = nlohmann::json::parse(Stdout());
+  ASSERT_EQ(Run("keys rotate audit-checkpoint --as alice" + dev_), 0) << Stderr();
+  ASSERT_EQ(Run("audit append --checkpoint-every 2 --as audit-svc" + sign, event), 0) << Stderr();
+  ASSERT_EQ(Run("audit checkpoint --as audit-svc" + sign), 0) << Stderr();
+  EXPECT_NE(nlohmann::json::parse(Stdout())["public_key"], first["public_key"]);
+
+  // Both versions are trusted through the keyring; the audit key file's own key is not.
+  ASSERT_EQ(Run("audit verify --json --as audit-svc" + sign), 0) << Stdout() << Stderr();
+  EXPECT_GE(nlohmann::json::parse(Stdout())["checkpoints_verified"].get<int>(), 2) << Stdout();
+  EXPECT_EQ(Run("audit verify"), 1) << Stdout();
+  ASSERT_EQ(Run("audit export --leaves"), 0) << Stderr();
+  EXPECT_NE(Stdout().find("\"action\":\"crypto.sign\""), std::string::npos) << Stdout();
+  EXPECT_NE(Stdout().find("\"outcome\":\"denied\""), std::string::npos) << Stdout();
+}
+
 }  // namespace
 }  // namespace phiguard

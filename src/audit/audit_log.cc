@@ -1,5 +1,7 @@
 #include "phiguard/audit/audit_log.h"
 
+#include <algorithm>
+
 #include <bit>
 #include <utility>
 
@@ -271,21 +273,21 @@ absl::StatusOr<StoredLeaf> AuditLog::Leaf(uint64_t seq) {
   return *found;
 }
 
-absl::StatusOr<Checkpoint> AuditLog::SignHead(const crypto::Ed25519Signer& signer) {
+absl::StatusOr<Checkpoint> AuditLog::SignHead(const crypto::Signer& signer) {
   if (absl::Status s = RefreshHead(); !s.ok()) return s;
   Checkpoint c;
   c.size = head_.size();
   c.root = head_.Root();
   c.time_us = absl::ToUnixMicros(absl::Now());
-  c.public_key = signer.PublicKey();
-  absl::StatusOr<std::string> sig = signer.Sign(c.SignedMessage());
+  absl::StatusOr<crypto::Signature> sig = signer.SignMessage(c.SignedMessage());
   if (!sig.ok()) return sig.status();
-  c.signature = std::move(*sig);
+  c.public_key = std::move(sig->public_key);
+  c.signature = std::move(sig->bytes);
   if (absl::Status s = store_->PutCheckpoint(c); !s.ok()) return s;
   return c;
 }
 
-absl::StatusOr<Checkpoint> AuditLog::MakeCheckpoint(const crypto::Ed25519Signer& signer) {
+absl::StatusOr<Checkpoint> AuditLog::MakeCheckpoint(const crypto::Signer& signer) {
   std::lock_guard<std::mutex> lock(store_mu_);
   return SignHead(signer);
 }
@@ -361,6 +363,12 @@ absl::StatusOr<uint64_t> AuditLog::Prune(int64_t before_us, int64_t now_us) {
 }
 
 absl::StatusOr<VerifyReport> AuditLog::Verify(std::optional<std::string> trusted_public_key) {
+  std::vector<std::string> trusted;
+  if (trusted_public_key.has_value()) trusted.push_back(std::move(*trusted_public_key));
+  return Verify(trusted);
+}
+
+absl::StatusOr<VerifyReport> AuditLog::Verify(const std::vector<std::string>& trusted_public_keys) {
   std::lock_guard<std::mutex> lock(store_mu_);
   VerifyReport report;
   auto find = [&](uint64_t position, std::string what) {
@@ -369,12 +377,13 @@ absl::StatusOr<VerifyReport> AuditLog::Verify(std::optional<std::string> trusted
 
   absl::StatusOr<std::vector<Checkpoint>> checkpoints = store_->Checkpoints();
   if (!checkpoints.ok()) return checkpoints.status();
-  report.signatures_checked = trusted_public_key.has_value();
+  report.signatures_checked = !trusted_public_keys.empty();
   std::vector<bool> signature_ok(checkpoints->size(), true);
   for (size_t i = 0; i < checkpoints->size(); ++i) {
     const Checkpoint& c = (*checkpoints)[i];
-    if (!trusted_public_key.has_value()) continue;
-    if (c.public_key != *trusted_public_key) {
+    if (trusted_public_keys.empty()) continue;
+    if (std::find(trusted_public_keys.begin(), trusted_public_keys.end(), c.public_key) ==
+        trusted_public_keys.end()) {
       signature_ok[i] = false;
       find(c.size, Cat("checkpoint at size ", c.size, " is signed by an untrusted key"));
     } else if (!crypto::Ed25519Verify(c.public_key, c.SignedMessage(), c.signature).ok()) {

@@ -81,4 +81,10 @@ absl::Status Ed25519Verify(std::string_view public_key, std::string_view message
   return absl::OkStatus();
 }
 
+absl::StatusOr<Signature> Ed25519Signer::SignMessage(std::string_view message) const {
+  absl::StatusOr<std::string> sig = Sign(message);
+  if (!sig.ok()) return sig.status();
+  return Signature{public_key_, *std::move(sig)};
+}
+
 }  // namespace phiguard::crypto

@@ -60,7 +60,9 @@ class AuditLog {
   struct Options {
     // Sign a checkpoint automatically whenever the size passes a multiple of this (0 = never).
     uint64_t checkpoint_every = 0;
-    const crypto::Ed25519Signer* checkpoint_signer = nullptr;  // required if checkpoint_every
+    // Required if checkpoint_every. A KeyringSigner must not record its crypto events into this
+    // same AuditLog object (it would re-enter the commit); another instance on the store is fine.
+    const crypto::Signer* checkpoint_signer = nullptr;
     // Most events written in one transaction.
     size_t max_batch = 8192;
   };
@@ -90,13 +92,16 @@ class AuditLog {
   absl::StatusOr<StoredLeaf> Leaf(uint64_t seq);
 
   // Signs the current head and stores the checkpoint.
-  absl::StatusOr<Checkpoint> MakeCheckpoint(const crypto::Ed25519Signer& signer);
+  absl::StatusOr<Checkpoint> MakeCheckpoint(const crypto::Signer& signer);
   absl::StatusOr<std::vector<Checkpoint>> Checkpoints();
 
   // Recomputes the tree from every stored leaf. With `trusted_public_key` (32 bytes), every
   // checkpoint must carry a valid signature by it; without, signatures are not checked (a
   // finding says so is NOT added; see VerifyReport::signatures_checked).
   absl::StatusOr<VerifyReport> Verify(std::optional<std::string> trusted_public_key);
+  // The same, trusting any of `trusted_public_keys` (versions of a rotated keyring sign key);
+  // empty: signatures not checked.
+  absl::StatusOr<VerifyReport> Verify(const std::vector<std::string>& trusted_public_keys);
 
   // Retention (45 CFR 164.316(b)(2): six years). Deletes the oldest entries whose time is before
   // `before_us`, up to a multiple of 16 entries so that every proof over the entries kept stays
@@ -123,7 +128,7 @@ class AuditLog {
   // Writes `batch` in one transaction; called by the commit leader with store_mu_ held.
   absl::Status CommitBatch(const std::vector<Pending*>& batch);
   absl::StatusOr<Hash> SubtreeHash(uint64_t begin, uint64_t end);
-  absl::StatusOr<Checkpoint> SignHead(const crypto::Ed25519Signer& signer);
+  absl::StatusOr<Checkpoint> SignHead(const crypto::Signer& signer);
   // Reloads head_ from the store: another process or instance may have appended.
   absl::Status RefreshHead();
   absl::StatusOr<uint64_t> PrunedBeforeLocked();

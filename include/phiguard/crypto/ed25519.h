@@ -16,6 +16,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "phiguard/crypto/secret_key.h"
+#include "phiguard/crypto/signer.h"
 
 typedef struct evp_pkey_st EVP_PKEY;
 
@@ -25,7 +26,7 @@ inline constexpr size_t kEd25519SeedBytes = 32;
 inline constexpr size_t kEd25519PublicKeyBytes = 32;
 inline constexpr size_t kEd25519SignatureBytes = 64;
 
-class Ed25519Signer {
+class Ed25519Signer final : public Signer {
  public:
   // The key pair whose RFC 8032 private seed is the first 32 bytes of `seed` (SecretKey holds >= 32
   // bytes). Internal if OpenSSL cannot build the key.
@@ -38,13 +39,15 @@ class Ed25519Signer {
   Ed25519Signer& operator=(Ed25519Signer&&) noexcept = default;
   Ed25519Signer(const Ed25519Signer&) = delete;
   Ed25519Signer& operator=(const Ed25519Signer&) = delete;
-  ~Ed25519Signer();
+  ~Ed25519Signer() override;
 
   // The 32-byte raw public key (safe to publish and log).
   std::string PublicKey() const { return public_key_; }
   // The 64-byte signature of `message`. Deterministic (RFC 8032). Internal if OpenSSL fails;
   // FailedPrecondition on a moved-from signer.
   absl::StatusOr<std::string> Sign(std::string_view message) const;
+  // Signer: Sign() with PublicKey().
+  absl::StatusOr<Signature> SignMessage(std::string_view message) const override;
 
  private:
   struct PkeyDeleter {

@@ -1,0 +1,36 @@
+// Opening the keyring from a command: the caller's identity, how the root is unsealed, and the
+// crypto audit sink. Shared by `phiguard keys|encrypt|decrypt|...` (cli/keys_cmds.cc) and by
+// `phiguard audit` when checkpoints are signed with a keyring key.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "commands.h"
+#include "phiguard/crypto/crypto_audit.h"
+#include "phiguard/crypto/keyring.h"
+
+namespace phiguard::cli {
+
+// Options shared by every command that uses the keyring.
+struct KeyOptions {
+  std::string identity;         // --as
+  std::string unseal_key_file;  // --unseal-key-file
+};
+
+// Adds --as and --unseal-key-file to `cmd`.
+void AddKeyOptions(CLI::App* cmd, KeyOptions& o);
+
+struct OpenedKeyring {
+  // Records each crypto event in <home>/crypto-audit.jsonl and, once `phiguard audit init` ran,
+  // in the tamper-evident audit log (through its own AuditLog instance).
+  std::unique_ptr<crypto::CryptoAuditSink> sink;
+  std::unique_ptr<crypto::Keyring> keyring;
+  std::string identity;
+};
+
+// Opens the keyring under --home and, if `unseal`, unseals it from the key file or the live
+// unseal session; Fail()s with the reason otherwise.
+OpenedKeyring OpenKeyring(const GlobalOptions& g, const KeyOptions& o, bool unseal);
+
+}  // namespace phiguard::cli
