@@ -154,5 +154,19 @@ TEST_F(RiskCli, ReportWritesJsonAndHtmlAndRefusesPdfWithoutChromium) {
   EXPECT_EQ(Run({"risk", "report", "--context", ctx, "--html", dir_.File("f.html")}), 2);
 }
 
+TEST_F(RiskCli, ReportPrintsPdfWithChromiumWhenInstalled) {
+  bool found = false;
+  for (const char* dir : {"/usr/bin", "/usr/local/bin"}) {
+    found = found || std::filesystem::exists(std::string(dir) + "/chromium");
+  }
+  if (!found) GTEST_SKIP() << "chromium is not installed (Debian package 'chromium')";
+  const std::string src = PHIGUARD_SOURCE_DIR;
+  ASSERT_EQ(Run({"risk", "report", "--anonymize-json", src + "/data/risk/model_anonymize_report.json",
+                 "--context", src + "/data/risk/model_context.yaml", "--pdf", dir_.File("d.pdf")}),
+            0)
+      << Err();
+  EXPECT_EQ(ReadFile(dir_.File("d.pdf")).substr(0, 5), "%PDF-");
+}
+
 }  // namespace
 }  // namespace phiguard

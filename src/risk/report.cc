@@ -208,11 +208,12 @@ struct Html {
   void P(std::string_view s) { out += Cat("<p>", Escape(s), "</p>\n"); }
   void Row(std::initializer_list<std::string> cells, bool header = false) {
     out += "<tr>";
-    bool first = true;
     for (const std::string& c : cells) {
-      const char* tag = header ? "th" : (first ? "td" : "td class=\"n\"");
+      // Numbers right-aligned in a fixed-width font; text as text.
+      double number = 0;
+      const bool numeric = ParseNumber(StripAscii(c), number);
+      const char* tag = header ? "th" : (numeric ? "td class=\"n\"" : "td");
       out += Cat("<", tag, ">", Escape(c), "</", header ? "th" : "td", ">");
-      first = false;
     }
     out += "</tr>\n";
   }
