@@ -27,6 +27,8 @@ void RegisterCrypto(CLI::App& app, const GlobalOptions& global);
 // `phiguard certs`: development CA and mTLS certificates (cli/certs_cmd.cc).
 void RegisterCerts(CLI::App& app, const GlobalOptions& global);
 void RegisterRisk(CLI::App& app, const GlobalOptions& global);
+// `phiguard risk anonymize` (cli/risk_anonymize_cmd.cc), registered under the `risk` subcommand.
+void RegisterRiskAnonymize(CLI::App& risk);
 void RegisterAudit(CLI::App& app, const GlobalOptions& global);
 
 // Exit code for a failed status: 2 for InvalidArgument raised by option checks (usage), 1 otherwise.

@@ -318,6 +318,7 @@ void RegisterReport(CLI::App* risk) {
 void RegisterRisk(CLI::App& app, const GlobalOptions&) {
   CLI::App* risk = app.add_subcommand("risk", "Expert Determination: re-identification risk");
   risk->require_subcommand(1);
+  RegisterRiskAnonymize(*risk);
   RegisterAnalyze(risk);
   RegisterLink(risk);
   RegisterReport(risk);
