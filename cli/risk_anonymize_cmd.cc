@@ -159,15 +159,18 @@ void RegisterRiskAnonymize(CLI::App& risk) {
   cmd->add_option("input", f->input, "CSV file (read twice, so not stdin)")->required();
   cmd->add_option("--qi", f->qi, "Quasi-identifier columns, comma-separated")
       ->required()
-      ->delimiter(',');
-  cmd->add_option("--hierarchy", f->hierarchy, "COLUMN=PATH: an ARX hierarchy CSV (repeatable)");
+      ->delimiter(',')
+      ->allow_extra_args(false);
+  cmd->add_option("--hierarchy", f->hierarchy, "COLUMN=PATH: an ARX hierarchy CSV (repeatable)")
+      ->allow_extra_args(false);
   cmd->add_option("--hierarchy-dir", f->hierarchy_dir,
                   "Directory with ARX hierarchies named <dataset>_hierarchy_<column>.csv");
   cmd->add_option("--hierarchy-delimiter", f->hierarchy_delimiter,
                   "Field delimiter of hierarchy files")
       ->capture_default_str();
   cmd->add_option("--generate", f->generate,
-                  "COLUMN=zip|date|interval:WIDTH: build the hierarchy from the data (repeatable)");
+                  "COLUMN=zip|date|interval:WIDTH: build the hierarchy from the data (repeatable)")
+      ->allow_extra_args(false);
   cmd->add_option("--k", f->k, "k-anonymity: smallest class size")
       ->capture_default_str()
       ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 32));

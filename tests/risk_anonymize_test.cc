@@ -355,8 +355,9 @@ TEST(RiskAnonymizeCli, WritesOutputAndReportAndFailsCleanly) {
     int rc = std::system(cmd.c_str());
     return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
   };
-  ASSERT_EQ(run(in + " --qi zip,sex --hierarchy-dir " + dir.path().string() +
-                " --generate zip=zip --k 2 -o " + out + " --report-json " + report),
+  // The input after list options: each takes one argument per occurrence.
+  ASSERT_EQ(run("--qi zip,sex --hierarchy-dir " + dir.path().string() +
+                " --generate zip=zip --k 2 -o " + out + " --report-json " + report + " " + in),
             0)
       << ReadFile(dir.File("log.txt"));
   auto j = nlohmann::json::parse(ReadFile(report));

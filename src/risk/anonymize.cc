@@ -92,17 +92,23 @@ struct Scored {
   double bound = 0;          // lower bound for this node and every node above it
 };
 
-// Evaluates the classes of `levels`; fills `eval` when given.
+// Evaluates the classes of `levels`; `fails[i]` (when not empty) marks a class that fails the
+// attribute-disclosure models, so it is suppressed like a class smaller than k. Fills `eval`
+// when given.
 Scored Score(const Internal& e, const int* levels, const std::vector<ClassEntry>& classes,
-             const AnonymizeOptions& o, NodeEvaluation* eval) {
+             const std::vector<uint8_t>& fails, const AnonymizeOptions& o, NodeEvaluation* eval) {
   const uint64_t k = EffectiveK(o);
   const double n = static_cast<double>(e.n);
-  uint64_t outliers = 0, outlier_classes = 0, min_size = UINT64_MAX;
+  uint64_t small = 0, outliers = 0, outlier_classes = 0, min_size = UINT64_MAX;
   double dm_star = 0, dm = 0;
-  for (const ClassEntry& c : classes) {
+  std::vector<uint8_t> out(classes.size(), 0);
+  for (size_t i = 0; i < classes.size(); ++i) {
+    const ClassEntry& c = classes[i];
     const double cnt = c.count;
     dm_star += cnt * cnt;
-    if (c.count < k) {
+    if (c.count < k) small += c.count;
+    if (c.count < k || (!fails.empty() && fails[i])) {
+      out[i] = 1;
       outliers += c.count;
       ++outlier_classes;
       dm += cnt * n;
@@ -112,11 +118,12 @@ Scored Score(const Internal& e, const int* levels, const std::vector<ClassEntry>
     }
   }
   Scored s;
-  s.monotone_ok = outliers <= MaxOutliers(o, e.n);
+  const uint64_t max_outliers = MaxOutliers(o, e.n);
+  s.monotone_ok = small <= max_outliers;
   const uint64_t released = classes.size() - outlier_classes;
   const double groups = static_cast<double>(released) + (outliers > 0 ? 1.0 : 0.0);
   const double average_risk = groups / n;
-  s.satisfies = s.monotone_ok && average_risk <= o.average_risk;
+  s.satisfies = outliers <= max_outliers && average_risk <= o.average_risk;
 
   double metrics[kUtilityMetricCount] = {};
   metrics[static_cast<int>(UtilityMetric::kDiscernibility)] = dm;
@@ -125,10 +132,11 @@ Scored Score(const Internal& e, const int* levels, const std::vector<ClassEntry>
   const UtilityMetric m = o.metric;
   if (need_all || m == UtilityMetric::kLoss) {
     std::vector<double> loss(e.dims, 0.0);
-    for (const ClassEntry& c : classes) {
-      const uint32_t* rec = e.codes.data() + static_cast<size_t>(c.rep) * e.dims;
+    for (size_t i = 0; i < classes.size(); ++i) {
+      const ClassEntry& c = classes[i];
+      const uint32_t* rec = e.codes.data() + static_cast<size_t>(c.rep) * e.key_dims;
       for (int d = 0; d < e.dims; ++d) {
-        loss[d] += c.count < k ? c.count : c.count * e.share[d][levels[d]][e.gen[d][levels[d]][rec[d]]];
+        loss[d] += out[i] ? c.count : c.count * e.share[d][levels[d]][e.gen[d][levels[d]][rec[d]]];
       }
     }
     for (int d = 0; d < e.dims; ++d) loss[d] = NormalizeLoss(loss[d], n, e.domain_size[d]);
@@ -139,9 +147,10 @@ Scored Score(const Internal& e, const int* levels, const std::vector<ClassEntry>
     // (its term -log2(f(v)/f(label)) becomes -log2(f(v)/n)).
     double entropy = 0;
     for (int d = 0; d < e.dims; ++d) entropy += e.static_entropy[d][levels[d]];
-    for (const ClassEntry& c : classes) {
-      if (c.count >= k) continue;
-      const uint32_t* rec = e.codes.data() + static_cast<size_t>(c.rep) * e.dims;
+    for (size_t i = 0; i < classes.size(); ++i) {
+      if (!out[i]) continue;
+      const ClassEntry& c = classes[i];
+      const uint32_t* rec = e.codes.data() + static_cast<size_t>(c.rep) * e.key_dims;
       for (int d = 0; d < e.dims; ++d) {
         const uint64_t f = e.label_freq[d][levels[d]][e.gen[d][levels[d]][rec[d]]];
         entropy += c.count * std::log2(n / static_cast<double>(f));
@@ -177,6 +186,49 @@ Scored Score(const Internal& e, const int* levels, const std::vector<ClassEntry>
     std::copy(std::begin(metrics), std::end(metrics), eval->metrics);
   }
   return s;
+}
+
+// Grouping levels: the node's, then every sensitive attribute at `sensitive_level` (0 keeps the
+// value: cells; 1 drops it: classes).
+std::vector<int> KeyLevels(const Internal& e, const int* node_levels, int sensitive_level) {
+  std::vector<int> levels(node_levels, node_levels + e.dims);
+  levels.resize(e.key_dims, sensitive_level);
+  return levels;
+}
+
+// The equivalence classes of a node from its cells, and which classes fail the
+// attribute-disclosure models (`fails`, empty when there are none). `class_of[i]` = the class of
+// cell i. Without sensitive attributes the cells are the classes: returns `cells` itself and
+// leaves `class_of` empty.
+const std::vector<ClassEntry>& Classify(const Internal& e, Grouper& grouper,
+                                        const int* node_levels,
+                                        const std::vector<ClassEntry>& cells,
+                                        const AnonymizeOptions& o,
+                                        std::vector<ClassEntry>& classes,
+                                        std::vector<uint32_t>& class_of,
+                                        std::vector<uint8_t>& fails) {
+  fails.clear();
+  class_of.clear();
+  if (e.key_dims == e.dims) return cells;
+  std::vector<int> levels = KeyLevels(e, node_levels, 1);
+  grouper.GroupWithIndex(levels.data(), cells.data(), cells.size(), classes, class_of);
+  (void)o;
+  return classes;
+}
+
+// Groups `source` (cells of a node below, or of the raw data) at `node_levels` and scores the
+// node; fills `eval` when given.
+Scored GroupAndScore(const Internal& e, Grouper& grouper, const int* node_levels,
+                     const std::vector<ClassEntry>& source, const AnonymizeOptions& o,
+                     std::vector<ClassEntry>& cells, NodeEvaluation* eval) {
+  std::vector<int> levels = KeyLevels(e, node_levels, 0);
+  grouper.Group(levels.data(), source.data(), source.size(), cells);
+  std::vector<ClassEntry> scratch;
+  std::vector<uint32_t> class_of;
+  std::vector<uint8_t> fails;
+  const std::vector<ClassEntry>& classes =
+      Classify(e, grouper, node_levels, cells, o, scratch, class_of, fails);
+  return Score(e, node_levels, classes, fails, o, eval);
 }
 
 class Search {
@@ -238,12 +290,12 @@ class Search {
     if (it != scored_.end()) return it->second;
     const std::vector<ClassEntry>* source = Source(node);
     std::vector<int> levels = lat_.Levels(node);
-    std::vector<ClassEntry> classes;
-    grouper_.Group(levels.data(), source->data(), source->size(), classes);
+    std::vector<ClassEntry> classes;  // cells, when there are sensitive attributes
+    Scored s = GroupAndScore(e_, grouper_, levels.data(), *source, o_, classes, nullptr);
     ++checked_;
-    Scored s = Score(e_, levels.data(), classes, o_, nullptr);
     if (s.satisfies && (!has_best_ || s.value < best_value_)) {
-      Score(e_, levels.data(), classes, o_, &best_);
+      std::vector<ClassEntry> again;
+      GroupAndScore(e_, grouper_, levels.data(), classes, o_, again, &best_);
       best_value_ = s.value;
       has_best_ = true;
     }
@@ -429,10 +481,10 @@ absl::StatusOr<NodeEvaluation> EvaluateTransformation(const EncodedData& data,
   if (absl::Status s = ValidateOptions(options); !s.ok()) return s;
   if (absl::Status s = CheckLevels(data, levels); !s.ok()) return s;
   const Internal& e = data.internal();
-  std::vector<ClassEntry> classes;
-  Grouper(e).Group(levels.data(), e.bottom.data(), e.bottom.size(), classes);
+  std::vector<ClassEntry> cells;
+  Grouper grouper(e);
   NodeEvaluation eval;
-  Score(e, levels.data(), classes, options, &eval);
+  GroupAndScore(e, grouper, levels.data(), e.bottom, options, cells, &eval);
   return eval;
 }
 
@@ -458,16 +510,51 @@ absl::StatusOr<AnonymizationResult> FindOptimalTransformation(const EncodedData&
   return result;
 }
 
+namespace {
+
+// The classes of `node` over the records of `source` (with `record_class[i]` = the class of
+// source entry i) and whether each is suppressed in `node`.
+struct NodeClasses {
+  std::vector<ClassEntry> classes;
+  std::vector<uint32_t> entry_class;
+  std::vector<uint8_t> suppressed;
+};
+
+NodeClasses ClassesOf(const Internal& e, const NodeEvaluation& node,
+                      const std::vector<ClassEntry>& source, const AnonymizeOptions& o) {
+  Grouper grouper(e);
+  std::vector<int> levels = KeyLevels(e, node.levels.data(), 0);
+  std::vector<ClassEntry> cells, scratch;
+  std::vector<uint32_t> cell_of, class_of;
+  std::vector<uint8_t> fails;
+  grouper.GroupWithIndex(levels.data(), source.data(), source.size(), cells, cell_of);
+  const std::vector<ClassEntry>& classes =
+      Classify(e, grouper, node.levels.data(), cells, o, scratch, class_of, fails);
+  NodeClasses out;
+  out.classes = classes;
+  out.entry_class = std::move(cell_of);
+  if (!class_of.empty()) {
+    for (uint32_t& c : out.entry_class) c = class_of[c];
+  }
+  const uint64_t k = EffectiveK(o);
+  out.suppressed.resize(out.classes.size());
+  for (size_t i = 0; i < out.classes.size(); ++i) {
+    out.suppressed[i] = node.suppressed > 0 &&
+                        (out.classes[i].count < k || (!fails.empty() && fails[i]));
+  }
+  return out;
+}
+
+}  // namespace
+
 std::vector<uint64_t> ClassSizes(const EncodedData& data, const NodeEvaluation& node,
                                  const AnonymizeOptions& options, bool released_only) {
   const Internal& e = data.internal();
-  std::vector<ClassEntry> classes;
-  Grouper(e).Group(node.levels.data(), e.bottom.data(), e.bottom.size(), classes);
-  const uint64_t k = EffectiveK(options);
+  NodeClasses nc = ClassesOf(e, node, e.bottom, options);
   std::vector<uint64_t> sizes;
-  for (const ClassEntry& c : classes) {
-    if (released_only && node.suppressed > 0 && c.count < k) continue;
-    sizes.push_back(c.count);
+  for (size_t i = 0; i < nc.classes.size(); ++i) {
+    if (released_only && nc.suppressed[i]) continue;
+    sizes.push_back(nc.classes[i].count);
   }
   return sizes;
 }
@@ -477,12 +564,9 @@ absl::Status WriteTransformed(const EncodedData& data, const NodeEvaluation& nod
                               AtomicFileWriter& out, char delimiter, bool drop_suppressed) {
   if (absl::Status s = CheckLevels(data, node.levels); !s.ok()) return s;
   const Internal& e = data.internal();
-  std::vector<ClassEntry> records(e.n), classes;
+  std::vector<ClassEntry> records(e.n);
   for (size_t i = 0; i < e.n; ++i) records[i] = {static_cast<uint32_t>(i), 1};
-  std::vector<uint32_t> class_of;
-  Grouper(e).GroupWithIndex(node.levels.data(), records.data(), records.size(), classes, class_of);
-  const uint64_t k = EffectiveK(options);
-  const bool suppressing = node.suppressed > 0;
+  NodeClasses nc = ClassesOf(e, node, records, options);
 
   const auto& header = input.header();
   std::vector<size_t> col;
@@ -499,8 +583,8 @@ absl::Status WriteTransformed(const EncodedData& data, const NodeEvaluation& nod
   size_t i = 0;
   while (input.Next(row)) {
     if (i >= e.n) break;
-    const uint32_t* rec = e.codes.data() + i * e.dims;
-    const bool suppressed = suppressing && classes[class_of[i]].count < k;
+    const uint32_t* rec = e.codes.data() + i * e.key_dims;
+    const bool suppressed = nc.suppressed[nc.entry_class[i]];
     for (int d = 0; d < e.dims; ++d) {
       const Hierarchy& h = data.hierarchy(d);
       const size_t hrow = e.row_of[d][rec[d]];

@@ -35,7 +35,8 @@ std::vector<int> EncodedData::heights() const {
 }
 
 absl::StatusOr<std::unique_ptr<EncodedData>> EncodedData::FromCsv(
-    CsvReader& reader, std::vector<QuasiIdentifierSpec> qis, const std::string& source_name) {
+    CsvReader& reader, std::vector<QuasiIdentifierSpec> qis, const std::string& source_name,
+    const std::vector<std::string>& sensitive) {
   if (qis.empty()) return absl::InvalidArgumentError("name at least one quasi-identifier");
   const auto& header = reader.header();
   std::vector<size_t> col;
@@ -57,17 +58,32 @@ absl::StatusOr<std::unique_ptr<EncodedData>> EncodedData::FromCsv(
     }
     col.push_back(static_cast<size_t>(it - header.begin()));
   }
+  for (size_t i = 0; i < sensitive.size(); ++i) {
+    auto it = std::find(header.begin(), header.end(), sensitive[i]);
+    if (it == header.end()) {
+      return absl::InvalidArgumentError(
+          Cat("sensitive column '", sensitive[i], "' is not in the header"));
+    }
+    size_t c = static_cast<size_t>(it - header.begin());
+    if (std::find(col.begin(), col.end(), c) != col.end()) {
+      return absl::InvalidArgumentError(
+          Cat("column '", sensitive[i], "' is named twice (quasi-identifier or sensitive)"));
+    }
+    col.push_back(c);
+  }
   const int dims = static_cast<int>(qis.size());
+  const int key_dims = static_cast<int>(col.size());
   std::unique_ptr<EncodedData> data(new EncodedData());
   Internal& e = *data->internal_;
   e.dims = dims;
-  std::vector<Column> columns(dims);
+  e.key_dims = key_dims;
+  std::vector<Column> columns(key_dims);
   std::vector<std::string> row;
   while (reader.Next(row)) {
     if (e.n >= UINT32_MAX) {
       return absl::ResourceExhaustedError("more than 4294967295 records");
     }
-    for (int d = 0; d < dims; ++d) {
+    for (int d = 0; d < key_dims; ++d) {
       Column& c = columns[d];
       auto [it, fresh] = c.ids.try_emplace(row[col[d]], static_cast<uint32_t>(c.values.size()));
       if (fresh) {
@@ -84,13 +100,13 @@ absl::StatusOr<std::unique_ptr<EncodedData>> EncodedData::FromCsv(
 
   e.row_of.resize(dims);
   e.freq.resize(dims);
-  e.gen.resize(dims);
+  e.gen.resize(key_dims);
   e.share.resize(dims);
   e.label_freq.resize(dims);
   e.static_loss.resize(dims);
   e.static_entropy.resize(dims);
   e.domain_size.resize(dims);
-  std::vector<int> bits(dims);
+  std::vector<int> bits(key_dims);
   for (int d = 0; d < dims; ++d) {
     Column& c = columns[d];
     data->names_.push_back(qis[d].column);
@@ -115,7 +131,7 @@ absl::StatusOr<std::unique_ptr<EncodedData>> EncodedData::FromCsv(
       e.row_of[d].push_back(static_cast<uint32_t>(*r));
     }
     e.freq[d].assign(c.values.size(), 0);
-    for (size_t i = 0; i < e.n; ++i) ++e.freq[d][e.codes[i * dims + d]];
+    for (size_t i = 0; i < e.n; ++i) ++e.freq[d][e.codes[i * key_dims + d]];
     e.domain_size[d] = static_cast<double>(h.size());
     size_t max_labels = 1;
     e.gen[d].resize(levels);
@@ -154,12 +170,24 @@ absl::StatusOr<std::unique_ptr<EncodedData>> EncodedData::FromCsv(
     }
     bits[d] = BitsFor(max_labels);
   }
+  // Sensitive attributes: level 0 keeps the value (cells), level 1 drops it (classes).
+  for (int d = dims; d < key_dims; ++d) {
+    Column& c = columns[d];
+    std::vector<uint32_t> ids(c.values.size()), zeros(c.values.size(), 0);
+    for (size_t v = 0; v < ids.size(); ++v) ids[v] = static_cast<uint32_t>(v);
+    e.gen[d] = {std::move(ids), std::move(zeros)};
+    std::vector<uint64_t> overall(c.values.size(), 0);
+    for (size_t i = 0; i < e.n; ++i) ++overall[e.codes[i * key_dims + d]];
+    e.sensitive_overall.push_back(std::move(overall));
+    e.sensitive_values.push_back(std::move(c.values));
+    bits[d] = BitsFor(e.gen[d][0].size());
+  }
   // Key layout: attributes packed into 64-bit words without straddling.
-  e.word.resize(dims);
-  e.shift.resize(dims);
+  e.word.resize(key_dims);
+  e.shift.resize(key_dims);
   int used = 0;
   e.words = 1;
-  for (int d = 0; d < dims; ++d) {
+  for (int d = 0; d < key_dims; ++d) {
     if (used + bits[d] > 64) {
       ++e.words;
       used = 0;
@@ -175,7 +203,7 @@ absl::StatusOr<std::unique_ptr<EncodedData>> EncodedData::FromCsv(
   // Classes of the raw data, from one entry per record.
   std::vector<ClassEntry> records(e.n);
   for (size_t i = 0; i < e.n; ++i) records[i] = {static_cast<uint32_t>(i), 1};
-  std::vector<int> zero(dims, 0);
+  std::vector<int> zero(key_dims, 0);
   Grouper(e).Group(zero.data(), records.data(), records.size(), e.bottom);
   return data;
 }
@@ -183,7 +211,7 @@ absl::StatusOr<std::unique_ptr<EncodedData>> EncodedData::FromCsv(
 template <int W>
 void Grouper::GroupW(const int* levels, const ClassEntry* source, size_t count,
                      std::vector<ClassEntry>& out, std::vector<uint32_t>* index_of) {
-  const int dims = e_.dims;
+  const int dims = e_.key_dims;
   size_t capacity = 16;
   while (capacity < count * 2) capacity <<= 1;
   const size_t mask = capacity - 1;

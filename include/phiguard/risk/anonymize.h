@@ -47,9 +47,10 @@ class EncodedData {
   // a quasi-identifier named twice or without a hierarchy, or a value missing from its hierarchy
   // (naming the input's path and line and the column, never the value); the reader's error for
   // malformed input. Memory: 4 bytes per record and quasi-identifier plus the distinct values.
+  // `sensitive`: columns the attribute-disclosure models (l-diversity, t-closeness) look at.
   static absl::StatusOr<std::unique_ptr<EncodedData>> FromCsv(
       CsvReader& reader, std::vector<QuasiIdentifierSpec> quasi_identifiers,
-      const std::string& source_name = "input");
+      const std::string& source_name = "input", const std::vector<std::string>& sensitive = {});
   // Not copyable: holds the encoded data set, which may be large.
   EncodedData(const EncodedData&) = delete;
   EncodedData& operator=(const EncodedData&) = delete;

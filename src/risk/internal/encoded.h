@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "phiguard/risk/anonymize.h"
@@ -18,23 +19,29 @@ struct ClassEntry {
   uint32_t count = 0;
 };
 
+// Sensitive attributes (when given) follow the quasi-identifiers in `codes`, `gen` and the key:
+// with them at level 0 a grouping yields cells (class x sensitive values), at level 1 classes.
 struct EncodedData::Internal {
-  int dims = 0;
+  int dims = 0;      // quasi-identifiers
+  int key_dims = 0;  // quasi-identifiers + sensitive attributes
   size_t n = 0;
-  std::vector<uint32_t> codes;                 // n x dims, row-major: value id per record/attribute
+  std::vector<uint32_t> codes;                 // n x key_dims, row-major: value id per record/column
   std::vector<std::vector<uint32_t>> row_of;   // [d][value id] -> hierarchy row
   std::vector<std::vector<uint64_t>> freq;     // [d][value id] -> records with that value
-  // [d][level][value id] -> label id at that level (labels numbered over the whole hierarchy).
+  // [d][level][value id] -> label id at that level (labels numbered over the whole hierarchy);
+  // for a sensitive attribute, level 0 = the value id and level 1 = 0.
   std::vector<std::vector<std::vector<uint32_t>>> gen;
   std::vector<std::vector<std::vector<double>>> share;       // [d][level][label] ARX domain share
   std::vector<std::vector<std::vector<uint64_t>>> label_freq;  // [d][level][label] records
   std::vector<std::vector<double>> static_loss;     // [d][level] sum of shares, no suppression
   std::vector<std::vector<double>> static_entropy;  // [d][level] non-uniform entropy, no suppression
   std::vector<double> domain_size;                  // [d] hierarchy rows
+  std::vector<std::vector<std::string>> sensitive_values;   // [s][value id] -> value
+  std::vector<std::vector<uint64_t>> sensitive_overall;     // [s][value id] -> records
   // Key layout: attribute d occupies `bits[d]` bits at `shift[d]` of word `word[d]`.
   int words = 1;
   std::vector<int> word, shift;
-  std::vector<ClassEntry> bottom;  // classes of the raw data
+  std::vector<ClassEntry> bottom;  // cells (classes without sensitive attributes) of the raw data
 };
 
 // Counts classes. Reusable scratch; not thread-safe (one per search).
