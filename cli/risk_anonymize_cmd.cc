@@ -1,5 +1,7 @@
 // phiguard risk anonymize: the optimal generalisation (global recoding plus suppression) that
 // makes a CSV data set satisfy k-anonymity and risk thresholds with the least information loss.
+#include <fmt/format.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -18,9 +20,9 @@ namespace fs = std::filesystem;
 
 struct AnonymizeFlags {
   std::string input, out, report_json, hierarchy_dir, delimiter = ",", hierarchy_delimiter = ";";
-  std::vector<std::string> qi, hierarchy, generate;
+  std::vector<std::string> qi, sensitive, hierarchy, generate, l_diversity, t_closeness;
   uint64_t k = 5;
-  double suppression = 0, max_risk = 1, average_risk = 1, time_limit = 0;
+  double suppression = 0, max_risk = 1, average_risk = 1, time_limit = 0, threshold = 0.2;
   std::string metric = "loss";
   bool drop_suppressed = false;
 };
@@ -83,6 +85,15 @@ void RunAnonymize(const AnonymizeFlags& f) {
   opts.metric = *metric;
   if (absl::Status s = risk::ValidateOptions(opts); !s.ok()) UsageError(std::string(s.message()));
 
+  // The hierarchy of `column`: --hierarchy, else --hierarchy-dir; empty when neither has one.
+  auto hierarchy_of = [&](const std::string& column) -> std::optional<risk::Hierarchy> {
+    std::string path = files.count(column) ? files[column] : "";
+    if (path.empty() && !f.hierarchy_dir.empty()) path = FindInDir(f.hierarchy_dir, f.input, column);
+    if (path.empty()) return std::nullopt;
+    auto h = risk::Hierarchy::LoadArxCsv(path, hdelim);
+    if (!h.ok()) Fail(h.status());
+    return std::move(*h);
+  };
   std::vector<risk::QuasiIdentifierSpec> specs;
   for (const std::string& column : f.qi) {
     risk::QuasiIdentifierSpec spec{column, std::nullopt, std::nullopt};
@@ -92,20 +103,45 @@ void RunAnonymize(const AnonymizeFlags& f) {
       if (!gen.ok()) UsageError(std::string(gen.status().message()));
       spec.generator = *gen;
     } else {
-      std::string path = files.count(column) ? files[column] : "";
-      if (path.empty() && !f.hierarchy_dir.empty()) path = FindInDir(f.hierarchy_dir, f.input, column);
-      if (path.empty()) {
+      spec.hierarchy = hierarchy_of(column);
+      if (!spec.hierarchy) {
         UsageError(Cat("no hierarchy for '", column,
                        "': give --hierarchy, --hierarchy-dir or --generate"));
       }
-      auto h = risk::Hierarchy::LoadArxCsv(path, hdelim);
-      if (!h.ok()) Fail(h.status());
-      spec.hierarchy = std::move(*h);
     }
     specs.push_back(std::move(spec));
   }
+  // Attribute-disclosure models; their columns join the sensitive ones.
+  std::vector<std::string> sensitive = f.sensitive;
+  auto add_models = [&](const std::vector<std::string>& items, bool l_family) {
+    for (const std::string& item : items) {
+      auto m = risk::ParseAttributeModel(item);
+      if (!m.ok()) UsageError(std::string(m.status().message()));
+      using Kind = risk::AttributeModel::Kind;
+      bool is_l = m->kind == Kind::kDistinctL || m->kind == Kind::kEntropyL ||
+                  m->kind == Kind::kRecursiveCL;
+      if (is_l != l_family) {
+        UsageError(Cat("'", item, "' belongs to ", is_l ? "--l-diversity" : "--t-closeness"));
+      }
+      if (std::find(f.qi.begin(), f.qi.end(), m->column) != f.qi.end()) {
+        UsageError(Cat("'", m->column, "' is a quasi-identifier, not a sensitive column"));
+      }
+      if (m->kind == Kind::kHierarchicalT) {
+        m->hierarchy = hierarchy_of(m->column);
+        if (!m->hierarchy) UsageError(Cat("hierarchical t-closeness on '", m->column,
+                                          "' needs --hierarchy or --hierarchy-dir"));
+      }
+      if (std::find(sensitive.begin(), sensitive.end(), m->column) == sensitive.end()) {
+        sensitive.push_back(m->column);
+      }
+      opts.attribute_models.push_back(std::move(*m));
+    }
+  };
+  add_models(f.l_diversity, true);
+  add_models(f.t_closeness, false);
   for (const auto& [column, unused] : files) {
-    if (std::find(f.qi.begin(), f.qi.end(), column) == f.qi.end()) {
+    if (std::find(f.qi.begin(), f.qi.end(), column) == f.qi.end() &&
+        std::find(sensitive.begin(), sensitive.end(), column) == sensitive.end()) {
       UsageError(Cat("--hierarchy names '", column, "', which is not in --qi"));
     }
   }
@@ -119,7 +155,7 @@ void RunAnonymize(const AnonymizeFlags& f) {
   csv.delimiter = delimiter;
   auto reader = CsvReader::Open(f.input, csv);
   if (!reader.ok()) Fail(reader.status());
-  auto data = risk::EncodedData::FromCsv(**reader, std::move(specs), f.input);
+  auto data = risk::EncodedData::FromCsv(**reader, std::move(specs), f.input, sensitive);
   if (!data.ok()) Fail(data.status());
   auto result = risk::FindOptimalTransformation(**data, opts);
   if (!result.ok()) Fail(result.status());
@@ -136,10 +172,32 @@ void RunAnonymize(const AnonymizeFlags& f) {
   }
   if (absl::Status s = (*writer)->Commit(); !s.ok()) Fail(s);
 
-  std::fputs(risk::FormatAnonymizationSummary(**data, opts, *result).c_str(), stdout);
+  // Risk before (the raw data's classes) and after (the released classes).
+  risk::RiskOptions ro;
+  ro.quasi_identifiers = f.qi;
+  ro.sensitive = sensitive;
+  ro.threshold = f.threshold;
+  risk::NodeEvaluation raw;
+  raw.levels.assign(f.qi.size(), 0);
+  auto before = risk::ComputeRisk(risk::ClassesForRisk(**data, raw, opts, false), ro);
+  if (!before.ok()) Fail(before.status());
+  auto after = risk::ComputeRisk(risk::ClassesForRisk(**data, result->best, opts, true), ro);
+  if (!after.ok()) Fail(after.status());
+
+  std::string summary = risk::FormatAnonymizationSummary(**data, opts, *result);
+  summary += fmt::format("{:<28} {:.4f} -> {:.4f}\n", "prosecutor risk, highest",
+                         before->prosecutor_highest, after->prosecutor_highest);
+  summary += fmt::format("{:<28} {:.4f} -> {:.4f}\n", "prosecutor risk, average",
+                         before->prosecutor_average, after->prosecutor_average);
+  summary += fmt::format("{:<28} {:.2f}% -> {:.2f}%\n",
+                         fmt::format("records at risk (> {:.2f})", f.threshold),
+                         100 * before->records_at_risk, 100 * after->records_at_risk);
+  std::fputs(summary.c_str(), stdout);
   if (!f.report_json.empty()) {
-    WriteWholeFile(f.report_json,
-                   risk::AnonymizationReportJson(f.input, **data, opts, *result, "", ""));
+    WriteWholeFile(f.report_json, risk::AnonymizationReportJson(
+                                      f.input, **data, opts, *result,
+                                      risk::RiskReportJson(*before, ro),
+                                      risk::RiskReportJson(*after, ro)));
   }
 }
 
@@ -161,6 +219,18 @@ void RegisterRiskAnonymize(CLI::App& risk) {
       ->required()
       ->delimiter(',')
       ->allow_extra_args(false);
+  cmd->add_option("--sensitive", f->sensitive,
+                  "Sensitive columns (comma-separated): their l-diversity and t-closeness are "
+                  "reported before and after")
+      ->delimiter(',')
+      ->allow_extra_args(false);
+  cmd->add_option("--l-diversity", f->l_diversity,
+                  "COLUMN:distinct:L | COLUMN:entropy:L | COLUMN:recursive:C:L (repeatable)")
+      ->allow_extra_args(false);
+  cmd->add_option("--t-closeness", f->t_closeness,
+                  "COLUMN:equal:T | COLUMN:ordered:T | COLUMN:hierarchical:T (repeatable; "
+                  "hierarchical takes the column's --hierarchy)")
+      ->allow_extra_args(false);
   cmd->add_option("--hierarchy", f->hierarchy, "COLUMN=PATH: an ARX hierarchy CSV (repeatable)")
       ->allow_extra_args(false);
   cmd->add_option("--hierarchy-dir", f->hierarchy_dir,
@@ -181,6 +251,10 @@ void RegisterRiskAnonymize(CLI::App& risk) {
       ->capture_default_str()
       ->check(CLI::Range(0.000001, 1.0));
   cmd->add_option("--average-risk", f->average_risk, "Average prosecutor risk allowed")
+      ->capture_default_str()
+      ->check(CLI::Range(0.000001, 1.0));
+  cmd->add_option("--risk-threshold", f->threshold,
+                  "Risk threshold for 'records at risk' in the report: 0.2 (k=5), 0.33, 0.09, 0.05")
       ->capture_default_str()
       ->check(CLI::Range(0.000001, 1.0));
   cmd->add_option("--metric", f->metric, "loss | discernibility | aecs | entropy | precision")

@@ -319,9 +319,13 @@ TEST_F(RiskAnonymizeSmall, WritesGeneralisedValuesAndStarsForSuppressedRecords) 
         "[30-39],F,flu\n[30-39],F,cancer\n[30-39],F,flu\n";
     EXPECT_EQ(ReadFile(out), want);
   }
-  std::vector<uint64_t> after = ClassSizes(*data_, *e, o, true);
-  std::sort(after.begin(), after.end());
-  EXPECT_EQ(after, (std::vector<uint64_t>{2, 3}));
+  EquivalenceClasses after = ClassesForRisk(*data_, *e, o, true);
+  std::sort(after.sizes.begin(), after.sizes.end());
+  EXPECT_EQ(after.sizes, (std::vector<uint64_t>{2, 3}));
+  EXPECT_EQ(after.records, 5u);
+  NodeEvaluation raw;
+  raw.levels = {0, 0};
+  EXPECT_EQ(ClassesForRisk(*data_, raw, o, false).sizes.size(), 5u);  // 25,F / 35,F shared
 }
 
 TEST_F(RiskAnonymizeSmall, ReportJsonHasTheKeysRiskReportReads) {
@@ -338,6 +342,74 @@ TEST_F(RiskAnonymizeSmall, ReportJsonHasTheKeysRiskReportReads) {
   EXPECT_EQ(j["risk"]["after"]["x"], 2);
   EXPECT_TRUE(j["search"]["optimal"].get<bool>());
   EXPECT_EQ(j["utility"]["metric"], "loss");
+}
+
+// l-diversity and t-closeness as constraints: classes that fail them are suppressed within the
+// limit; the optimum still equals an exhaustive search, and its released classes all pass.
+TEST(RiskAnonymize, AttributeModelsAreConstraintsWithSuppression) {
+  ScopedTempDir dir;
+  std::string csv = "age,sex,dx,los\n";
+  const char* dx[] = {"flu", "flu", "asthma", "cancer", "flu", "copd", "flu"};
+  for (int i = 0; i < 42; ++i) {
+    csv += std::to_string(20 + (i * 11) % 30) + "," + (i % 4 ? "M" : "F") + "," + dx[(i * 5) % 7] +
+           "," + std::to_string(1 + (i * 3) % 9) + "\n";
+  }
+  std::string path = WriteFile(dir.File("d.csv"), csv);
+  CsvOptions csv_options;
+  auto reader = CsvReader::Open(path, csv_options);
+  ASSERT_TRUE(reader.ok());
+  auto data = EncodedData::FromCsv(
+      **reader,
+      {{"age", std::nullopt, GeneratorSpec{GeneratorSpec::Kind::kInterval, 5}},
+       {"sex", SexHierarchy(), std::nullopt}},
+      path, {"dx", "los"});
+  ASSERT_TRUE(data.ok()) << data.status();
+  int binding = 0;  // runs where the model raised the loss over k-anonymity alone
+  for (const char* spec : {"dx:distinct:2", "dx:entropy:1.8", "dx:recursive:3:2", "dx:equal:0.3",
+                           "los:ordered:0.25"}) {
+    for (double supp : {0.0, 0.15}) {
+      AnonymizeOptions plain;
+      plain.k = 2;
+      plain.suppression_limit = supp;
+      auto base = FindOptimalTransformation(**data, plain);
+      ASSERT_TRUE(base.ok());
+      auto model = ParseAttributeModel(spec);
+      ASSERT_TRUE(model.ok()) << model.status();
+      AnonymizeOptions o;
+      o.k = 2;
+      o.suppression_limit = supp;
+      o.attribute_models = {*model};
+      SCOPED_TRACE(testing::Message() << spec << " supp=" << supp);
+      ExpectOptimal(**data, o);
+      auto r = FindOptimalTransformation(**data, o);
+      ASSERT_TRUE(r.ok());
+      EXPECT_GE(r->best.metric(o.metric), base->best.metric(o.metric));
+      binding += r->best.metric(o.metric) > base->best.metric(o.metric);
+    }
+  }
+  EXPECT_GE(binding, 5);
+  AnonymizeOptions o;
+  o.k = 2;
+  o.suppression_limit = 0.15;
+  o.attribute_models = {*ParseAttributeModel("dx:distinct:2")};
+  auto result = FindOptimalTransformation(**data, o);
+  ASSERT_TRUE(result.ok()) << result.status();
+  EquivalenceClasses after = ClassesForRisk(**data, result->best, o, true);
+  ASSERT_EQ(after.sensitive.size(), 2u);
+  for (const auto& counts : after.sensitive[0].counts) {
+    int distinct = 0;
+    for (uint64_t c : counts) distinct += c > 0;
+    EXPECT_GE(distinct, 2);
+  }
+  o.attribute_models = {*ParseAttributeModel("sex:distinct:2")};  // not a sensitive column
+  EXPECT_EQ(FindOptimalTransformation(**data, o).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  o.attribute_models = {*ParseAttributeModel("dx:ordered:0.2")};  // not numeric
+  EXPECT_EQ(FindOptimalTransformation(**data, o).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_FALSE(ParseAttributeModel("dx:distinct").ok());
+  EXPECT_FALSE(ParseAttributeModel("dx:equal:1.5").ok());
+  EXPECT_FALSE(ParseAttributeModel("dx:recursive:3:1.5").ok());
 }
 
 // The command end to end: hierarchy file plus generator, output file and report, and a usage
@@ -357,7 +429,8 @@ TEST(RiskAnonymizeCli, WritesOutputAndReportAndFailsCleanly) {
   };
   // The input after list options: each takes one argument per occurrence.
   ASSERT_EQ(run("--qi zip,sex --hierarchy-dir " + dir.path().string() +
-                " --generate zip=zip --k 2 -o " + out + " --report-json " + report + " " + in),
+                " --generate zip=zip --k 2 --sensitive dx --l-diversity dx:distinct:1 -o " + out +
+                " --report-json " + report + " " + in),
             0)
       << ReadFile(dir.File("log.txt"));
   auto j = nlohmann::json::parse(ReadFile(report));
@@ -365,6 +438,9 @@ TEST(RiskAnonymizeCli, WritesOutputAndReportAndFailsCleanly) {
   EXPECT_EQ(j["min_class_size"].get<int>() >= 2, true);
   EXPECT_EQ(j["quasi_identifiers"], (std::vector<std::string>{"zip", "sex"}));
   EXPECT_TRUE(j["search"]["optimal"].get<bool>());
+  EXPECT_EQ(j["risk"]["before"]["k"], 1);
+  EXPECT_GE(j["risk"]["after"]["k"].get<int>(), 2);
+  EXPECT_EQ(j["privacy_models"][1]["model"], "distinct-l-diversity");
   std::string written = ReadFile(out);
   EXPECT_EQ(written.substr(0, written.find('\n')), "zip,sex,dx");
   EXPECT_EQ(written.find("02139"), std::string::npos) << written;
@@ -373,6 +449,8 @@ TEST(RiskAnonymizeCli, WritesOutputAndReportAndFailsCleanly) {
   EXPECT_EQ(run(in + " --qi zip,sex --k 2 -o " + out2), 2);  // no hierarchy for zip
   EXPECT_FALSE(std::filesystem::exists(out2));
   EXPECT_EQ(run(in + " --qi zip --generate zip=zip --k 50 -o " + out2), 1);  // no solution
+  EXPECT_FALSE(std::filesystem::exists(out2));
+  EXPECT_EQ(run(in + " --qi zip --generate zip=zip --l-diversity zip:distinct:2 -o " + out2), 2);
   EXPECT_FALSE(std::filesystem::exists(out2));
 }
 

@@ -19,6 +19,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "phiguard/core/strings.h"
+#include "phiguard/risk/attribute_disclosure.h"
 #include "risk/internal/encoded.h"
 
 namespace phiguard::risk {
@@ -196,14 +197,110 @@ std::vector<int> KeyLevels(const Internal& e, const int* node_levels, int sensit
   return levels;
 }
 
+// An AttributeModel bound to the encoded data: its sensitive attribute's index and, for the
+// ordered and hierarchical distances, the value order or the EMD hierarchy.
+struct PreparedModel {
+  AttributeModel model;
+  int s = 0;                         // index among the sensitive attributes
+  std::vector<uint32_t> ranks;       // kOrderedT: value id -> position
+  std::vector<uint64_t> overall;     // the whole data set's counts (in rank order for kOrderedT)
+  std::optional<EmdHierarchy> emd;   // kHierarchicalT
+};
+using Models = std::vector<PreparedModel>;
+
+absl::StatusOr<Models> Prepare(const EncodedData& data, const AnonymizeOptions& o) {
+  const Internal& e = data.internal();
+  Models models;
+  for (const AttributeModel& m : o.attribute_models) {
+    PreparedModel p;
+    p.model = m;
+    auto it = std::find(data.sensitive().begin(), data.sensitive().end(), m.column);
+    if (it == data.sensitive().end()) {
+      return absl::InvalidArgumentError(
+          Cat("attribute model on '", m.column, "', which is not a sensitive column"));
+    }
+    p.s = static_cast<int>(it - data.sensitive().begin());
+    const std::vector<std::string>& dictionary = e.sensitive_values[p.s];
+    p.overall = e.sensitive_overall[p.s];
+    if (m.kind == AttributeModel::Kind::kOrderedT) {
+      p.ranks = NumericRanks(dictionary);
+      if (p.ranks.empty()) {
+        return absl::InvalidArgumentError(
+            Cat("ordered t-closeness on '", m.column, "' needs numeric values"));
+      }
+      std::vector<uint64_t> ordered(p.overall.size());
+      for (size_t v = 0; v < p.overall.size(); ++v) ordered[p.ranks[v]] = p.overall[v];
+      p.overall = std::move(ordered);
+    }
+    if (m.kind == AttributeModel::Kind::kHierarchicalT) {
+      if (!m.hierarchy) {
+        return absl::InvalidArgumentError(
+            Cat("hierarchical t-closeness on '", m.column, "' needs a hierarchy"));
+      }
+      std::vector<std::vector<std::string>> rows(m.hierarchy->size());
+      for (size_t r = 0; r < rows.size(); ++r) {
+        for (size_t l = 0; l < m.hierarchy->levels(); ++l) rows[r].push_back(m.hierarchy->label(r, l));
+      }
+      auto emd = EmdHierarchy::Create(rows, dictionary);
+      if (!emd.ok()) {
+        return absl::InvalidArgumentError(Cat("'", m.column, "': ", emd.status().message()));
+      }
+      p.emd = std::move(*emd);
+    }
+    models.push_back(std::move(p));
+  }
+  return models;
+}
+
+// Whether a class with value counts `counts` (dense, by value id) satisfies `m`. `scratch` holds
+// the counts in rank order for the ordered distance.
+bool Holds(const PreparedModel& m, const std::vector<uint64_t>& counts,
+           std::vector<uint64_t>& scratch) {
+  constexpr double kSlack = 1e-12;  // floating-point slack at the threshold
+  switch (m.model.kind) {
+    case AttributeModel::Kind::kDistinctL:
+      return static_cast<double>(DistinctL(counts)) >= m.model.l;
+    case AttributeModel::Kind::kEntropyL:
+      return EntropyL(counts) + kSlack >= m.model.l;
+    case AttributeModel::Kind::kRecursiveCL:
+      return RecursiveCL(counts, m.model.c, static_cast<uint64_t>(m.model.l));
+    case AttributeModel::Kind::kEqualT:
+      return EqualDistanceEmd(counts, m.overall) <= m.model.t + kSlack;
+    case AttributeModel::Kind::kOrderedT:
+      scratch.assign(counts.size(), 0);
+      for (size_t v = 0; v < counts.size(); ++v) scratch[m.ranks[v]] = counts[v];
+      return OrderedEmd(scratch, m.overall) <= m.model.t + kSlack;
+    case AttributeModel::Kind::kHierarchicalT:
+      return HierarchicalEmd(counts, m.overall, *m.emd) <= m.model.t + kSlack;
+  }
+  return true;
+}
+
+// Calls `visit(class, value id of attribute s, count)` for every cell, grouped by class.
+template <typename Visit>
+void ForEachCellByClass(const Internal& e, const std::vector<ClassEntry>& cells,
+                        const std::vector<uint32_t>& class_of, size_t classes, int s,
+                        Visit visit) {
+  std::vector<uint32_t> start(classes + 1, 0), order(cells.size());
+  for (uint32_t c : class_of) ++start[c + 1];
+  for (size_t c = 0; c < classes; ++c) start[c + 1] += start[c];
+  std::vector<uint32_t> next(start.begin(), start.end() - 1);
+  for (size_t i = 0; i < cells.size(); ++i) order[next[class_of[i]]++] = static_cast<uint32_t>(i);
+  for (size_t c = 0; c < classes; ++c) {
+    for (uint32_t j = start[c]; j < start[c + 1]; ++j) {
+      const ClassEntry& cell = cells[order[j]];
+      visit(c, e.codes[static_cast<size_t>(cell.rep) * e.key_dims + e.dims + s], cell.count);
+    }
+  }
+}
+
 // The equivalence classes of a node from its cells, and which classes fail the
 // attribute-disclosure models (`fails`, empty when there are none). `class_of[i]` = the class of
 // cell i. Without sensitive attributes the cells are the classes: returns `cells` itself and
 // leaves `class_of` empty.
 const std::vector<ClassEntry>& Classify(const Internal& e, Grouper& grouper,
                                         const int* node_levels,
-                                        const std::vector<ClassEntry>& cells,
-                                        const AnonymizeOptions& o,
+                                        const std::vector<ClassEntry>& cells, const Models& models,
                                         std::vector<ClassEntry>& classes,
                                         std::vector<uint32_t>& class_of,
                                         std::vector<uint8_t>& fails) {
@@ -212,7 +309,29 @@ const std::vector<ClassEntry>& Classify(const Internal& e, Grouper& grouper,
   if (e.key_dims == e.dims) return cells;
   std::vector<int> levels = KeyLevels(e, node_levels, 1);
   grouper.GroupWithIndex(levels.data(), cells.data(), cells.size(), classes, class_of);
-  (void)o;
+  if (models.empty()) return classes;
+  fails.assign(classes.size(), 0);
+  std::vector<uint64_t> counts, scratch;
+  std::vector<uint32_t> touched;
+  for (const PreparedModel& m : models) {
+    counts.assign(e.sensitive_values[m.s].size(), 0);
+    size_t current = SIZE_MAX;
+    auto finish = [&] {
+      if (current != SIZE_MAX && !fails[current] && !Holds(m, counts, scratch)) fails[current] = 1;
+      for (uint32_t v : touched) counts[v] = 0;
+      touched.clear();
+    };
+    ForEachCellByClass(e, cells, class_of, classes.size(), m.s,
+                       [&](size_t c, uint32_t value, uint32_t count) {
+                         if (c != current) {
+                           finish();
+                           current = c;
+                         }
+                         counts[value] += count;
+                         touched.push_back(value);
+                       });
+    finish();
+  }
   return classes;
 }
 
@@ -220,21 +339,21 @@ const std::vector<ClassEntry>& Classify(const Internal& e, Grouper& grouper,
 // node; fills `eval` when given.
 Scored GroupAndScore(const Internal& e, Grouper& grouper, const int* node_levels,
                      const std::vector<ClassEntry>& source, const AnonymizeOptions& o,
-                     std::vector<ClassEntry>& cells, NodeEvaluation* eval) {
+                     const Models& models, std::vector<ClassEntry>& cells, NodeEvaluation* eval) {
   std::vector<int> levels = KeyLevels(e, node_levels, 0);
   grouper.Group(levels.data(), source.data(), source.size(), cells);
   std::vector<ClassEntry> scratch;
   std::vector<uint32_t> class_of;
   std::vector<uint8_t> fails;
   const std::vector<ClassEntry>& classes =
-      Classify(e, grouper, node_levels, cells, o, scratch, class_of, fails);
+      Classify(e, grouper, node_levels, cells, models, scratch, class_of, fails);
   return Score(e, node_levels, classes, fails, o, eval);
 }
 
 class Search {
  public:
-  Search(const Internal& e, const Lattice& lattice, const AnonymizeOptions& o)
-      : e_(e), lat_(lattice), o_(o), grouper_(e), state_(lattice.size(), 0) {
+  Search(const Internal& e, const Lattice& lattice, const AnonymizeOptions& o, const Models& models)
+      : e_(e), lat_(lattice), o_(o), models_(models), grouper_(e), state_(lattice.size(), 0) {
     start_ = Clock::now();
     if (o.time_limit_seconds > 0) {
       deadline_ = start_ + std::chrono::duration_cast<Clock::duration>(
@@ -265,7 +384,7 @@ class Search {
   static constexpr uint8_t kKnown = 1, kAnonymous = 2, kQueued = 4;
 
   bool OutOfTime() {
-    return o_.time_limit_seconds > 0 && Clock::now() > deadline_;
+    return o_.time_limit_seconds > 0 && Clock::now() >= deadline_;
   }
 
   // The classes of a checked node below `node` with the fewest classes: a direct predecessor
@@ -291,11 +410,11 @@ class Search {
     const std::vector<ClassEntry>* source = Source(node);
     std::vector<int> levels = lat_.Levels(node);
     std::vector<ClassEntry> classes;  // cells, when there are sensitive attributes
-    Scored s = GroupAndScore(e_, grouper_, levels.data(), *source, o_, classes, nullptr);
+    Scored s = GroupAndScore(e_, grouper_, levels.data(), *source, o_, models_, classes, nullptr);
     ++checked_;
     if (s.satisfies && (!has_best_ || s.value < best_value_)) {
       std::vector<ClassEntry> again;
-      GroupAndScore(e_, grouper_, levels.data(), classes, o_, again, &best_);
+      GroupAndScore(e_, grouper_, levels.data(), classes, o_, models_, again, &best_);
       best_value_ = s.value;
       has_best_ = true;
     }
@@ -424,6 +543,7 @@ class Search {
   const Internal& e_;
   const Lattice& lat_;
   const AnonymizeOptions& o_;
+  const Models& models_;
   Grouper grouper_;
   std::vector<uint8_t> state_;
   std::vector<uint64_t> stack_;
@@ -458,6 +578,46 @@ absl::Status CheckLevels(const EncodedData& data, const std::vector<int>& levels
 
 }  // namespace
 
+absl::StatusOr<AttributeModel> ParseAttributeModel(std::string_view spec) {
+  std::vector<std::string_view> parts = Split(spec, ':');
+  auto bad = [&](std::string_view why) {
+    return absl::InvalidArgumentError(Cat("attribute model '", spec, "': ", why));
+  };
+  if (parts.size() < 3 || parts[0].empty()) {
+    return bad("use COLUMN:distinct|entropy:L, COLUMN:recursive:C:L or "
+               "COLUMN:equal|ordered|hierarchical:T");
+  }
+  AttributeModel m;
+  m.column = std::string(parts[0]);
+  std::string_view kind = parts[1];
+  double a = 0, b = 0;
+  if (!ParseNumber(parts[2], a) || !(a > 0) || !std::isfinite(a)) return bad("not a positive number");
+  if (kind == "recursive") {
+    if (parts.size() != 4 || !ParseNumber(parts[3], b) || !(b >= 1) || b != std::floor(b)) {
+      return bad("recursive takes C:L with L a whole number >= 1");
+    }
+    m.kind = AttributeModel::Kind::kRecursiveCL;
+    m.c = a;
+    m.l = b;
+    return m;
+  }
+  if (parts.size() != 3) return bad("too many fields");
+  if (kind == "distinct" || kind == "entropy") {
+    if (a < 1) return bad("l must be at least 1");
+    m.kind = kind == "distinct" ? AttributeModel::Kind::kDistinctL : AttributeModel::Kind::kEntropyL;
+    m.l = a;
+  } else if (kind == "equal" || kind == "ordered" || kind == "hierarchical") {
+    if (a > 1) return bad("t must be in (0, 1]");
+    m.kind = kind == "equal"     ? AttributeModel::Kind::kEqualT
+             : kind == "ordered" ? AttributeModel::Kind::kOrderedT
+                                 : AttributeModel::Kind::kHierarchicalT;
+    m.t = a;
+  } else {
+    return bad("unknown model (distinct, entropy, recursive, equal, ordered, hierarchical)");
+  }
+  return m;
+}
+
 absl::Status ValidateOptions(const AnonymizeOptions& o) {
   if (o.k < 1) return absl::InvalidArgumentError("k must be at least 1");
   if (!(o.suppression_limit >= 0 && o.suppression_limit <= 1)) {
@@ -484,7 +644,9 @@ absl::StatusOr<NodeEvaluation> EvaluateTransformation(const EncodedData& data,
   std::vector<ClassEntry> cells;
   Grouper grouper(e);
   NodeEvaluation eval;
-  GroupAndScore(e, grouper, levels.data(), e.bottom, options, cells, &eval);
+  auto models = Prepare(data, options);
+  if (!models.ok()) return models.status();
+  GroupAndScore(e, grouper, levels.data(), e.bottom, options, *models, cells, &eval);
   return eval;
 }
 
@@ -500,7 +662,9 @@ absl::StatusOr<AnonymizationResult> FindOptimalTransformation(const EncodedData&
             options.max_lattice_nodes, " allowed: use fewer quasi-identifiers or levels"));
   }
   Lattice lattice(std::move(heights));
-  Search search(data.internal(), lattice, options);
+  auto models = Prepare(data, options);
+  if (!models.ok()) return models.status();
+  Search search(data.internal(), lattice, options, *models);
   AnonymizationResult result = search.Run();
   if (!search.found()) {
     return absl::FailedPreconditionError(
@@ -515,13 +679,16 @@ namespace {
 // The classes of `node` over the records of `source` (with `record_class[i]` = the class of
 // source entry i) and whether each is suppressed in `node`.
 struct NodeClasses {
+  std::vector<ClassEntry> cells;
+  std::vector<uint32_t> cell_class;  // empty: cells are classes
   std::vector<ClassEntry> classes;
   std::vector<uint32_t> entry_class;
   std::vector<uint8_t> suppressed;
 };
 
 NodeClasses ClassesOf(const Internal& e, const NodeEvaluation& node,
-                      const std::vector<ClassEntry>& source, const AnonymizeOptions& o) {
+                      const std::vector<ClassEntry>& source, const AnonymizeOptions& o,
+                      const Models& models) {
   Grouper grouper(e);
   std::vector<int> levels = KeyLevels(e, node.levels.data(), 0);
   std::vector<ClassEntry> cells, scratch;
@@ -529,8 +696,10 @@ NodeClasses ClassesOf(const Internal& e, const NodeEvaluation& node,
   std::vector<uint8_t> fails;
   grouper.GroupWithIndex(levels.data(), source.data(), source.size(), cells, cell_of);
   const std::vector<ClassEntry>& classes =
-      Classify(e, grouper, node.levels.data(), cells, o, scratch, class_of, fails);
+      Classify(e, grouper, node.levels.data(), cells, models, scratch, class_of, fails);
   NodeClasses out;
+  out.cells = cells;
+  out.cell_class = class_of;
   out.classes = classes;
   out.entry_class = std::move(cell_of);
   if (!class_of.empty()) {
@@ -547,16 +716,40 @@ NodeClasses ClassesOf(const Internal& e, const NodeEvaluation& node,
 
 }  // namespace
 
-std::vector<uint64_t> ClassSizes(const EncodedData& data, const NodeEvaluation& node,
-                                 const AnonymizeOptions& options, bool released_only) {
+EquivalenceClasses ClassesForRisk(const EncodedData& data, const NodeEvaluation& node,
+                                  const AnonymizeOptions& options, bool released_only) {
   const Internal& e = data.internal();
-  NodeClasses nc = ClassesOf(e, node, e.bottom, options);
-  std::vector<uint64_t> sizes;
+  auto models = Prepare(data, options);
+  NodeClasses nc = ClassesOf(e, node, e.bottom, options, models.ok() ? *models : Models{});
+  // Released classes get consecutive indexes.
+  std::vector<int64_t> index(nc.classes.size(), -1);
+  EquivalenceClasses out;
   for (size_t i = 0; i < nc.classes.size(); ++i) {
     if (released_only && nc.suppressed[i]) continue;
-    sizes.push_back(nc.classes[i].count);
+    index[i] = static_cast<int64_t>(out.sizes.size());
+    out.sizes.push_back(nc.classes[i].count);
+    out.records += nc.classes[i].count;
   }
-  return sizes;
+  std::vector<uint32_t> class_of = nc.cell_class;
+  if (class_of.empty()) {
+    class_of.resize(nc.cells.size());
+    for (size_t i = 0; i < class_of.size(); ++i) class_of[i] = static_cast<uint32_t>(i);
+  }
+  for (size_t s = 0; s < data.sensitive().size(); ++s) {
+    SensitiveCounts sc;
+    sc.name = data.sensitive()[s];
+    sc.dictionary = e.sensitive_values[s];
+    sc.counts.resize(out.sizes.size());
+    ForEachCellByClass(e, nc.cells, class_of, nc.classes.size(), static_cast<int>(s),
+                       [&](size_t c, uint32_t value, uint32_t count) {
+                         if (index[c] < 0) return;
+                         std::vector<uint64_t>& v = sc.counts[index[c]];
+                         if (v.size() <= value) v.resize(value + 1, 0);
+                         v[value] += count;
+                       });
+    out.sensitive.push_back(std::move(sc));
+  }
+  return out;
 }
 
 absl::Status WriteTransformed(const EncodedData& data, const NodeEvaluation& node,
@@ -566,7 +759,9 @@ absl::Status WriteTransformed(const EncodedData& data, const NodeEvaluation& nod
   const Internal& e = data.internal();
   std::vector<ClassEntry> records(e.n);
   for (size_t i = 0; i < e.n; ++i) records[i] = {static_cast<uint32_t>(i), 1};
-  NodeClasses nc = ClassesOf(e, node, records, options);
+  auto models = Prepare(data, options);
+  if (!models.ok()) return models.status();
+  NodeClasses nc = ClassesOf(e, node, records, options, *models);
 
   const auto& header = input.header();
   std::vector<size_t> col;

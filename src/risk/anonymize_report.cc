@@ -15,6 +15,33 @@ nlohmann::json PrivacyModels(const AnonymizeOptions& o) {
   if (o.average_risk < 1) {
     models.push_back({{"model", "average-prosecutor-risk"}, {"threshold", o.average_risk}});
   }
+  for (const AttributeModel& m : o.attribute_models) {
+    using Kind = AttributeModel::Kind;
+    switch (m.kind) {
+      case Kind::kDistinctL:
+        models.push_back({{"model", "distinct-l-diversity"}, {"column", m.column}, {"l", m.l}});
+        break;
+      case Kind::kEntropyL:
+        models.push_back({{"model", "entropy-l-diversity"}, {"column", m.column}, {"l", m.l}});
+        break;
+      case Kind::kRecursiveCL:
+        models.push_back({{"model", "recursive-(c,l)-diversity"},
+                          {"column", m.column},
+                          {"c", m.c},
+                          {"l", m.l}});
+        break;
+      case Kind::kEqualT:
+      case Kind::kOrderedT:
+      case Kind::kHierarchicalT: {
+        const char* d = m.kind == Kind::kEqualT     ? "equal"
+                        : m.kind == Kind::kOrderedT ? "ordered"
+                                                    : "hierarchical";
+        models.push_back(
+            {{"model", "t-closeness"}, {"column", m.column}, {"distance", d}, {"t", m.t}});
+        break;
+      }
+    }
+  }
   models.push_back({{"model", "suppression-limit"}, {"limit", o.suppression_limit}});
   return models;
 }

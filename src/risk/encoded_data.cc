@@ -58,6 +58,7 @@ absl::StatusOr<std::unique_ptr<EncodedData>> EncodedData::FromCsv(
     }
     col.push_back(static_cast<size_t>(it - header.begin()));
   }
+  std::vector<std::string> data_sensitive;
   for (size_t i = 0; i < sensitive.size(); ++i) {
     auto it = std::find(header.begin(), header.end(), sensitive[i]);
     if (it == header.end()) {
@@ -70,6 +71,7 @@ absl::StatusOr<std::unique_ptr<EncodedData>> EncodedData::FromCsv(
           Cat("column '", sensitive[i], "' is named twice (quasi-identifier or sensitive)"));
     }
     col.push_back(c);
+    data_sensitive.push_back(sensitive[i]);
   }
   const int dims = static_cast<int>(qis.size());
   const int key_dims = static_cast<int>(col.size());
@@ -77,6 +79,7 @@ absl::StatusOr<std::unique_ptr<EncodedData>> EncodedData::FromCsv(
   Internal& e = *data->internal_;
   e.dims = dims;
   e.key_dims = key_dims;
+  data->sensitive_ = std::move(data_sensitive);
   std::vector<Column> columns(key_dims);
   std::vector<std::string> row;
   while (reader.Next(row)) {

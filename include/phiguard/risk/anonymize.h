@@ -28,6 +28,7 @@
 #include "phiguard/core/file_io.h"
 #include "phiguard/risk/hierarchy.h"
 #include "phiguard/risk/lattice.h"
+#include "phiguard/risk/risk_analysis.h"
 #include "phiguard/risk/utility_metrics.h"
 
 namespace phiguard::risk {
@@ -59,6 +60,7 @@ class EncodedData {
   size_t records() const { return records_; }
   int dimensions() const { return static_cast<int>(names_.size()); }
   const std::vector<std::string>& names() const { return names_; }
+  const std::vector<std::string>& sensitive() const { return sensitive_; }
   const Hierarchy& hierarchy(int d) const { return hierarchies_[d]; }
   // Levels per attribute (the lattice's heights).
   std::vector<int> heights() const;
@@ -70,9 +72,35 @@ class EncodedData {
   EncodedData();
   size_t records_ = 0;
   std::vector<std::string> names_;
+  std::vector<std::string> sensitive_;
   std::vector<Hierarchy> hierarchies_;
   std::unique_ptr<Internal> internal_;
 };
+
+// An attribute-disclosure model on one sensitive column (attribute_disclosure.h), applied to each
+// class: a class that fails it is suppressed like a class smaller than k. These models are not
+// monotone with suppression, so the search checks them at every node it evaluates and never uses
+// them for predictive tagging (as ARX does).
+struct AttributeModel {
+  enum class Kind {
+    kDistinctL,     // at least l distinct values
+    kEntropyL,      // e^H >= l
+    kRecursiveCL,   // recursive (c,l)-diversity
+    kEqualT,        // equal-distance EMD to the whole data set <= t
+    kOrderedT,      // ordered-distance EMD <= t (values must be numbers)
+    kHierarchicalT  // hierarchical EMD <= t (needs `hierarchy`)
+  };
+  std::string column;
+  Kind kind = Kind::kDistinctL;
+  double l = 2;
+  double c = 3;
+  double t = 0.2;
+  std::optional<Hierarchy> hierarchy;
+};
+
+// Parses "COLUMN:distinct:L", "COLUMN:entropy:L", "COLUMN:recursive:C:L", "COLUMN:equal:T",
+// "COLUMN:ordered:T" or "COLUMN:hierarchical:T". InvalidArgument naming the spec otherwise.
+absl::StatusOr<AttributeModel> ParseAttributeModel(std::string_view spec);
 
 // Privacy models, search limits and the metric. Plain struct; defaults are conservative.
 struct AnonymizeOptions {
@@ -85,6 +113,8 @@ struct AnonymizeOptions {
   // Average prosecutor risk allowed: (released classes + 1 if any record is suppressed) / records
   // (suppressed records form one class of '*' values). In (0, 1].
   double average_risk = 1.0;
+  // l-diversity and t-closeness; each column must be one of EncodedData::sensitive().
+  std::vector<AttributeModel> attribute_models;
   UtilityMetric metric = UtilityMetric::kLoss;
   // Wall-clock budget for the search in seconds; 0 = none. When it runs out, the best
   // transformation found so far is returned with `optimal` false.
@@ -134,10 +164,11 @@ absl::StatusOr<NodeEvaluation> EvaluateTransformation(const EncodedData& data,
 absl::StatusOr<AnonymizationResult> FindOptimalTransformation(const EncodedData& data,
                                                               const AnonymizeOptions& options);
 
-// Sizes of the equivalence classes under `levels`; with `released_only`, classes that the
-// evaluation suppresses are left out. Used for the risk before (bottom node) and after.
-std::vector<uint64_t> ClassSizes(const EncodedData& data, const NodeEvaluation& node,
-                                 const AnonymizeOptions& options, bool released_only);
+// The equivalence classes of `node` as ComputeRisk (risk_analysis.h) takes them: sizes and, per
+// sensitive column, per-class value counts. With `released_only`, classes the node suppresses are
+// left out. The raw data's classes are those of the node with every level 0.
+EquivalenceClasses ClassesForRisk(const EncodedData& data, const NodeEvaluation& node,
+                                  const AnonymizeOptions& options, bool released_only);
 
 // Writes the transformed data set: `input` must read the same records FromCsv encoded; every
 // quasi-identifier is replaced by its label at the chosen level, and records of suppressed classes
