@@ -24,7 +24,13 @@
 namespace phiguard::risk {
 namespace {
 
-using namespace internal;  // NOLINT: the scoring helpers of this module
+using internal::CheckLevels;
+using internal::GroupAndScore;
+using internal::Internal;
+using internal::Models;
+using internal::Prepare;
+using internal::Scored;
+using internal::StaticBound;
 using Clock = std::chrono::steady_clock;
 
 class Search {

@@ -8,7 +8,14 @@
 namespace phiguard::risk {
 namespace {
 
-using namespace internal;  // NOLINT: the scoring helpers of this module
+using internal::CheckLevels;
+using internal::Classify;
+using internal::EffectiveK;
+using internal::ForEachCellByClass;
+using internal::Internal;
+using internal::KeyLevels;
+using internal::Models;
+using internal::Prepare;
 
 // The classes of `node` over the records of `source` (with `record_class[i]` = the class of
 // source entry i) and whether each is suppressed in `node`.
