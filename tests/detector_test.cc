@@ -168,6 +168,7 @@ TEST_F(DetectorTest, FaxSpanIsTheNumberWithoutItsLabel) {
   ASSERT_FALSE(spans.empty());
   bool exact = false;
   for (const Span& s : spans) exact |= s.type == PhiType::kFax && SpanText(text, s) == "410-555-0143";
+  EXPECT_TRUE(exact) << Describe(text, spans);
 }
 
 TEST_F(DetectorTest, RejectedMatchDoesNotHideLaterMatchesOfItsPattern) {

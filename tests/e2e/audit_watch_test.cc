@@ -27,8 +27,6 @@ using tcp = net::ip::tcp;
 using Json = nlohmann::json;
 using ::absl::StatusCode;
 
-constexpr char kCanary[] = "MRN-CANARY-55501";
-
 // A webhook receiver: accepts connections one at a time, records each POST and answers `status`.
 class WebhookServer {
  public:
