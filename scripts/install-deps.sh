@@ -7,6 +7,7 @@ PKGS=(
   libabsl-dev libssl-dev libvectorscan-dev libre2-dev libsimdjson-dev nlohmann-json3-dev
   libyaml-cpp-dev libcli11-dev libfmt-dev libspdlog-dev libsqlite3-dev libpq-dev postgresql libargon2-dev
   libboost-dev libgtest-dev libgmock-dev libbenchmark-dev
+  chromium  # headless: renders the Expert Determination report to PDF (`risk report --pdf`)
 )
 missing=()
 for p in "${PKGS[@]}"; do
