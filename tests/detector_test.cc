@@ -146,6 +146,11 @@ INSTANTIATE_TEST_SUITE_P(
                  PhiType::kLocation},
         Positive{"PlaceBeforeStateAfterComma", "Her daughter's home is Towson, Maryland now.",
                  "Towson", PhiType::kLocation},
+        // Two-word places are looked up as one phrase ("glen burnie").
+        Positive{"TwoWordPlaceAfterLivesIn", "Patient lives in Glen Burnie with wife.",
+                 "Glen Burnie", PhiType::kLocation},
+        Positive{"LowerCaseTwoWordPlaceBeforeState", "moved to glen burnie maryland last year.",
+                 "glen burnie", PhiType::kLocation},
         // Hospitals named for a church: "Adventist" is part of the name.
         Positive{"ChurchHospitalName", "Admitted from Kessler Adventist for cath.",
                  "Kessler Adventist", PhiType::kFacility}),
@@ -240,6 +245,8 @@ INSTANTIATE_TEST_SUITE_P(
                  "fingersticks"},
         Negative{"EnglishWordBeforeArea", "Redness in the groin area noted.", "groin"},
         Negative{"StateAloneStays", "Family is from Maryland originally.", "Maryland"},
+        // "new" starts many place names ("New York"), but "new onset" is none.
+        Negative{"PlacePrefixWordAlone", "Transferred to New Onset seizure unit.", "Onset"},
         Negative{"LowerCaseMdIsNoState", "will call towson md tomorrow about it.", "md"},
         Negative{"ReligionIsNoHospital", "Religion: Seventh day adventist, wishes noted.",
                  "adventist"}),

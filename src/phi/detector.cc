@@ -143,7 +143,7 @@ absl::Status Detector::Detect(std::string_view text, Scratch& scratch_handle,
   internal::TagTokens(scratch.lower, *impl_->lexicon, scratch.lexicon_cache, scratch.tokens);
   internal::FindNamesAndPlaces(text, lowered, scratch.tokens,
                                internal::CaseModeFromCounts(upper, lower), *impl_->lexicon,
-                               matches);
+                               scratch.lexicon_cache, matches);
 
   for (const Impl::Extra& e : impl_->extras) {
     re2::StringPiece input(text.data(), text.size());

@@ -41,6 +41,8 @@ enum LexiconFlag : uint32_t {
   kPlacePrefix = 1 << 19,         // first word of a multi-word place ("san" of "san diego")
   kFacilityAcronym = 1 << 20,     // initials of a US hospital name ("gbmc")
   kRoleMeetingVerb = 1 << 21,     // "spoke" (with), "seen" (by)
+  kRoleRuleKeyword = 1 << 22,     // a word some rule tests by name ("st", "son", "cell"): see
+                                  // RuleKeywords() in rule_words.cc
 };
 
 // A fast hash for short words (most tokens are under 16 bytes).
@@ -107,15 +109,7 @@ class LexiconCache {
   LexiconEntry Get(const char* p, size_t len, const Lexicon& lexicon) {
     if (len > kMaxLen || len == 0) return lexicon.Lookup(std::string_view(p, len));
     uint64_t k[3];
-    __builtin_memcpy(k, p, sizeof k);
-    for (size_t i = 0; i < 3; ++i) {
-      size_t have = len > 8 * i ? len - 8 * i : 0;
-      uint64_t mask = have >= 8 ? ~0ull : have == 0 ? 0 : (1ull << (8 * have)) - 1;
-      k[i] &= mask;  // little-endian: the word's bytes are the low ones
-    }
-    uint64_t h = (k[0] * 0x9E3779B97F4A7C15ull) ^ (k[1] * 0xBF58476D1CE4E5B9ull) ^
-                 (k[2] * 0x94D049BB133111EBull);
-    Set& set = sets_[(h ^ (h >> 32)) & (kSets - 1)];
+    Set& set = sets_[KeyAndSet(p, len, k)];
     if (set.way[0].Is(k)) return set.way[0].entry;
     if (set.way[1].Is(k)) {
       std::swap(set.way[0], set.way[1]);
@@ -128,6 +122,14 @@ class LexiconCache {
     s.key[2] = k[2];
     s.entry = lexicon.Lookup(std::string_view(p, len));
     return s.entry;
+  }
+
+  // Starts loading the cache line Get(p, len, ...) will read, so that a lookup a few words later
+  // does not wait for memory. Same preconditions as Get(); a hint only.
+  void Prefetch(const char* p, size_t len) const {
+    if (len > kMaxLen || len == 0) return;
+    uint64_t k[3];
+    __builtin_prefetch(&sets_[KeyAndSet(p, len, k)]);
   }
 
  private:
@@ -143,6 +145,19 @@ class LexiconCache {
   struct alignas(64) Set {
     Slot way[2];
   };
+  // The word at `p` as its zero-padded key `k`, and the index of its set.
+  // REQUIRES: 0 < len <= kMaxLen.
+  static size_t KeyAndSet(const char* p, size_t len, uint64_t k[3]) {
+    __builtin_memcpy(k, p, 3 * sizeof(uint64_t));
+    for (size_t i = 0; i < 3; ++i) {
+      size_t have = len > 8 * i ? len - 8 * i : 0;
+      uint64_t mask = have >= 8 ? ~0ull : have == 0 ? 0 : (1ull << (8 * have)) - 1;
+      k[i] &= mask;  // little-endian: the word's bytes are the low ones
+    }
+    uint64_t h = (k[0] * 0x9E3779B97F4A7C15ull) ^ (k[1] * 0xBF58476D1CE4E5B9ull) ^
+                 (k[2] * 0x94D049BB133111EBull);
+    return (h ^ (h >> 32)) & (kSets - 1);
+  }
   std::vector<Set> sets_;
 };
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 
 #include "absl/container/flat_hash_map.h"
 
@@ -15,11 +16,9 @@ constexpr uint32_t kCaselessStandaloneMinCount = 1000;
 class Rules {
  public:
   Rules(std::string_view text, std::string_view lower, const std::vector<Token>& tokens,
-        CaseMode mode, const Lexicon& lexicon, std::vector<PatternMatch>& out)
-      : text_(text), tok_(tokens), mode_(mode), lex_(lexicon), out_(out) {
-    lower_.reserve(tok_.size());
-    for (const Token& t : tok_) lower_.push_back(lower.substr(t.start, t.end - t.start));
-  }
+        CaseMode mode, const Lexicon& lexicon, LexiconCache& cache, std::vector<PatternMatch>& out)
+      : text_(text), tok_(tokens), mode_(mode), lex_(lexicon), cache_(cache), out_(out),
+        lower_{lower.data(), tokens.data()} {}
 
   void Run() {
     const size_t n = tok_.size();
@@ -35,13 +34,18 @@ class Rules {
       if (Role(i, kRoleCredential) && (t.upper || mode_ != CaseMode::kMixed)) CredentialRule(i);
       if (Role(i, kRoleFacilityKeyword)) FacilityRule(i);
       if (Role(i, kRolePlaceContext)) PlaceContextRule(i);
-      if ((w == "st" || w == "saint") && i + 1 < n) SaintRule(i);
-      if ((w == "u" || w == "univ" || w == "university") && i + 1 < n) UniversityRule(i);
+      // Words some rule needs by name (RuleKeywords() in rule_words.cc); order as emitted.
+      const bool keyword = Role(i, kRoleRuleKeyword);
+      if (keyword && (w == "st" || w == "saint") && i + 1 < n) SaintRule(i);
+      if (keyword && (w == "u" || w == "univ" || w == "university") && i + 1 < n) UniversityRule(i);
       if (t.initial && i + 1 < n) InitialRule(i);
-      if ((w == "is" || w == "was") && i + 3 < n) SubjectOfAgeRule(i);
-      if (w == "son" || w == "wife" || w == "husband" || w == "daughter") RelativeAfterRule(i);
-      if (w == "cell" || w == "home" || w == "work" || w == "mobile" || w == "phone" || w == "tel")
-        PhoneLabelRule(i);
+      if (keyword) {
+        if ((w == "is" || w == "was") && i + 3 < n) SubjectOfAgeRule(i);
+        if (w == "son" || w == "wife" || w == "husband" || w == "daughter") RelativeAfterRule(i);
+        if (w == "cell" || w == "home" || w == "work" || w == "mobile" || w == "phone" ||
+            w == "tel")
+          PhoneLabelRule(i);
+      }
       StandaloneRule(i);
       if (size_t e = 0; (tok_[i].flags & (kPlace | kPlacePrefix)) && PlaceBeforeState(i, &e))
         Emit(i, e, PhiType::kLocation, 0.8);
@@ -425,8 +429,16 @@ class Rules {
   bool PlaceAt(size_t j, size_t* end, size_t min_len = 3) const {
     // Two-word places first ("San Diego", "Glen Burnie").
     if ((tok_[j].flags & kPlacePrefix) && j + 1 < tok_.size() && Joined(j + 1) && Word(j + 1)) {
-      std::string two = std::string(lower_[j]) + " " + std::string(lower_[j + 1]);
-      if (lex_.Lookup(two).flags & kPlace) {
+      // "san diego": both words and one space, zero-padded for the cache (no allocation).
+      char two[kMaxPlaceKey + LexiconCache::kPadding] = {};
+      std::string_view a = lower_[j], b = lower_[j + 1];
+      size_t len = a.size() + 1 + b.size();
+      if (len <= kMaxPlaceKey) {
+        std::memcpy(two, a.data(), a.size());
+        two[a.size()] = ' ';
+        std::memcpy(two + a.size() + 1, b.data(), b.size());
+      }
+      if (len <= kMaxPlaceKey && (cache_.Get(two, len, lex_).flags & kPlace)) {
         *end = j + 1;
         return true;
       }
@@ -603,16 +615,37 @@ class Rules {
   std::string_view text_;
   const std::vector<Token>& tok_;
   CaseMode mode_;
+  // Longest two-word place looked up ("san francisco"); listed ones are far shorter.
+  static constexpr size_t kMaxPlaceKey = 64;
+  // lower_[i]: token i of the lower-cased text, computed on use (no per-document vector).
+  struct LowerWords {
+    const char* lower;
+    const Token* tok;
+    std::string_view operator[](size_t i) const {
+      return std::string_view(lower + tok[i].start, tok[i].end - tok[i].start);
+    }
+  };
+
   const Lexicon& lex_;
+  LexiconCache& cache_;
   std::vector<PatternMatch>& out_;
-  std::vector<std::string_view> lower_;
+  const LowerWords lower_;
 };
 
 }  // namespace
 
 void TagTokens(std::string_view lower, const Lexicon& lexicon, LexiconCache& cache,
                std::vector<Token>& tokens) {
-  for (Token& t : tokens) {
+  // The cache line of the word kAhead tokens on is requested before this word is looked up:
+  // under load the 1 MiB cache is mostly out of L1/L2, and waiting for it was most of the cost.
+  constexpr size_t kAhead = 6;
+  const size_t n = tokens.size();
+  for (size_t i = 0; i < n; ++i) {
+    if (i + kAhead < n) {
+      const Token& next = tokens[i + kAhead];
+      if (!next.digits) cache.Prefetch(lower.data() + next.start, next.end - next.start);
+    }
+    Token& t = tokens[i];
     if (t.digits || t.end - t.start > 40) continue;
     LexiconEntry e = cache.Get(lower.data() + t.start, t.end - t.start, lexicon);
     t.flags = e.flags;
@@ -622,8 +655,8 @@ void TagTokens(std::string_view lower, const Lexicon& lexicon, LexiconCache& cac
 
 void FindNamesAndPlaces(std::string_view text, std::string_view lower,
                         const std::vector<Token>& tokens, CaseMode mode, const Lexicon& lexicon,
-                        std::vector<PatternMatch>& out) {
-  Rules(text, lower, tokens, mode, lexicon, out).Run();
+                        LexiconCache& cache, std::vector<PatternMatch>& out) {
+  Rules(text, lower, tokens, mode, lexicon, cache, out).Run();
 }
 
 }  // namespace phiguard::phi::internal

@@ -19,9 +19,10 @@ namespace phiguard::phi::internal {
 void TagTokens(std::string_view lower, const Lexicon& lexicon, LexiconCache& cache,
                std::vector<Token>& tokens);
 
-// Appends name and place spans found in `text` (tokens tagged by TagTokens) to `out`.
+// Appends name and place spans found in `text` (tokens tagged by TagTokens) to `out`. Phrase
+// lookups ("san diego") go through `cache`, the caller's per-thread cache of `lexicon`.
 void FindNamesAndPlaces(std::string_view text, std::string_view lower,
                         const std::vector<Token>& tokens, CaseMode mode, const Lexicon& lexicon,
-                        std::vector<PatternMatch>& out);
+                        LexiconCache& cache, std::vector<PatternMatch>& out);
 
 }  // namespace phiguard::phi::internal

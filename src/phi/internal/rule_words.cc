@@ -118,6 +118,14 @@ const Set& FunctionWords() {
   return *s;
 }
 
+// Words that Rules::Run() compares by name before trying a rule; tagging them lets every other
+// token skip those comparisons. Keep in sync with Run() in name_rules.cc.
+const Set& RuleKeywords() {
+  static const Set* s = new Set{"st",   "saint", "u",       "univ",     "university", "is",
+                                "was",  "son",   "wife",    "husband",  "daughter",   "cell",
+                                "home", "work",  "mobile",  "phone",    "tel"};
+  return *s;
+}
 
 }  // namespace
 
@@ -128,7 +136,8 @@ void AddRuleWords(Lexicon& lexicon) {
       {CredentialsAfter(), kRoleCredential},      {FacilityKeywords(), kRoleFacilityKeyword},
       {StrongFacilityKeywords(), kRoleStrongFacility}, {DescriptiveKeywords(), kRoleDescriptive},
       {GenericFacilityModifiers(), kRoleGenericModifier}, {PlaceContextBefore(), kRolePlaceContext},
-      {FunctionWords(), kRoleFunction},           {MeetingVerbs(), kRoleMeetingVerb}};
+      {FunctionWords(), kRoleFunction},           {MeetingVerbs(), kRoleMeetingVerb},
+      {RuleKeywords(), kRoleRuleKeyword}};
   for (const auto& [set, role] : kRoles) {
     for (std::string_view w : set) lexicon.AddFlags(w, role);
   }
