@@ -53,7 +53,10 @@ bool IsValidKeyName(std::string_view name) {
 }
 
 std::string StreamHeaderBinding(const CiphertextHeader& h) {
-  std::string out(kCiphertextMagic);
+  std::string out;
+  out.reserve(kCiphertextMagic.size() + 16 + h.key_name.size() + h.nonce_prefix.size() +
+              h.wrapped_data_key.size());  // room for SerializeHeader's additions too
+  out += kCiphertextMagic;
   out.push_back(static_cast<char>(kCiphertextFormatV1));
   out.push_back(static_cast<char>(h.kind));
   out.push_back(static_cast<char>(h.key_name.size()));

@@ -18,28 +18,39 @@ constexpr size_t kMaxGcmInput = size_t{1} << 30;
 }  // namespace
 
 // Each direction's context is set up on first use: most objects are only encrypted (a stream
-// being written) or only decrypted, and a context costs an allocation and a key schedule.
+// being written) or only decrypted, and a context costs an allocation and a key schedule. Rekey
+// keeps the contexts and only marks them for a new key schedule on their next use, so a cipher
+// reused across objects (the keyring's stream pool) allocates nothing per object.
 struct DataKeyCipher::Contexts {
   explicit Contexts(SecretKey k) : key(std::move(k)) {}
   SecretKey key;
   EVP_CIPHER_CTX* enc = nullptr;
   EVP_CIPHER_CTX* dec = nullptr;
+  bool enc_keyed = false;
+  bool dec_keyed = false;
   ~Contexts() {
     EVP_CIPHER_CTX_free(enc);
     EVP_CIPHER_CTX_free(dec);
   }
-  // The context for one direction, or null when OpenSSL cannot set it up.
+  // The context for one direction, keyed with `key`, or null when OpenSSL cannot set it up.
   EVP_CIPHER_CTX* Get(bool encrypt) {
     EVP_CIPHER_CTX*& c = encrypt ? enc : dec;
-    if (c != nullptr) return c;
-    EVP_CIPHER_CTX* fresh = EVP_CIPHER_CTX_new();
-    if (fresh == nullptr ||
-        EVP_CipherInit_ex(fresh, internal::AesGcmCipher(32), nullptr, U(key.RawBytesForCrypto()), nullptr,
-                          encrypt ? 1 : 0) != 1) {
-      EVP_CIPHER_CTX_free(fresh);
+    bool& keyed = encrypt ? enc_keyed : dec_keyed;
+    if (c != nullptr && keyed) return c;
+    if (c == nullptr) {
+      c = EVP_CIPHER_CTX_new();
+      if (c == nullptr) return nullptr;
+      if (EVP_CipherInit_ex(c, internal::AesGcmCipher(32), nullptr, nullptr, nullptr, encrypt ? 1 : 0) != 1) {
+        EVP_CIPHER_CTX_free(c);
+        c = nullptr;
+        return nullptr;
+      }
+    }
+    if (EVP_CipherInit_ex(c, nullptr, nullptr, U(key.RawBytesForCrypto()), nullptr, encrypt ? 1 : 0) != 1) {
       return nullptr;
     }
-    return c = fresh;
+    keyed = true;
+    return c;
   }
 };
 
@@ -53,6 +64,28 @@ absl::StatusOr<std::unique_ptr<DataKeyCipher>> DataKeyCipher::Create(const Secre
   if (!copy.ok()) return copy.status();
   return std::unique_ptr<DataKeyCipher>(
       new DataKeyCipher(std::make_unique<Contexts>(*std::move(copy))));
+}
+
+absl::Status DataKeyCipher::Rekey(const SecretKey& key) {
+  std::string_view k = key.RawBytesForCrypto();
+  if (k.size() != 32) return absl::InvalidArgumentError("a data key must be 32 bytes (AES-256)");
+  auto copy = SecretKey::FromBytes(std::string(k));
+  if (!copy.ok()) return copy.status();
+  ctx_->key = *std::move(copy);  // the old key is wiped by SecretKey
+  ctx_->enc_keyed = ctx_->dec_keyed = false;
+  return absl::OkStatus();
+}
+
+void DataKeyCipher::Forget() {
+  // Overwrite each context's key schedule with an all-zero key's: the old key leaves the context
+  // without freeing it.
+  // Only a context keyed since the last Forget holds a real key schedule.
+  static const unsigned char kZero[32] = {};
+  if (ctx_->enc != nullptr && ctx_->enc_keyed) (void)EVP_CipherInit_ex(ctx_->enc, nullptr, nullptr, kZero, nullptr, -1);
+  if (ctx_->dec != nullptr && ctx_->dec_keyed) (void)EVP_CipherInit_ex(ctx_->dec, nullptr, nullptr, kZero, nullptr, -1);
+  ctx_->enc_keyed = ctx_->dec_keyed = false;
+  auto zero = SecretKey::FromBytes(std::string(32, '\0'));
+  if (zero.ok()) ctx_->key = *std::move(zero);
 }
 
 absl::Status DataKeyCipher::SealInto(std::string_view nonce, std::string_view plaintext,

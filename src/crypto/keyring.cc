@@ -287,8 +287,8 @@ absl::StatusOr<std::unique_ptr<Keyring>> Keyring::Init(std::unique_ptr<KeyStore>
   kr->state_->root_check_hex =
       internal::HexEncode(root.Derive(internal::kRootCheckLabel).RawBytesForCrypto());
   kr->state_->bindings.push_back({std::string(initiator), Role::kCustodian, "*"});
-  kr->material_ = std::make_unique<Material>(Material{root.Derive(internal::kWrapLabel),
-                                                      root.Derive(internal::kStateMacLabel), {}});
+  kr->material_ = std::make_unique<Material>(root.Derive(internal::kWrapLabel),
+                                                     root.Derive(internal::kStateMacLabel));
   std::lock_guard<std::mutex> lock(kr->mu_);
   Op op(*kr, initiator, "init", "", "");
   op.event.detail = kind.kind == "shamir"
@@ -336,8 +336,8 @@ absl::Status Keyring::Unseal(std::string_view caller, const SecretKey& root) {
   if (check != state_->root_check_hex) {
     return op.Finish(absl::PermissionDeniedError("that is not this keyring's root key (wrong key file or shares)"));
   }
-  auto material = std::make_unique<Material>(Material{root.Derive(internal::kWrapLabel),
-                                                      root.Derive(internal::kStateMacLabel), {}});
+  auto material = std::make_unique<Material>(root.Derive(internal::kWrapLabel),
+                                                     root.Derive(internal::kStateMacLabel));
   if (absl::Status s = internal::VerifyStateMac(*state_, material->mac_key); !s.ok()) return op.Finish(s);
   for (const auto& [name, key] : state_->keys) {
     for (const VersionRecord& v : key.versions) {
@@ -467,7 +467,10 @@ absl::Status Keyring::DestroyVersion(std::string_view caller, std::string_view n
   v->destroyed = true;
   v->wrapped.clear();
   absl::Status s = op.Commit(std::move(backup), absl::OkStatus());
-  if (s.ok()) material_->keys.erase(std::make_pair(std::string(name), version));
+  if (s.ok()) {
+    material_->keys.erase(std::make_pair(std::string(name), version));
+    material_->key_ciphers.erase(std::make_pair(std::string(name), version));
+  }
   return s;
 }
 

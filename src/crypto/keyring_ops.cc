@@ -2,6 +2,11 @@
 // keys and streams. Lifecycle and custodian duties are in keyring.cc.
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
+#include <pthread.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
 
 #include "crypto/internal/keyring_impl.h"
 #include "phiguard/core/strings.h"
@@ -126,29 +131,107 @@ absl::StatusOr<std::pair<ParsedHeader, std::string>> ReadStreamHeader(std::istre
   return std::make_pair(*std::move(parsed), std::move(rest));
 }
 
-// The data key of a stream header, unwrapped with `kek`.
-absl::StatusOr<SecretKey> UnwrapStreamKey(const CiphertextHeader& h, const SecretKey& kek) {
+// The data key of a stream header, unwrapped with `kek` (version h.key_version of key h.key_name).
+absl::StatusOr<SecretKey> UnwrapStreamKey(Keyring::Op& op, const CiphertextHeader& h, const SecretKey& kek) {
   const std::string& w = h.wrapped_data_key;
-  if (w.size() < kGcmNonceBytes + kGcmTagBytes) return absl::DataLossError("wrapped data key is truncated");
-  auto raw = AesGcmOpen(kek.RawBytesForCrypto(), w.substr(0, kGcmNonceBytes), w.substr(kGcmNonceBytes),
-                        StreamHeaderBinding(h));
-  if (!raw.ok()) return raw.status();
-  auto key = SecretKey::FromBytes(*std::move(raw));
-  if (!key.ok()) return absl::DataLossError("wrapped data key has the wrong size");
-  return key;
+  if (w.size() != kGcmNonceBytes + 32 + kGcmTagBytes) return absl::DataLossError("wrapped data key has the wrong size");
+  auto cipher = op.KeyCipher(h.key_name, h.key_version, kek);
+  if (!cipher.ok()) return cipher.status();
+  Wiped raw{std::string(32, '\0')};
+  if (absl::Status s = (*cipher)->OpenInto(std::string_view(w).substr(0, kGcmNonceBytes),
+                                           std::string_view(w).substr(kGcmNonceBytes), StreamHeaderBinding(h),
+                                           raw.value.data());
+      !s.ok()) {
+    return s;
+  }
+  return SecretKey::FromBytes(raw.value);
 }
 
-// Fills in `h.wrapped_data_key`: `data_key` sealed under `kek` and bound to the rest of the header.
-absl::Status WrapStreamKey(CiphertextHeader& h, const SecretKey& kek, const SecretKey& data_key) {
-  auto nonce = RandomBytes(kGcmNonceBytes);
-  if (!nonce.ok()) return nonce.status();
-  auto sealed = AesGcmSeal(kek.RawBytesForCrypto(), *nonce, data_key.RawBytesForCrypto(), StreamHeaderBinding(h));
-  if (!sealed.ok()) return sealed.status();
-  h.wrapped_data_key = *nonce + *sealed;
+// Fills in `h.wrapped_data_key`: `data_key` sealed under `kek` (the material of h.key_version)
+// with the 12-byte `nonce`, bound to the rest of the header.
+absl::Status WrapStreamKey(Keyring::Op& op, CiphertextHeader& h, const SecretKey& kek, const SecretKey& data_key,
+                           std::string_view nonce) {
+  auto cipher = op.KeyCipher(h.key_name, h.key_version, kek);
+  if (!cipher.ok()) return cipher.status();
+  const std::string_view dk = data_key.RawBytesForCrypto();
+  std::string wrapped(kGcmNonceBytes + dk.size() + kGcmTagBytes, '\0');
+  std::copy(nonce.begin(), nonce.end(), wrapped.begin());
+  if (absl::Status s = (*cipher)->SealInto(nonce, dk, StreamHeaderBinding(h), wrapped.data() + kGcmNonceBytes);
+      !s.ok()) {
+    return s;
+  }
+  h.wrapped_data_key = std::move(wrapped);
   return absl::OkStatus();
 }
 
+// Bumped in a forked child, so a RandomPool never hands out bytes its parent also holds.
+std::atomic<uint64_t> fork_generation{1};
+
+void RegisterForkHandler() {
+  static const bool registered = [] {
+    return ::pthread_atfork(nullptr, nullptr, [] { fork_generation.fetch_add(1, std::memory_order_relaxed); }) == 0;
+  }();
+  (void)registered;
+}
+
 }  // namespace
+
+RandomPool::~RandomPool() { OPENSSL_cleanse(bytes_.data(), bytes_.size()); }
+
+absl::Status RandomPool::Take(char* out, size_t n) {
+  RegisterForkHandler();
+  const uint64_t generation = fork_generation.load(std::memory_order_relaxed);
+  if (generation != fork_generation_) {
+    OPENSSL_cleanse(bytes_.data(), bytes_.size());
+    next_ = bytes_.size();
+    fork_generation_ = generation;
+  }
+  if (n > bytes_.size()) return absl::InvalidArgumentError("too many random bytes at once");
+  if (bytes_.size() - next_ < n) {
+    if (RAND_bytes(reinterpret_cast<unsigned char*>(bytes_.data()), static_cast<int>(bytes_.size())) != 1) {
+      return absl::InternalError("RAND_bytes failed");
+    }
+    next_ = 0;
+  }
+  std::memcpy(out, bytes_.data() + next_, n);
+  OPENSSL_cleanse(bytes_.data() + next_, n);
+  next_ += n;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<DataKeyCipher*> Keyring::Op::KeyCipher(const std::string& name, uint32_t version,
+                                                      const SecretKey& material) {
+  auto& cache = kr.material_->key_ciphers;
+  auto it = cache.find(std::make_pair(name, version));
+  if (it != cache.end()) return it->second.get();
+  auto cipher = DataKeyCipher::Create(material);
+  if (!cipher.ok()) return cipher.status();
+  return cache.emplace(std::make_pair(name, version), *std::move(cipher)).first->second.get();
+}
+
+absl::StatusOr<std::unique_ptr<StreamWorkspace>> Keyring::Op::TakeWorkspace(const SecretKey& data_key) {
+  auto& idle = kr.material_->idle_workspaces;
+  if (!idle.empty()) {
+    std::unique_ptr<StreamWorkspace> w = std::move(idle.back());
+    idle.pop_back();
+    if (absl::Status s = w->cipher->Rekey(data_key); !s.ok()) return s;
+    return w;
+  }
+  auto cipher = DataKeyCipher::Create(data_key);
+  if (!cipher.ok()) return cipher.status();
+  auto w = std::make_unique<StreamWorkspace>();
+  w->cipher = *std::move(cipher);
+  return w;
+}
+
+void Keyring::Op::ReturnWorkspace(std::unique_ptr<StreamWorkspace> workspace) {
+  constexpr size_t kMaxIdle = 4;
+  if (workspace == nullptr) return;
+  workspace->cipher->Forget();
+  if (kr.material_ != nullptr && kr.material_->idle_workspaces.size() < kMaxIdle) {
+    kr.material_->idle_workspaces.push_back(std::move(workspace));
+  }
+}
 
 absl::StatusOr<std::string> Keyring::Encrypt(std::string_view caller, std::string_view key,
                                              std::string_view plaintext, std::string_view aad,
@@ -324,24 +407,27 @@ absl::Status Keyring::EncryptStream(std::string_view caller, std::string_view ke
   std::unique_lock<std::mutex> lock(mu_);
   Op op(*this, caller, "encrypt_stream", key, object_id);
   CiphertextHeader h;
-  std::unique_ptr<DataKeyCipher> cipher;
+  std::unique_ptr<StreamWorkspace> work;
   absl::Status s = [&]() -> absl::Status {
     auto k = UsableKey(op, key, KeyPurpose::kDataKey, KeyPurpose::kAead);
     if (!k.ok()) return k.status();
-    auto data_key = SecretKey::Generate();
-    auto prefix = RandomBytes(kStreamNoncePrefixBytes);
-    if (!data_key.ok() || !prefix.ok()) return absl::InternalError("RAND_bytes failed");
+    // One draw: the data key | the chunks' nonce prefix | the nonce of the data key's wrap.
+    Wiped random{std::string(32 + kStreamNoncePrefixBytes + kGcmNonceBytes, '\0')};
+    if (absl::Status s = material_->random.Take(random.value.data(), random.value.size()); !s.ok()) return s;
+    auto data_key = SecretKey::FromBytes(random.value.substr(0, 32));
+    if (!data_key.ok()) return data_key.status();
     auto material = op.EncryptionKey(**k);
     if (!material.ok()) return material.status();
     h.kind = CiphertextKind::kStream;
     h.key_name = std::string(key);
     h.key_version = material->first;
     h.chunk_bytes = options_.stream_chunk_bytes;
-    h.nonce_prefix = *prefix;
-    if (absl::Status s = WrapStreamKey(h, *material->second, *data_key); !s.ok()) return s;
-    auto c = DataKeyCipher::Create(*data_key);
-    if (!c.ok()) return c.status();
-    cipher = *std::move(c);
+    h.nonce_prefix = random.value.substr(32, kStreamNoncePrefixBytes);
+    const std::string_view wrap_nonce = std::string_view(random.value).substr(32 + kStreamNoncePrefixBytes);
+    if (absl::Status s = WrapStreamKey(op, h, *material->second, *data_key, wrap_nonce); !s.ok()) return s;
+    auto w = op.TakeWorkspace(*data_key);
+    if (!w.ok()) return w.status();
+    work = *std::move(w);
     return absl::OkStatus();
   }();
   if (!s.ok()) return op.Finish(s);
@@ -350,9 +436,10 @@ absl::Status Keyring::EncryptStream(std::string_view caller, std::string_view ke
   if (!out.write(header.data(), static_cast<std::streamsize>(header.size()))) {
     s = absl::UnavailableError("cannot write the output");
   } else {
-    s = SealStream(*cipher, h.nonce_prefix, h.chunk_bytes, in, out);
+    s = SealStream(*work->cipher, h.nonce_prefix, h.chunk_bytes, in, out, work->scratch);
   }
   lock.lock();
+  op.ReturnWorkspace(std::move(work));
   return op.Finish(s);
 }
 
@@ -362,7 +449,7 @@ absl::Status Keyring::DecryptStream(std::string_view caller, std::string_view ob
   Op op(*this, caller, "decrypt_stream", "", object_id);
   CiphertextHeader h;
   std::string pending;
-  std::unique_ptr<DataKeyCipher> cipher;
+  std::unique_ptr<StreamWorkspace> work;
   absl::Status s = [&]() -> absl::Status {
     if (absl::Status s = op.CheckUnsealed(); !s.ok()) return s;
     auto parsed = ReadStreamHeader(in);
@@ -371,19 +458,23 @@ absl::Status Keyring::DecryptStream(std::string_view caller, std::string_view ob
     pending = std::move(parsed->second);
     auto key = KeyForDecryption(op, h);
     if (!key.ok()) return key.status();
-    auto data_key = UnwrapStreamKey(h, *key->second);
+    auto data_key = UnwrapStreamKey(op, h, *key->second);
     if (!data_key.ok()) return data_key.status();
-    auto c = DataKeyCipher::Create(*data_key);
-    if (!c.ok()) return c.status();
-    cipher = *std::move(c);
+    auto w = op.TakeWorkspace(*data_key);
+    if (!w.ok()) return w.status();
+    work = *std::move(w);
     return absl::OkStatus();
   }();
   // Recorded before any plaintext is released.
-  if (absl::Status r = op.Finish(s); !r.ok()) return r;
+  if (absl::Status r = op.Finish(s); !r.ok()) {
+    op.ReturnWorkspace(std::move(work));
+    return r;
+  }
   lock.unlock();
-  s = OpenStream(*cipher, h.nonce_prefix, h.chunk_bytes, std::move(pending), in, out);
-  if (s.ok()) return s;
+  s = OpenStream(*work->cipher, h.nonce_prefix, h.chunk_bytes, pending, in, out, work->scratch);
   lock.lock();
+  op.ReturnWorkspace(std::move(work));
+  if (s.ok()) return s;
   Op failed(*this, caller, "decrypt_stream", h.key_name, object_id);
   failed.event.key_version = h.key_version;
   failed.event.detail = "stream body failed; partial output must be discarded";
@@ -403,13 +494,18 @@ absl::Status Keyring::RewrapStream(std::string_view caller, std::string_view obj
     pending = std::move(parsed->second);
     auto key = KeyForDecryption(op, h);
     if (!key.ok()) return key.status();
-    auto data_key = UnwrapStreamKey(h, *key->second);
+    auto data_key = UnwrapStreamKey(op, h, *key->second);
     if (!data_key.ok()) return data_key.status();
     op.event.detail = Cat("from version ", h.key_version);
     auto material = op.EncryptionKey(*key->first);
     if (!material.ok()) return material.status();
     h.key_version = material->first;
-    if (absl::Status s = WrapStreamKey(h, *material->second, *data_key); !s.ok()) return s;
+    char nonce[kGcmNonceBytes];
+    if (absl::Status s = material_->random.Take(nonce, sizeof(nonce)); !s.ok()) return s;
+    if (absl::Status s = WrapStreamKey(op, h, *material->second, *data_key, std::string_view(nonce, sizeof(nonce)));
+        !s.ok()) {
+      return s;
+    }
     header = SerializeHeader(h);
     return absl::OkStatus();
   }();

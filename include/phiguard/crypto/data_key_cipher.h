@@ -22,6 +22,13 @@ class DataKeyCipher {
   DataKeyCipher(const DataKeyCipher&) = delete;
   DataKeyCipher& operator=(const DataKeyCipher&) = delete;
 
+  // Switches to another 32-byte key, keeping the EVP contexts (no allocation; the key schedule
+  // is computed on the next Seal/Open). The previous key is wiped. InvalidArgument for a bad size.
+  absl::Status Rekey(const SecretKey& key);
+  // Wipes the key and overwrites the contexts' key schedules (keeping the contexts), e.g. before
+  // the cipher waits in a pool. It then holds an all-zero key: Rekey it before the next use.
+  void Forget();
+
   // Appends ciphertext || 16-byte tag of `plaintext` to `out`. REQUIRES a 12-byte nonce never used
   // before with this key; InvalidArgument otherwise (size only: uniqueness is the caller's job).
   absl::Status Seal(std::string_view nonce, std::string_view plaintext, std::string_view aad,
@@ -33,7 +40,8 @@ class DataKeyCipher {
 
   // The same, writing into caller memory (no allocation): SealInto writes plaintext.size() + 16
   // bytes to `out`; OpenInto writes sealed.size() - 16 bytes to `out` and wipes them again if
-  // authentication fails. REQUIRES: `out` has room and does not overlap the input.
+  // authentication fails. REQUIRES: `out` has room and either is the input itself
+  // (in place) or does not overlap it.
   absl::Status SealInto(std::string_view nonce, std::string_view plaintext, std::string_view aad,
                         char* out);
   absl::Status OpenInto(std::string_view nonce, std::string_view sealed, std::string_view aad,
