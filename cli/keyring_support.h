@@ -1,5 +1,5 @@
-// Opening the keyring from a command: the caller's identity, how the root is unsealed, and the
-// crypto audit sink. Shared by `phiguard keys|encrypt|decrypt|...` (cli/keys_cmds.cc) and by
+// Opening the keyring from a command: the caller's identity and its API token, how the root is
+// unsealed, and the crypto audit sink. Shared by `phiguard keys|encrypt|decrypt|...` (cli/keys_cmds.cc) and by
 // `phiguard audit` when checkpoints are signed with a keyring key.
 #pragma once
 
@@ -16,9 +16,10 @@ namespace phiguard::cli {
 struct KeyOptions {
   std::string identity;         // --as
   std::string unseal_key_file;  // --unseal-key-file
+  std::string token_file;       // --token-file (else $PHIGUARD_TOKEN_FILE, else $PHIGUARD_TOKEN)
 };
 
-// Adds --as and --unseal-key-file to `cmd`.
+// Adds --as, --token-file and --unseal-key-file to `cmd`. The token itself is never an argument.
 void AddKeyOptions(CLI::App* cmd, KeyOptions& o);
 
 struct OpenedKeyring {
@@ -30,7 +31,9 @@ struct OpenedKeyring {
 };
 
 // Opens the keyring under --home and, if `unseal`, unseals it from the key file or the live
-// unseal session; Fail()s with the reason otherwise.
+// unseal session and authenticates the caller with its token (required when the keyring requires
+// tokens or the identity holds one; without a token an identity is only asserted, and a warning
+// says so); Fail()s with the reason otherwise.
 OpenedKeyring OpenKeyring(const GlobalOptions& g, const KeyOptions& o, bool unseal);
 
 }  // namespace phiguard::cli

@@ -3,8 +3,11 @@
 // phiguard encrypt|decrypt|rewrap|datakey
 //
 // The keyring lives in <home>/keyring.json and its audit trail in <home>/crypto-audit.jsonl.
-// Callers name themselves with --as (or $PHIGUARD_IDENTITY, else $USER); the keyring enforces what
-// that identity may do. The CLI asserts identities, it does not authenticate them: the server does.
+// Callers name themselves with --as (or $PHIGUARD_IDENTITY, else $USER) and prove it with their API
+// token, read from --token-file PATH, $PHIGUARD_TOKEN_FILE or $PHIGUARD_TOKEN (never from argv,
+// where other users could read it in /proc); the keyring checks it against the Argon2id hash it
+// stores and enforces what that identity may do. Keyrings made by `keys init` require tokens;
+// older ones require them only of identities holding one (`keys token require` turns it on).
 //
 // How a process gets the root (the keyring is sealed at rest):
 //   * development: --unseal-key-file PATH (or $PHIGUARD_UNSEAL_KEY_FILE) on every command;
@@ -60,6 +63,23 @@ std::string Identity(const KeyOptions& o) {
     if (v != nullptr && *v != '\0') return v;
   }
   UsageError("no caller identity: pass --as NAME or set PHIGUARD_IDENTITY");
+}
+
+// The caller's API token, or "" if none was given. Fail()s if a named token file is unreadable.
+std::string Token(const KeyOptions& o) {
+  std::string path = o.token_file;
+  if (path.empty()) {
+    if (const char* v = std::getenv("PHIGUARD_TOKEN_FILE"); v != nullptr) path = v;
+  }
+  if (!path.empty()) {
+    auto content = ReadFileBounded(path, 4096);
+    if (!content.ok()) Fail(absl::Status(content.status().code(), Cat(path, ": cannot read the token file")));
+    std::string token(StripAscii(*content));
+    OPENSSL_cleanse(content->data(), content->size());
+    return token;
+  }
+  const char* v = std::getenv("PHIGUARD_TOKEN");
+  return v != nullptr ? std::string(StripAscii(v)) : "";
 }
 
 std::string UnsealKeyFile(const KeyOptions& o) {
@@ -194,6 +214,9 @@ std::unique_ptr<CliCryptoSink> OpenSink(const GlobalOptions& g) {
 
 void AddKeyOptions(CLI::App* cmd, KeyOptions& o) {
   cmd->add_option("--as", o.identity, "Caller identity (default: $PHIGUARD_IDENTITY, else $USER)");
+  cmd->add_option("--token-file", o.token_file,
+                  "File holding the caller's API token (default: $PHIGUARD_TOKEN_FILE, else the token in "
+                  "$PHIGUARD_TOKEN)");
   cmd->add_option("--unseal-key-file", o.unseal_key_file,
                   "Development root key file (default: $PHIGUARD_UNSEAL_KEY_FILE)");
 }
@@ -221,6 +244,21 @@ OpenedKeyring OpenKeyring(const GlobalOptions& g, const KeyOptions& o, bool unse
         "the keyring is sealed: run `phiguard keys unseal` (shares on stdin) or pass --unseal-key-file"));
   }
   if (absl::Status s = out.keyring->Unseal(out.identity, *root); !s.ok()) Fail(s);
+  std::string token = Token(o);
+  if (!token.empty() || out.keyring->TokenRequired(out.identity)) {
+    if (token.empty()) {
+      Fail(absl::UnauthenticatedError(Cat(out.identity, " must present its API token: --token-file PATH, "
+                                          "$PHIGUARD_TOKEN_FILE or $PHIGUARD_TOKEN")));
+    }
+    absl::Status s = out.keyring->Authenticate(out.identity, token);
+    OPENSSL_cleanse(token.data(), token.size());
+    if (!s.ok()) Fail(s);
+  } else {
+    std::fprintf(stderr,
+                 "phiguard: WARNING: identity %s is asserted, not authenticated (this keyring does not require "
+                 "tokens: phiguard keys token require)\n",
+                 out.identity.c_str());
+  }
   return out;
 }
 
@@ -299,38 +337,105 @@ class NullBuf : public std::streambuf {
   std::streamsize xsputn(const char*, std::streamsize n) override { return n; }
 };
 
+// A new file (mode 0600, never overwriting one) for a secret; removed again unless Keep() is
+// called, so a command that fails part-way leaves no secret behind.
+class SecretFile {
+ public:
+  SecretFile(std::string path, const char* what) : path_(std::move(path)), what_(what) {
+    fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd_ < 0 && errno == EEXIST) UsageError(Cat(path_, ": exists; refusing to overwrite a ", what_));
+    if (fd_ < 0) Fail(absl::UnavailableError(Cat(path_, ": ", std::strerror(errno))));
+  }
+  ~SecretFile() {
+    if (fd_ >= 0) ::close(fd_);
+    if (!kept_) ::unlink(path_.c_str());
+  }
+  SecretFile(const SecretFile&) = delete;
+  SecretFile& operator=(const SecretFile&) = delete;
+  void Write(std::string_view text) {
+    const bool ok = ::write(fd_, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd_) == 0;
+    if (!ok) Fail(absl::UnavailableError(Cat(path_, ": cannot write the ", what_)));
+  }
+  void Keep() {
+    const int fd = fd_;
+    fd_ = -1;
+    if (::close(fd) != 0) Fail(absl::UnavailableError(Cat(path_, ": cannot write the ", what_)));
+    kept_ = true;
+  }
+
+ private:
+  std::string path_;
+  const char* what_;
+  int fd_ = -1;
+  bool kept_ = false;
+};
+
+// Issues the first custodian's token into `file` and makes the keyring require tokens.
+void IssueInitiatorToken(Keyring& kr, const std::string& who, SecretFile& file) {
+  auto token = kr.IssueToken(who, who);
+  if (!token.ok()) Fail(token.status());
+  token->push_back('\n');
+  file.Write(*token);
+  OPENSSL_cleanse(token->data(), token->size());
+  if (absl::Status s = kr.SetTokensRequired(who, true); !s.ok()) Fail(s);
+}
+
 void RegisterKeysSubcommands(CLI::App& keys, const GlobalOptions& g) {
   // init
   {
     struct Opts {
       KeyOptions k;
       int shares = 0, threshold = 0;
-      std::string dev_key_file;
+      std::string dev_key_file, token_out;
     };
     auto o = std::make_shared<Opts>();
     CLI::App* cmd = keys.add_subcommand(
         "init", "Create the keyring; the root is split into Shamir shares printed on stdout (one per\n"
                 "line: give each to its custodian), or kept in a --dev-key-file (development only).\n"
-                "Example:\n  phiguard keys init --shares 5 --threshold 3 --as alice > shares.txt");
+                "The first custodian's API token goes to --token-out (keyrings made here require tokens).\n"
+                "Example:\n  phiguard keys init --shares 5 --threshold 3 --as alice --token-out alice.token > shares.txt");
     cmd->add_option("--as", o->k.identity, "Identity of the first custodian");
     cmd->add_option("--shares", o->shares, "Number of Shamir shares (2..255)");
     cmd->add_option("--threshold", o->threshold, "Shares needed to unseal (2..shares)");
     cmd->add_option("--dev-key-file", o->dev_key_file, "Write the root to this file instead (NOT for production)");
+    cmd->add_option("--token-out", o->token_out,
+                    "Write the first custodian's API token to this new file (mode 0600; required)");
     cmd->callback([o, &g] {
       const bool dev = !o->dev_key_file.empty();
       if (dev == (o->shares > 0)) UsageError("pass either --shares N --threshold M or --dev-key-file PATH");
+      if (o->token_out.empty()) {
+        UsageError("pass --token-out PATH: the first custodian's API token is written there (mode 0600), once");
+      }
+      if (!dev && (o->threshold < 2 || o->threshold > o->shares)) UsageError("need 2 <= --threshold <= --shares");
       const std::string who = Identity(o->k);
+      if (fs::exists(KeyringPath(g))) Fail(absl::FailedPreconditionError(Cat(KeyringPath(g), ": a keyring exists")));
+      SecretFile token_file(o->token_out, "token");
+      // Nothing is left behind if init fails part-way: no keyring, no key file, no token file.
+      struct RemoveUnlessKept {
+        std::string path;
+        bool created = false, keep = false;
+        ~RemoveUnlessKept() {
+          if (created && !keep) ::unlink(path.c_str());
+        }
+      } keyring_file{KeyringPath(g)};
       auto sink = OpenSink(g);
       auto store = std::make_unique<crypto::FileKeyStore>(KeyringPath(g));
+      const std::string token_note =
+          Cat("phiguard: ", who, "'s API token is in ", o->token_out,
+              " (shown nowhere else): present it with --token-file or $PHIGUARD_TOKEN.\n");
       if (!dev) {
-        if (o->threshold < 2 || o->threshold > o->shares) UsageError("need 2 <= --threshold <= --shares");
         auto r = Keyring::InitWithShares(std::move(store), *sink, who, o->shares, o->threshold);
         if (!r.ok()) Fail(r.status());
+        keyring_file.created = true;
+        IssueInitiatorToken(*r->keyring, who, token_file);
+        token_file.Keep();
+        keyring_file.keep = true;
         std::fprintf(stderr,
                      "phiguard: keyring created in %s; %s is custodian of every key.\n"
                      "phiguard: %d shares follow on stdout; any %d unseal the keyring. Give each share to a\n"
                      "phiguard: different custodian and do not keep them together. They are shown only once.\n",
                      KeyringPath(g).c_str(), who.c_str(), o->shares, o->threshold);
+        std::fputs(token_note.c_str(), stderr);
         for (std::string& s : r->shares) {
           std::printf("%s\n", s.c_str());
           OPENSSL_cleanse(s.data(), s.size());
@@ -339,28 +444,85 @@ void RegisterKeysSubcommands(CLI::App& keys, const GlobalOptions& g) {
       }
       auto root = SecretKey::Generate();
       if (!root.ok()) Fail(root.status());
-      int fd = ::open(o->dev_key_file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-      if (fd < 0 && errno == EEXIST) UsageError(o->dev_key_file + ": exists; refusing to overwrite a key");
-      if (fd < 0) Fail(absl::UnavailableError(Cat(o->dev_key_file, ": ", std::strerror(errno))));
+      SecretFile key_file(o->dev_key_file, "key");
       std::string hex = crypto::HexEncode(root->RawBytesForCrypto()) + "\n";
-      bool ok = ::write(fd, hex.data(), hex.size()) == static_cast<ssize_t>(hex.size()) && ::fsync(fd) == 0;
-      ok = ::close(fd) == 0 && ok;
+      key_file.Write(hex);
       OPENSSL_cleanse(hex.data(), hex.size());
-      if (!ok) {
-        ::unlink(o->dev_key_file.c_str());
-        Fail(absl::UnavailableError(Cat(o->dev_key_file, ": cannot write the key")));
-      }
       auto kr = Keyring::InitWithRootKey(std::move(store), *sink, who, *root);
-      if (!kr.ok()) {
-        ::unlink(o->dev_key_file.c_str());
-        Fail(kr.status());
-      }
+      if (!kr.ok()) Fail(kr.status());
+      keyring_file.created = true;
+      IssueInitiatorToken(**kr, who, token_file);
+      key_file.Keep();
+      token_file.Keep();
+      keyring_file.keep = true;
       std::fprintf(stderr,
                    "phiguard: *** DEVELOPMENT KEYRING: NOT FOR PRODUCTION OR REAL PHI ***\n"
                    "phiguard: its root key is in %s; anyone who reads that file can decrypt everything.\n"
                    "phiguard: for production use `phiguard keys init --shares N --threshold M`.\n"
                    "phiguard: keyring created in %s; %s is custodian of every key.\n",
                    o->dev_key_file.c_str(), KeyringPath(g).c_str(), who.c_str());
+      std::fputs(token_note.c_str(), stderr);
+    });
+  }
+  // token issue / rotate / revoke / require
+  {
+    CLI::App* token = keys.add_subcommand(
+        "token", "API tokens that authenticate identities (stored only as Argon2id hashes).\n"
+                 "Example:\n  phiguard keys token issue bob --as alice --token-file alice.token > bob.token");
+    token->require_subcommand(1);
+    struct Opts {
+      KeyOptions k;
+      std::string identity;
+      bool off = false;
+    };
+    // Prints a new token on stdout, once.
+    auto print_token = [](std::string& t, const std::string& identity) {
+      std::printf("%s\n", t.c_str());
+      std::fflush(stdout);
+      OPENSSL_cleanse(t.data(), t.size());
+      std::fprintf(stderr, "phiguard: new API token for %s printed on stdout; it is shown only once and any "
+                           "previous token of %s no longer works\n", identity.c_str(), identity.c_str());
+    };
+    auto i = std::make_shared<Opts>();
+    CLI::App* issue = token->add_subcommand(
+        "issue", "Issue (or re-issue) IDENTITY's token (custodian of every key); printed once on stdout.");
+    AddKeyOptions(issue, i->k);
+    issue->add_option("identity", i->identity, "Whose token")->required();
+    issue->callback([i, &g, print_token] {
+      OpenedKeyring kr = OpenKeyring(g, i->k, true);
+      auto t = kr.keyring->IssueToken(kr.identity, i->identity);
+      if (!t.ok()) Fail(t.status());
+      print_token(*t, i->identity);
+    });
+    auto r = std::make_shared<Opts>();
+    CLI::App* rotate = token->add_subcommand(
+        "rotate", "Replace your own token (authenticated with the current one); printed once on stdout.");
+    AddKeyOptions(rotate, r->k);
+    rotate->callback([r, &g, print_token] {
+      OpenedKeyring kr = OpenKeyring(g, r->k, true);
+      auto t = kr.keyring->IssueToken(kr.identity, kr.identity);
+      if (!t.ok()) Fail(t.status());
+      print_token(*t, kr.identity);
+    });
+    auto v = std::make_shared<Opts>();
+    CLI::App* revoke = token->add_subcommand(
+        "revoke", "Revoke IDENTITY's token (custodian of every key, or the identity itself).");
+    AddKeyOptions(revoke, v->k);
+    revoke->add_option("identity", v->identity, "Whose token")->required();
+    revoke->callback([v, &g] {
+      OpenedKeyring kr = OpenKeyring(g, v->k, true);
+      if (absl::Status s = kr.keyring->RevokeToken(kr.identity, v->identity); !s.ok()) Fail(s);
+      std::fprintf(stderr, "phiguard: token of %s revoked\n", v->identity.c_str());
+    });
+    auto q = std::make_shared<Opts>();
+    CLI::App* require = token->add_subcommand(
+        "require", "Require every identity to present a token (custodian of every key); --off to stop.");
+    AddKeyOptions(require, q->k);
+    require->add_flag("--off", q->off, "Stop requiring tokens (identities without one are then only asserted)");
+    require->callback([q, &g] {
+      OpenedKeyring kr = OpenKeyring(g, q->k, true);
+      if (absl::Status s = kr.keyring->SetTokensRequired(kr.identity, !q->off); !s.ok()) Fail(s);
+      std::fprintf(stderr, "phiguard: tokens are %s\n", q->off ? "no longer required" : "required");
     });
   }
   // unseal / seal / status

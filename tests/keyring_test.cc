@@ -30,6 +30,7 @@ class KeyringTest : public testing::Test {
  protected:
   void SetUp() override {
     options_.stream_chunk_bytes = 1024;
+    options_.token_hash = Argon2idParams{64, 1, 1};  // cheap: tests do not measure the cost
     auto init = Keyring::InitWithShares(Store(), sink_, kAlice, 5, 3, options_);
     ASSERT_TRUE(init.ok()) << init.status();
     kr_ = std::move(init->keyring);
@@ -515,23 +516,28 @@ TEST_F(KeyringStreamTest, RoundTripsAtEveryChunkBoundary) {
   }
 }
 
-TEST_F(KeyringStreamTest, FlippedBitsInHeaderOrAnyChunkFail) {
-  const std::string ct = EncryptStream(Pattern(3 * kChunk + 100));
+TEST_F(KeyringStreamTest, EveryFlippedBitOfHeaderAndChunksFails) {
+  // A full chunk and a short last one: every bit of the header, both chunks and both tags.
+  const std::string ct = EncryptStream(Pattern(kChunk + 40));
   const size_t header_bytes = ParseHeader(ct)->header_bytes;
-  // Every bit of the header, and a sample of bits in every chunk (first, middle, tag, last).
-  std::vector<size_t> bits;
-  for (size_t b = 0; b < header_bytes * 8; ++b) bits.push_back(b);
-  for (size_t chunk_start = header_bytes; chunk_start < ct.size(); chunk_start += kSealedChunk) {
-    const size_t end = std::min(ct.size(), chunk_start + kSealedChunk);
-    for (size_t byte : {chunk_start, (chunk_start + end) / 2, end - 16, end - 1}) bits.push_back(byte * 8 + 3);
-  }
-  for (size_t bit : bits) {
+  ASSERT_EQ(ct.size(), header_bytes + kSealedChunk + 40 + 16);
+  for (size_t bit = 0; bit < ct.size() * 8; ++bit) {
     std::string bad = ct;
     bad[bit / 8] = static_cast<char>(bad[bit / 8] ^ (1 << (bit % 8)));
-    auto got = DecryptStream(bad);
-    ASSERT_FALSE(got.ok()) << "bit " << bit;
+    std::istringstream in(bad);
+    std::ostringstream out;
+    const absl::Status s = kr_->DecryptStream(kBob, "file-1", in, out);
+    ASSERT_FALSE(s.ok()) << "bit " << bit;
     if (bit / 8 >= header_bytes) {
-      EXPECT_EQ(got.status().code(), StatusCode::kDataLoss) << "bit " << bit;
+      ASSERT_EQ(s.code(), StatusCode::kDataLoss) << "bit " << bit;
+      // Only chunks before the damaged one were released (the CLI discards even those).
+      ASSERT_LE(out.str().size(), bit / 8 >= header_bytes + kSealedChunk ? kChunk : 0u) << "bit " << bit;
+    } else {
+      // Header: not a ciphertext / no such key or version / the wrapped key or binding fails.
+      ASSERT_TRUE(s.code() == StatusCode::kInvalidArgument || s.code() == StatusCode::kNotFound ||
+                  s.code() == StatusCode::kDataLoss || s.code() == StatusCode::kPermissionDenied)
+          << "bit " << bit << ": " << s;
+      ASSERT_EQ(out.str(), "") << "bit " << bit;
     }
   }
 }
@@ -546,6 +552,9 @@ TEST_F(KeyringStreamTest, SwappedDroppedRepeatedOrTruncatedChunksFail) {
   const std::vector<std::string> attacks = {
       head + chunk(1) + chunk(0) + chunk(2) + last,  // swap
       head + chunk(0) + chunk(2) + last,             // drop a middle chunk
+      head + chunk(1) + chunk(2) + last,             // drop the first chunk
+      head + chunk(0) + chunk(1) + last + chunk(2),  // move the last chunk forward
+      head + last,                                   // only the last chunk
       head + chunk(0) + chunk(0) + chunk(1) + chunk(2) + last,  // repeat
       head + chunk(0) + chunk(1) + chunk(2),         // drop the last chunk (cut at a boundary)
       head + chunk(0) + chunk(1) + chunk(2) + last + last,  // data after the last chunk
@@ -588,6 +597,93 @@ TEST_F(KeyringStreamTest, ForeignInputIsInvalidArgument) {
   EXPECT_EQ(DecryptStream("").status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(DecryptStream("plain text, not encrypted").status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(DecryptStream(MustEncrypt("message")).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST_F(KeyringTest, TokensAuthenticateTheirIdentityOnlyAndSurviveReopening) {
+  EXPECT_FALSE(kr_->TokenRequired(kBob));
+  auto token = kr_->IssueToken(kAlice, kBob);
+  ASSERT_TRUE(token.ok()) << token.status();
+  EXPECT_EQ(token->substr(0, 5), "pgt1_");
+  EXPECT_EQ(token->size(), 5u + 64u);
+  EXPECT_TRUE(kr_->TokenRequired(kBob));
+  EXPECT_FALSE(kr_->TokenRequired(kCarol));
+  EXPECT_TRUE(kr_->Authenticate(kBob, *token).ok());
+  EXPECT_TRUE(kr_->Authenticate(kBob, *token + "\n").ok());  // as read from a file
+  // Another identity, a changed token, no token: Unauthenticated, never echoing the token.
+  for (std::string_view who : {kAlice, kCarol}) {
+    absl::Status s = kr_->Authenticate(who, *token);
+    EXPECT_EQ(s.code(), StatusCode::kUnauthenticated) << who;
+    EXPECT_EQ(std::string(s.message()).find(token->substr(5)), std::string::npos);
+  }
+  for (size_t i = 0; i < token->size(); i += 7) {
+    std::string bad = *token;
+    bad[i] = bad[i] == 'a' ? 'b' : 'a';
+    EXPECT_EQ(kr_->Authenticate(kBob, bad).code(), StatusCode::kUnauthenticated) << i;
+  }
+  EXPECT_EQ(kr_->Authenticate(kBob, "").code(), StatusCode::kUnauthenticated);
+  // Stored only as a hash, in the authenticated state: it survives reopening, and the file never
+  // holds the token.
+  auto kr = Reopen();
+  ASSERT_TRUE(kr->UnsealWithShares(kAlice, {shares_[0], shares_[1], shares_[2]}).ok());
+  EXPECT_TRUE(kr->Authenticate(kBob, *token).ok());
+  const std::string file = testing_util::ReadFile(path());
+  EXPECT_EQ(file.find(token->substr(5, 20)), std::string::npos);
+  EXPECT_NE(file.find("argon2id"), std::string::npos);
+  // Every attempt is audited with its outcome.
+  const auto events = EventsFor("authenticate");
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.front().outcome, "ok");
+  EXPECT_EQ(events[1].outcome, "UNAUTHENTICATED");
+}
+
+TEST_F(KeyringTest, OnlyCustodiansIssueTokensAndHoldersRotateTheirOwn) {
+  EXPECT_EQ(kr_->IssueToken(kBob, kCarol).status().code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(kr_->IssueToken(kBob, kBob).status().code(), StatusCode::kPermissionDenied);  // none yet
+  EXPECT_EQ(kr_->IssueToken(kAlice, "no spaces").status().code(), StatusCode::kInvalidArgument);
+  auto first = kr_->IssueToken(kAlice, kBob);
+  ASSERT_TRUE(first.ok());
+  auto second = kr_->IssueToken(kBob, kBob);  // rotation by its holder
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_NE(*first, *second);
+  EXPECT_EQ(kr_->Authenticate(kBob, *first).code(), StatusCode::kUnauthenticated);
+  EXPECT_TRUE(kr_->Authenticate(kBob, *second).ok());
+  EXPECT_EQ(EventsFor("issue_token").back().detail, "rotation by its holder");
+  // Revocation by the holder or a custodian; not by another user.
+  ASSERT_TRUE(kr_->Grant(kAlice, {kDave, Role::kAuditor, "*"}).ok());
+  ASSERT_TRUE(kr_->IssueToken(kAlice, kDave).ok());
+  EXPECT_EQ(kr_->RevokeToken(kBob, kDave).code(), StatusCode::kPermissionDenied);
+  EXPECT_TRUE(kr_->RevokeToken(kBob, kBob).ok());
+  EXPECT_EQ(kr_->Authenticate(kBob, *second).code(), StatusCode::kUnauthenticated);
+  EXPECT_EQ(kr_->RevokeToken(kAlice, kBob).code(), StatusCode::kNotFound);
+  EXPECT_TRUE(kr_->RevokeToken(kAlice, kDave).ok());
+}
+
+TEST_F(KeyringTest, RequiringTokensNeedsACustodianWhoHoldsOneAndKeepsOne) {
+  EXPECT_EQ(kr_->SetTokensRequired(kBob, true).code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(kr_->SetTokensRequired(kAlice, true).code(), StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(kr_->IssueToken(kAlice, kAlice).ok());
+  ASSERT_TRUE(kr_->SetTokensRequired(kAlice, true).ok());
+  EXPECT_TRUE(kr_->TokenRequired(kCarol));  // now everyone
+  EXPECT_EQ(kr_->RevokeToken(kAlice, kAlice).code(), StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(kr_->Grant(kAlice, {kCarol, Role::kCustodian, "*"}).ok());
+  ASSERT_TRUE(kr_->IssueToken(kAlice, kCarol).ok());
+  EXPECT_TRUE(kr_->RevokeToken(kAlice, kAlice).ok());  // carol still can
+  // The flag is part of the authenticated state.
+  auto kr = Reopen();
+  ASSERT_TRUE(kr->UnsealWithShares(kAlice, {shares_[0], shares_[1], shares_[2]}).ok());
+  EXPECT_TRUE(kr->TokenRequired(kBob));
+}
+
+TEST_F(KeyringTest, TokensNeedAnUnsealedKeyringAndAWorkingAuditSink) {
+  auto token = kr_->IssueToken(kAlice, kBob);
+  ASSERT_TRUE(token.ok());
+  sink_.set_fail(true);
+  EXPECT_EQ(kr_->Authenticate(kBob, *token).code(), StatusCode::kUnavailable);
+  EXPECT_EQ(kr_->IssueToken(kAlice, kCarol).status().code(), StatusCode::kUnavailable);
+  sink_.set_fail(false);
+  EXPECT_EQ(kr_->Authenticate(kCarol, "anything").code(), StatusCode::kUnauthenticated);  // not issued
+  kr_->Seal(kAlice);
+  EXPECT_EQ(kr_->Authenticate(kBob, *token).code(), StatusCode::kFailedPrecondition);
 }
 
 TEST(JsonlCryptoAuditSink, AppendsOneJsonLinePerEvent) {

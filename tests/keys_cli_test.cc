@@ -8,6 +8,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -26,21 +27,33 @@ using testing_util::WriteFile;
 class KeysCliTest : public testing::Test {
  protected:
   // Runs `phiguard <args>` (split on spaces, no shell) with `stdin_text` on stdin and stdout and
-  // stderr captured in files; returns the exit code.
-  int Run(const std::string& args, const std::string& stdin_text = "") {
+  // stderr captured in files; returns the exit code. An identity named with `--as NAME` whose token
+  // the test holds (NAME.token, written by UseToken) presents it with --token-file, as its owner
+  // would, unless `present_tokens` is false. `env` adds environment variables.
+  int Run(const std::string& args, const std::string& stdin_text = "", bool present_tokens = true,
+          const std::vector<std::string>& extra_env = {}) {
     out_ = dir_.File("stdout.bin");
     err_ = dir_.File("stderr.txt");
     const std::string in = WriteFile(dir_.File("stdin.txt"), stdin_text);
     std::vector<std::string> argv_s = {PHIGUARD_CLI};
     std::istringstream words(args);
-    for (std::string w; words >> w;) argv_s.push_back(w);
+    for (std::string w; words >> w;) {
+      const bool as = !argv_s.empty() && argv_s.back() == "--as";
+      argv_s.push_back(w);
+      if (as && present_tokens && tokens_.count(w) > 0) {
+        argv_s.push_back("--token-file");
+        argv_s.push_back(tokens_.at(w));
+      }
+    }
     std::vector<char*> argv;
     for (std::string& a : argv_s) argv.push_back(a.data());
     argv.push_back(nullptr);
     const std::string home = "PHIGUARD_HOME=" + dir_.File("home");
     const std::string run = "PHIGUARD_RUNTIME_DIR=" + dir_.File("run");
     std::vector<char*> env = {const_cast<char*>(home.c_str()), const_cast<char*>(run.c_str()),
-                              const_cast<char*>("PHIGUARD_IDENTITY=nobody"), nullptr};
+                              const_cast<char*>("PHIGUARD_IDENTITY=nobody")};
+    for (const std::string& e : extra_env) env.push_back(const_cast<char*>(e.c_str()));
+    env.push_back(nullptr);
     const pid_t pid = ::fork();
     if (pid == 0) {
       const int fds[3] = {::open(in.c_str(), O_RDONLY), ::open(out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600),
@@ -57,16 +70,29 @@ class KeysCliTest : public testing::Test {
   std::string Stderr() const { return ReadFile(err_); }
   std::string File(const std::string& name) const { return dir_.File(name); }
 
-  // A dev keyring with alice as custodian and bob as user of "notes".
+  // Presents `identity`'s token from now on (the file NAME.token).
+  void UseToken(const std::string& identity) { tokens_[identity] = File(identity + ".token"); }
+  // Issues `identity` a token (as alice) and keeps it in NAME.token.
+  void IssueToken(const std::string& identity) {
+    ASSERT_EQ(Run("keys token issue " + identity + " --as alice" + dev_), 0) << Stderr();
+    WriteFile(File(identity + ".token"), Stdout());
+    UseToken(identity);
+  }
+
+  // A dev keyring with alice as custodian and bob as user of "notes", each holding a token.
   void InitDev() {
-    ASSERT_EQ(Run("keys init --as alice --dev-key-file " + File("dev.key")), 0) << Stderr();
+    ASSERT_EQ(Run("keys init --as alice --token-out " + File("alice.token") + " --dev-key-file " + File("dev.key")), 0)
+        << Stderr();
+    UseToken("alice");
     dev_ = " --unseal-key-file " + File("dev.key");
     ASSERT_EQ(Run("keys create notes --as alice" + dev_), 0) << Stderr();
     ASSERT_EQ(Run("keys grant bob user --key notes --as alice" + dev_), 0) << Stderr();
+    IssueToken("bob");
   }
 
   testing_util::ScopedTempDir dir_;
   std::string out_, err_, dev_;
+  std::map<std::string, std::string> tokens_;  // identity -> its token file
 };
 
 std::string Payload(size_t n) {
@@ -77,14 +103,21 @@ std::string Payload(size_t n) {
 }
 
 TEST_F(KeysCliTest, DevKeyInitWarnsLoudlyAndRefusesToOverwrite) {
-  ASSERT_EQ(Run("keys init --as alice --dev-key-file " + File("dev.key")), 0) << Stderr();
+  ASSERT_EQ(Run("keys init --as alice --token-out " + File("alice.token") + " --dev-key-file " + File("dev.key")), 0)
+      << Stderr();
   EXPECT_NE(Stderr().find("NOT FOR PRODUCTION"), std::string::npos) << Stderr();
   EXPECT_EQ(fs::status(File("dev.key")).permissions() & fs::perms::group_all, fs::perms::none);
   const std::string key = ReadFile(File("dev.key"));
   EXPECT_EQ(Stderr().find(key.substr(0, 16)), std::string::npos);
-  EXPECT_NE(Run("keys init --as alice --dev-key-file " + File("dev.key")), 0);
+  EXPECT_NE(Run("keys init --as alice --token-out " + File("t2") + " --dev-key-file " + File("dev.key")), 0);
   EXPECT_EQ(ReadFile(File("dev.key")), key);
-  EXPECT_NE(Run("keys init --as alice --dev-key-file " + File("other.key")), 0);  // keyring exists
+  EXPECT_NE(Run("keys init --as alice --token-out " + File("t3") + " --dev-key-file " + File("other.key")), 0);
+  // A refused init leaves nothing behind.
+  EXPECT_FALSE(fs::exists(File("t2")));
+  EXPECT_FALSE(fs::exists(File("t3")));
+  EXPECT_FALSE(fs::exists(File("other.key")));
+  EXPECT_EQ(Run("keys init --as alice --dev-key-file " + File("k4")), 2);  // --token-out is required
+  EXPECT_NE(Stderr().find("--token-out"), std::string::npos) << Stderr();
 }
 
 TEST_F(KeysCliTest, EncryptDecryptRoundTripsFilesAndPipes) {
@@ -163,7 +196,8 @@ TEST_F(KeysCliTest, RotateRetireRewrapAndDestroy) {
 }
 
 TEST_F(KeysCliTest, ShamirCeremonyUnsealsWithThresholdSharesOnStdin) {
-  ASSERT_EQ(Run("keys init --as alice --shares 5 --threshold 3"), 0) << Stderr();
+  ASSERT_EQ(Run("keys init --as alice --shares 5 --threshold 3 --token-out " + File("alice.token")), 0) << Stderr();
+  UseToken("alice");
   const std::vector<std::string> shares = Lines(Stdout());
   ASSERT_EQ(shares.size(), 5u);
   for (const std::string& s : shares) EXPECT_EQ(Stderr().find(s), std::string::npos);
@@ -195,6 +229,68 @@ TEST_F(KeysCliTest, DatakeyPrintsWrappedKeyAndPlaintextOnlyOnRequest) {
   EXPECT_EQ(j["wrapped_hex"].get<std::string>().substr(0, 6), "504743");  // "PGC"
   ASSERT_EQ(Run("datakey --key blobs --plaintext --as bob" + dev_), 0) << Stderr();
   EXPECT_EQ(nlohmann::json::parse(Stdout())["plaintext_hex"].get<std::string>().size(), 64u);
+}
+
+TEST_F(KeysCliTest, IdentitiesMustPresentTheirTokenAndAClaimedIdentityIsRefused) {
+  InitDev();
+  const std::string bob_token = Lines(ReadFile(File("bob.token"))).at(0);
+  EXPECT_EQ(bob_token.substr(0, 5), "pgt1_");
+  // No token: refused before anything happens, whoever is claimed.
+  EXPECT_EQ(Run("encrypt --key notes --as bob" + dev_, "x", /*present_tokens=*/false), 1);
+  EXPECT_NE(Stderr().find("bob must present its API token"), std::string::npos) << Stderr();
+  EXPECT_EQ(Stdout(), "");
+  EXPECT_EQ(Run("keys create other --as alice" + dev_, "", false), 1);
+  // Someone else's token, or a corrupted one: Unauthenticated, and the secret is never echoed.
+  EXPECT_EQ(Run("encrypt --key notes --as bob --token-file " + File("alice.token") + dev_, "x", false), 1);
+  EXPECT_NE(Stderr().find("authentication of bob failed"), std::string::npos) << Stderr();
+  std::string wrong = bob_token;
+  wrong.back() = wrong.back() == '0' ? '1' : '0';
+  EXPECT_EQ(Run("encrypt --key notes --as bob" + dev_, "x", false, {"PHIGUARD_TOKEN=" + wrong}), 1);
+  EXPECT_EQ(Stderr().find(wrong.substr(5, 16)), std::string::npos) << Stderr();
+  EXPECT_EQ(Stdout(), "");
+  // The token from the environment, and from a file named in the environment.
+  ASSERT_EQ(Run("encrypt --key notes --as bob" + dev_, "x", false, {"PHIGUARD_TOKEN=" + bob_token}), 0) << Stderr();
+  ASSERT_EQ(Run("encrypt --key notes --as bob" + dev_, "x", false, {"PHIGUARD_TOKEN_FILE=" + File("bob.token")}), 0)
+      << Stderr();
+  // Never on the command line.
+  EXPECT_EQ(Run("encrypt --key notes --as bob --token " + bob_token + dev_, "x", false), 2);
+  // Failed authentications are in the audit trail; tokens and hashes never leave the keyring file.
+  const std::string audit = ReadFile(File("home/crypto-audit.jsonl"));
+  EXPECT_NE(audit.find(R"("op":"authenticate","key":"","version":0,"object":"","outcome":"UNAUTHENTICATED")"),
+            std::string::npos) << audit;
+  EXPECT_EQ(audit.find(bob_token.substr(5, 16)), std::string::npos);
+  const std::string keyring = ReadFile(File("home/keyring.json"));
+  EXPECT_EQ(keyring.find(bob_token.substr(5, 16)), std::string::npos);
+  EXPECT_NE(keyring.find("\"argon2id\""), std::string::npos);
+}
+
+TEST_F(KeysCliTest, TokensAreIssuedByCustodiansRotatedByTheirHoldersAndRevoked) {
+  InitDev();
+  // A user cannot mint tokens (for others or a first one for an identity without one).
+  EXPECT_EQ(Run("keys token issue carol --as bob" + dev_), 1);
+  EXPECT_NE(Stderr().find("not custodian"), std::string::npos) << Stderr();
+  // Bob rotates his own token: the old one stops working.
+  const std::string old_token = ReadFile(File("bob.token"));
+  ASSERT_EQ(Run("keys token rotate --as bob" + dev_), 0) << Stderr();
+  const std::string new_token = Stdout();
+  EXPECT_NE(new_token, old_token);
+  EXPECT_EQ(Stderr().find(new_token.substr(5, 16)), std::string::npos);
+  EXPECT_EQ(Run("encrypt --key notes --as bob" + dev_, "x"), 1);  // bob.token still holds the old one
+  WriteFile(File("bob.token"), new_token);
+  ASSERT_EQ(Run("encrypt --key notes --as bob" + dev_, "x"), 0) << Stderr();
+  // Revoked: refused.
+  ASSERT_EQ(Run("keys token revoke bob --as alice" + dev_), 0) << Stderr();
+  EXPECT_EQ(Run("encrypt --key notes --as bob" + dev_, "x"), 1);
+  EXPECT_NE(Stderr().find("bob holds no API token"), std::string::npos) << Stderr();
+  // The only custodian cannot revoke their own token while tokens are required.
+  EXPECT_EQ(Run("keys token revoke alice --as alice" + dev_), 1);
+  EXPECT_NE(Stderr().find("nobody able to manage"), std::string::npos) << Stderr();
+  // With tokens no longer required, identities without one are asserted (with a warning), while
+  // identities holding one must still present it.
+  ASSERT_EQ(Run("keys token require --off --as alice" + dev_), 0) << Stderr();
+  ASSERT_EQ(Run("encrypt --key notes --as bob" + dev_, "x"), 0) << Stderr();
+  EXPECT_NE(Stderr().find("asserted, not authenticated"), std::string::npos) << Stderr();
+  EXPECT_EQ(Run("keys list --as alice" + dev_, "", /*present_tokens=*/false), 1);
 }
 
 TEST_F(KeysCliTest, CertsWritesCaServerAndClientFilesOnce) {
@@ -229,6 +325,7 @@ TEST_F(KeysCliTest, AuditCheckpointsSignedWithAKeyringKeyVerifyAgainstItsVersion
   InitDev();
   ASSERT_EQ(Run("keys create audit-checkpoint --purpose sign --as alice" + dev_), 0) << Stderr();
   ASSERT_EQ(Run("keys grant audit-svc user --key audit-checkpoint --as alice" + dev_), 0) << Stderr();
+  IssueToken("audit-svc");
   const std::string event =
       R"({"actor":{"id":"u:nurse"},"action":"read","patient":"MRN-1","outcome":"success"})" "\n";
   ASSERT_EQ(Run("audit append", event + event), 0) << Stderr();

@@ -20,6 +20,16 @@
 // No identity may be custodian and user of one key unless a policy exception, granted by another
 // custodian with a reason, allows it; granting an exception is itself an audited event.
 //
+// Identities. Library callers pass identities they vouch for. Where an identity is claimed by
+// someone else (the command line), it is authenticated with an API token: IssueToken returns a
+// random 256-bit token once and stores only its Argon2id hash (random salt; cost in
+// KeyringOptions::token_hash) in the authenticated state; Authenticate checks a presented token in
+// constant time. A custodian of "*" issues and revokes tokens for anyone; an identity holding a
+// token may rotate or revoke its own. Issuing replaces the old token, so a custodian who re-issues
+// someone's token (to act as them) is in the audit trail and locks the owner out, who notices.
+// With `require_tokens` on (SetTokensRequired; `phiguard keys init` turns it on) every identity
+// must authenticate; otherwise only identities that hold a token must.
+//
 // Audit. Every operation, allowed or refused, produces one CryptoEvent for the sink before its
 // result is released. If the sink fails, the operation fails (Unavailable) and releases nothing;
 // a state change whose event cannot be recorded is rolled back.
@@ -53,6 +63,7 @@
 #include "absl/status/statusor.h"
 #include "phiguard/crypto/crypto_audit.h"
 #include "phiguard/crypto/key_store.h"
+#include "phiguard/crypto/password_hash.h"
 #include "phiguard/crypto/secret_key.h"
 
 namespace phiguard::crypto {
@@ -87,6 +98,8 @@ struct KeyringOptions {
   uint64_t counter_block = uint64_t{1} << 16;
   // Chunk size of streams made by EncryptStream, in plaintext bytes (1 KiB..16 MiB).
   uint32_t stream_chunk_bytes = 64u << 10;
+  // Argon2id cost of newly issued API tokens (verification uses the stored token's own cost).
+  Argon2idParams token_hash;
 };
 
 struct KeyVersionInfoNoSecret {
@@ -187,6 +200,22 @@ class Keyring {
   // non-empty reason; a custodian cannot grant an exception to themself (PermissionDenied).
   absl::Status AllowDualRole(std::string_view caller, std::string_view identity,
                              std::string_view key, std::string_view reason);
+
+  // --- Authenticated identities (see "Identities" above). ---
+  // A new token for `identity` ("pgt1_" + 64 hex digits), replacing any it had; shown only here.
+  // PermissionDenied unless `caller` is custodian of "*", or is `identity` and already holds a token.
+  absl::StatusOr<std::string> IssueToken(std::string_view caller, std::string_view identity);
+  // Removes `identity`'s token (custodian of "*", or the identity itself). NotFound if it has none;
+  // FailedPrecondition if tokens are required and no custodian of "*" would keep a token.
+  absl::Status RevokeToken(std::string_view caller, std::string_view identity);
+  // Turns `require_tokens` on or off (custodian of "*"). Turning it on needs the caller to hold a
+  // token (FailedPrecondition otherwise: nobody could manage the keyring afterwards).
+  absl::Status SetTokensRequired(std::string_view caller, bool required);
+  // Checks `token` against `identity`'s stored hash. Unauthenticated if the identity holds no token
+  // or the token does not match (the message never contains the token). Audited.
+  absl::Status Authenticate(std::string_view identity, std::string_view token);
+  // True if `identity` must authenticate: tokens are required, or it holds one.
+  bool TokenRequired(std::string_view identity) const;
 
   // --- Anyone holding a role may list metadata (never material). ---
   absl::StatusOr<std::vector<KeyInfoNoSecret>> ListKeys(std::string_view caller);

@@ -56,6 +56,22 @@ Json ToJson(const KeyringState& s) {
                     {"versions", versions}});
   }
   j["keys"] = keys;
+  // Written only once used, so a keyring that never had tokens keeps its old form.
+  if (s.require_tokens || !s.tokens.empty()) {
+    j["require_tokens"] = s.require_tokens;
+    Json tokens = Json::array();
+    for (const auto& [identity, t] : s.tokens) {
+      tokens.push_back({{"identity", identity},
+                        {"argon2id", {{"m_kib", t.hash.params.memory_kib},
+                                      {"t", t.hash.params.iterations},
+                                      {"p", t.hash.params.lanes},
+                                      {"salt", HexEncode(t.hash.salt)},
+                                      {"tag", HexEncode(t.hash.tag)}}},
+                        {"created", t.created_unix},
+                        {"issued_by", t.issued_by}});
+    }
+    j["tokens"] = tokens;
+  }
   return j;
 }
 
@@ -140,6 +156,25 @@ absl::StatusOr<KeyringState> ParseState(std::string_view blob) {
       }
       std::string name = r.name;
       if (!s.keys.emplace(name, std::move(r)).second) return Bad(Cat("key ", name, " appears twice"));
+    }
+    if (j.contains("require_tokens")) s.require_tokens = j.at("require_tokens").get<bool>();
+    if (j.contains("tokens")) {
+      for (const Json& t : j.at("tokens")) {
+        TokenRecord r;
+        const std::string identity = t.at("identity").get<std::string>();
+        const Json& a = t.at("argon2id");
+        r.hash.params.memory_kib = a.at("m_kib").get<uint32_t>();
+        r.hash.params.iterations = a.at("t").get<uint32_t>();
+        r.hash.params.lanes = a.at("p").get<uint32_t>();
+        auto salt = HexDecode(a.at("salt").get<std::string>());
+        auto tag = HexDecode(a.at("tag").get<std::string>());
+        if (!salt || !tag) return Bad(Cat("token of ", identity, ": bad hex"));
+        r.hash.salt = *salt;
+        r.hash.tag = *tag;
+        r.created_unix = t.at("created").get<int64_t>();
+        r.issued_by = t.at("issued_by").get<std::string>();
+        if (!s.tokens.emplace(identity, std::move(r)).second) return Bad(Cat("token of ", identity, " appears twice"));
+      }
     }
   } catch (const nlohmann::json::exception&) {
     return Bad("missing or mistyped field");

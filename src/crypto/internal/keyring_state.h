@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "phiguard/crypto/hex.h"
 #include "phiguard/crypto/keyring.h"
+#include "phiguard/crypto/password_hash.h"
 
 namespace phiguard::crypto::internal {
 
@@ -49,12 +50,21 @@ struct DualRoleException {
   int64_t time_unix = 0;
 };
 
+// An identity's API token, stored only as its Argon2id hash (password_hash.h).
+struct TokenRecord {
+  SecretHash hash;
+  int64_t created_unix = 0;
+  std::string issued_by;
+};
+
 struct KeyringState {
   RootInfoNoSecret root;
   std::string root_check_hex;  // hex of root.Derive(kRootCheckLabel): identifies the right root
   std::vector<RoleBinding> bindings;
   std::vector<DualRoleException> exceptions;
   std::map<std::string, KeyRecord, std::less<>> keys;
+  std::map<std::string, TokenRecord, std::less<>> tokens;  // by identity
+  bool require_tokens = false;  // absent in keyrings made before tokens existed
   std::string mac_hex;  // as loaded; verified at unseal
   std::string body;     // the authenticated bytes, as loaded
 };
