@@ -82,6 +82,23 @@ std::string Token(const KeyOptions& o) {
   return v != nullptr ? std::string(StripAscii(v)) : "";
 }
 
+// Keyring options of the CLI. $PHIGUARD_TOKEN_ARGON2_MEMORY_KIB lowers the Argon2id memory of
+// newly issued tokens (default 19 MiB; at least 64 KiB). A token is 256 random bits, so its hash
+// needs no stretching to resist guessing; the cost is defence in depth, and constrained hosts
+// and test suites that run the CLI hundreds of times may trade it for speed. The cost used is
+// stored with each hash.
+crypto::KeyringOptions CliKeyringOptions() {
+  crypto::KeyringOptions options;
+  if (const char* v = std::getenv("PHIGUARD_TOKEN_ARGON2_MEMORY_KIB"); v != nullptr && *v != '\0') {
+    long long kib = 0;
+    if (!ParseNumber(v, kib) || kib < 64 || kib > (4 << 20)) {
+      UsageError("PHIGUARD_TOKEN_ARGON2_MEMORY_KIB must be 64..4194304");
+    }
+    options.token_hash.memory_kib = static_cast<uint32_t>(kib);
+  }
+  return options;
+}
+
 std::string UnsealKeyFile(const KeyOptions& o) {
   if (!o.unseal_key_file.empty()) return o.unseal_key_file;
   const char* v = std::getenv("PHIGUARD_UNSEAL_KEY_FILE");
@@ -226,7 +243,7 @@ OpenedKeyring OpenKeyring(const GlobalOptions& g, const KeyOptions& o, bool unse
   OpenedKeyring out;
   out.identity = Identity(o);
   out.sink = OpenSink(g);
-  auto kr = Keyring::Open(std::make_unique<crypto::FileKeyStore>(KeyringPath(g)), *out.sink);
+  auto kr = Keyring::Open(std::make_unique<crypto::FileKeyStore>(KeyringPath(g)), *out.sink, CliKeyringOptions());
   if (!kr.ok()) Fail(kr.status());
   out.keyring = *std::move(kr);
   if (!unseal) return out;
@@ -424,7 +441,7 @@ void RegisterKeysSubcommands(CLI::App& keys, const GlobalOptions& g) {
           Cat("phiguard: ", who, "'s API token is in ", o->token_out,
               " (shown nowhere else): present it with --token-file or $PHIGUARD_TOKEN.\n");
       if (!dev) {
-        auto r = Keyring::InitWithShares(std::move(store), *sink, who, o->shares, o->threshold);
+        auto r = Keyring::InitWithShares(std::move(store), *sink, who, o->shares, o->threshold, CliKeyringOptions());
         if (!r.ok()) Fail(r.status());
         keyring_file.created = true;
         IssueInitiatorToken(*r->keyring, who, token_file);
@@ -448,7 +465,7 @@ void RegisterKeysSubcommands(CLI::App& keys, const GlobalOptions& g) {
       std::string hex = crypto::HexEncode(root->RawBytesForCrypto()) + "\n";
       key_file.Write(hex);
       OPENSSL_cleanse(hex.data(), hex.size());
-      auto kr = Keyring::InitWithRootKey(std::move(store), *sink, who, *root);
+      auto kr = Keyring::InitWithRootKey(std::move(store), *sink, who, *root, CliKeyringOptions());
       if (!kr.ok()) Fail(kr.status());
       keyring_file.created = true;
       IssueInitiatorToken(**kr, who, token_file);
