@@ -1,6 +1,7 @@
 // AES-GCM: every Wycheproof vector (valid ones decrypt and re-encrypt to the same bytes, invalid
 // ones fail, non-96-bit nonces are rejected), and the envelope's tamper behaviour.
 #include "phiguard/crypto/aead.h"
+#include "phiguard/crypto/data_key_cipher.h"
 
 #include <gtest/gtest.h>
 
@@ -51,6 +52,50 @@ TEST(AesGcm, WycheproofVectors) {
   }
   EXPECT_GT(checked, 100u);
   EXPECT_GT(rejected_nonce, 0u);
+}
+
+// The keyring's stream path: one DataKeyCipher re-keyed from vector to vector (the pooled
+// contexts of Keyring streams) must reproduce every 256-bit-key, 96-bit-nonce vector, in both
+// directions, and refuse every invalid one with DataLoss and no plaintext.
+TEST(DataKeyCipher, WycheproofVectorsThroughOneRekeyedCipher) {
+  const std::string path = "../shared/data/vectors/wycheproof/aes_gcm_test.json";
+  std::ifstream in(path);
+  if (!in) GTEST_SKIP() << "MISSING TEST DATA: " << path;
+  nlohmann::json doc = nlohmann::json::parse(in);
+  std::unique_ptr<DataKeyCipher> cipher;
+  size_t valid = 0, invalid = 0;
+  for (const auto& group : doc["testGroups"]) {
+    if (group["ivSize"] != 96 || group["keySize"] != 256) continue;
+    for (const auto& t : group["tests"]) {
+      auto field = [&](const char* name) { return Unhex(t[name].get<std::string>()); };
+      SCOPED_TRACE("tcId " + std::to_string(t["tcId"].get<int>()));
+      auto key = SecretKey::FromBytes(field("key"));
+      ASSERT_TRUE(key.ok());
+      if (cipher == nullptr) {
+        cipher = *DataKeyCipher::Create(*key);
+      } else {
+        cipher->Forget();  // as the keyring does between objects
+        ASSERT_TRUE(cipher->Rekey(*key).ok());
+      }
+      const std::string iv = field("iv"), aad = field("aad"), msg = field("msg");
+      const std::string sealed = field("ct") + field("tag");
+      std::string out(msg.size() + 16, '\x55');
+      absl::Status opened = cipher->OpenInto(iv, sealed, aad, out.data());
+      if (t["result"] == "valid") {
+        ASSERT_TRUE(opened.ok()) << opened;
+        EXPECT_EQ(out.substr(0, msg.size()), msg);
+        ASSERT_TRUE(cipher->SealInto(iv, msg, aad, out.data()).ok());
+        EXPECT_EQ(out, sealed);
+        ++valid;
+      } else {
+        EXPECT_EQ(opened.code(), absl::StatusCode::kDataLoss);
+        EXPECT_EQ(out.substr(0, msg.size()), std::string(msg.size(), '\0'));  // wiped
+        ++invalid;
+      }
+    }
+  }
+  EXPECT_GT(valid, 30u);
+  EXPECT_GT(invalid, 10u);
 }
 
 class AeadTest : public ::testing::Test {

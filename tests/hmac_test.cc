@@ -46,7 +46,7 @@ INSTANTIATE_TEST_SUITE_P(
                     "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"}),
     [](const testing::TestParamInfo<Rfc4231Case>& info) { return std::string(info.param.name); });
 
-TEST(Hmac, WycheproofFullLengthTagVectors) {
+TEST(Hmac, WycheproofVectors) {
   const std::string path = "../shared/data/vectors/wycheproof/hmac_sha256_test.json";
   std::ifstream in(path);
   if (!in) {
@@ -56,19 +56,20 @@ TEST(Hmac, WycheproofFullLengthTagVectors) {
   nlohmann::json doc = nlohmann::json::parse(in);
   size_t valid = 0, invalid = 0, precomputed = 0;
   for (const auto& group : doc.at("testGroups")) {
-    if (group.at("tagSize").get<int>() != 256) continue;
+    // Truncated-tag groups (128 bits) compare the leading bytes of the full tag.
+    const size_t tag_hex = group.at("tagSize").get<size_t>() / 4;
     for (const auto& t : group.at("tests")) {
       std::string key = Unhex(t.at("key").get<std::string>());
       std::string msg = Unhex(t.at("msg").get<std::string>());
       std::string tag = t.at("tag").get<std::string>();
       std::string result = t.at("result").get<std::string>();
-      std::string got = Hex(HmacSha256Raw(key, msg));
+      std::string got = Hex(HmacSha256Raw(key, msg)).substr(0, tag_hex);
       if (result == "valid") {
         EXPECT_EQ(got, tag) << "tcId " << t.at("tcId");
         ++valid;
         // The precomputed-pad object must agree, including keys longer than a SHA-256 block.
         if (auto secret = SecretKey::FromBytes(key); secret.ok()) {
-          EXPECT_EQ(Hex(HmacSha256Key(*secret).Mac(msg)), tag) << "tcId " << t.at("tcId");
+          EXPECT_EQ(Hex(HmacSha256Key(*secret).Mac(msg)).substr(0, tag_hex), tag) << "tcId " << t.at("tcId");
           ++precomputed;
         }
       } else if (result == "invalid") {
@@ -77,6 +78,7 @@ TEST(Hmac, WycheproofFullLengthTagVectors) {
       }
     }
   }
+  EXPECT_EQ(valid + invalid, doc.at("numberOfTests").get<size_t>());  // none skipped
   EXPECT_GT(valid, 0u);
   EXPECT_GT(invalid, 0u);
   EXPECT_GT(precomputed, 0u);
