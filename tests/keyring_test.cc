@@ -5,11 +5,15 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <set>
 #include <sstream>
 #include <thread>
 
+#include "phiguard/crypto/aead.h"
 #include "phiguard/crypto/ciphertext_format.h"
 #include "phiguard/crypto/ed25519.h"
 #include "phiguard/crypto/hmac.h"
@@ -591,6 +595,71 @@ TEST_F(KeyringStreamTest, RewrapChangesOnlyTheWrappedKey) {
   auto back = DecryptStream(re);
   ASSERT_TRUE(back.ok()) << back.status();
   EXPECT_EQ(*back, plain);
+}
+
+TEST_F(KeyringStreamTest, ConcurrentStreamsAndSealingKeepEveryObjectSeparate) {
+  // Streams share pooled ciphers and buffers: concurrent ones must never mix keys or bytes.
+  constexpr int kThreads = 4, kPerThread = 6;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        const std::string plain = Pattern(kChunk * (1 + (t + i) % 3) + static_cast<size_t>(t * 7 + i));
+        std::istringstream in(plain);
+        std::ostringstream out;
+        if (!kr_->EncryptStream(kBob, "notes", "f", in, out).ok()) {
+          ++failures;
+          continue;
+        }
+        auto back = DecryptStream(out.str());
+        if (!back.ok() || *back != plain) ++failures;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
+  // Sealing while nothing is in flight, then unsealing again: the pools start over and work.
+  const std::string ct = EncryptStream(Pattern(3000));
+  kr_->Seal(kAlice);
+  EXPECT_EQ(DecryptStream(ct).status().code(), StatusCode::kFailedPrecondition);
+  absl::Status unsealed = kr_->UnsealWithShares(kAlice, {shares_[1], shares_[3], shares_[4]});
+  ASSERT_TRUE(unsealed.ok()) << unsealed;
+  auto back = DecryptStream(ct);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(*back, Pattern(3000));
+}
+
+TEST_F(KeyringStreamTest, AForkedChildNeverDrawsTheParentsRandomBytes) {
+  // The keyring hands out random bytes (data keys, nonce prefixes) from a pooled block; a child
+  // process must not reuse what its parent will use next.
+  EncryptStream("fills the pool");
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    std::istringstream in("child");
+    std::ostringstream out;
+    const bool ok = kr_->EncryptStream(kBob, "notes", "child", in, out).ok();
+    auto h = ParseHeader(out.str());
+    const std::string prefix = ok && h.ok() ? h->header.nonce_prefix + h->header.wrapped_data_key : "";
+    (void)!::write(fds[1], prefix.data(), prefix.size());
+    ::_exit(ok ? 0 : 1);
+  }
+  ::close(fds[1]);
+  std::string child(256, '\0');
+  const ssize_t n = ::read(fds[0], child.data(), child.size());
+  ::close(fds[0]);
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  ASSERT_GT(n, 0);
+  child.resize(static_cast<size_t>(n));
+  auto h = ParseHeader(EncryptStream("parent"));
+  ASSERT_TRUE(h.ok());
+  EXPECT_NE(child.substr(0, kStreamNoncePrefixBytes), h->header.nonce_prefix);
+  EXPECT_NE(child.substr(kStreamNoncePrefixBytes, kGcmNonceBytes), h->header.wrapped_data_key.substr(0, kGcmNonceBytes));
 }
 
 TEST_F(KeyringStreamTest, ForeignInputIsInvalidArgument) {

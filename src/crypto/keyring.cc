@@ -332,14 +332,24 @@ absl::Status Keyring::Unseal(std::string_view caller, const SecretKey& root) {
   std::lock_guard<std::mutex> lock(mu_);
   Op op(*this, caller, "unseal", "", "");
   if (!internal::IsValidIdentity(caller)) return op.Finish(absl::InvalidArgumentError("bad caller identity"));
+  // Verify the state as last loaded or saved (its authenticated bytes), so a keyring sealed and
+  // unsealed again in one process checks what it wrote itself.
+  State fresh;
+  if (stored_.has_value()) {
+    auto parsed = internal::ParseState(*stored_);
+    if (!parsed.ok()) return op.Finish(parsed.status());
+    static_cast<internal::KeyringState&>(fresh) = *std::move(parsed);
+  } else {
+    fresh = *state_;
+  }
   const std::string check = internal::HexEncode(root.Derive(internal::kRootCheckLabel).RawBytesForCrypto());
-  if (check != state_->root_check_hex) {
+  if (check != fresh.root_check_hex) {
     return op.Finish(absl::PermissionDeniedError("that is not this keyring's root key (wrong key file or shares)"));
   }
   auto material = std::make_unique<Material>(root.Derive(internal::kWrapLabel),
                                                      root.Derive(internal::kStateMacLabel));
-  if (absl::Status s = internal::VerifyStateMac(*state_, material->mac_key); !s.ok()) return op.Finish(s);
-  for (const auto& [name, key] : state_->keys) {
+  if (absl::Status s = internal::VerifyStateMac(fresh, material->mac_key); !s.ok()) return op.Finish(s);
+  for (const auto& [name, key] : fresh.keys) {
     for (const VersionRecord& v : key.versions) {
       if (v.destroyed) continue;
       absl::StatusOr<std::string> raw = absl::DataLossError("wrapped key too short");
@@ -356,6 +366,7 @@ absl::Status Keyring::Unseal(std::string_view caller, const SecretKey& root) {
     }
   }
   if (absl::Status s = op.Finish(absl::OkStatus()); !s.ok()) return s;
+  *state_ = std::move(fresh);
   material_ = std::move(material);
   return absl::OkStatus();
 }
