@@ -146,6 +146,11 @@ INSTANTIATE_TEST_SUITE_P(
                  PhiType::kLocation},
         Positive{"PlaceBeforeStateAfterComma", "Her daughter's home is Towson, Maryland now.",
                  "Towson", PhiType::kLocation},
+        // A well-known first name opening a clause before "called"/"visited" is a person.
+        Positive{"FirstNameVisitedAfterSocialLabel", "social: bob visited during the evening.",
+                 "bob", PhiType::kName},
+        Positive{"FirstNameCalledAtLineStart", "Afebrile.\nBill called once about 4am.", "Bill",
+                 PhiType::kName},
         // Two-word places are looked up as one phrase ("glen burnie").
         Positive{"TwoWordPlaceAfterLivesIn", "Patient lives in Glen Burnie with wife.",
                  "Glen Burnie", PhiType::kLocation},
@@ -245,6 +250,9 @@ INSTANTIATE_TEST_SUITE_P(
                  "fingersticks"},
         Negative{"EnglishWordBeforeArea", "Redness in the groin area noted.", "groin"},
         Negative{"StateAloneStays", "Family is from Maryland originally.", "Maryland"},
+        // The visitor rule needs the name to open a clause, and no clinical word.
+        Negative{"WordBeforeCalledMidClause", "pharmacy sent the bill called in by MD.", "bill"},
+        Negative{"ClinicalWordBeforeCalled", "Pt to ED; ED called report to floor.", "ED called"},
         // "new" starts many place names ("New York"), but "new onset" is none.
         Negative{"PlacePrefixWordAlone", "Transferred to New Onset seizure unit.", "Onset"},
         Negative{"LowerCaseMdIsNoState", "will call towson md tomorrow about it.", "md"},

@@ -41,6 +41,7 @@ enum LexiconFlag : uint32_t {
   kPlacePrefix = 1 << 19,         // first word of a multi-word place ("san" of "san diego")
   kFacilityAcronym = 1 << 20,     // initials of a US hospital name ("gbmc")
   kRoleMeetingVerb = 1 << 21,     // "spoke" (with), "seen" (by)
+  kRoleVisitVerb = 1 << 23,       // "called", "visited": a person did it
   kRoleRuleKeyword = 1 << 22,     // a word some rule tests by name ("st", "son", "cell"): see
                                   // RuleKeywords() in rule_words.cc
 };

@@ -46,6 +46,7 @@ class Rules {
             w == "tel")
           PhoneLabelRule(i);
       }
+      if ((F(i) & kFirstName) && i + 1 < n && Role(i + 1, kRoleVisitVerb)) VisitorRule(i);
       StandaloneRule(i);
       if (size_t e = 0; (tok_[i].flags & (kPlace | kPlacePrefix)) && PlaceBeforeState(i, &e))
         Emit(i, e, PhiType::kLocation, 0.8);
@@ -296,6 +297,21 @@ class Rules {
       any = true;
     }
     if (any && i - a <= 8) Emit(a, b, PhiType::kName, 0.8);
+  }
+
+  // "social: bob visited", "Bill called once": a well-known first name opening a clause before
+  // a verb of visiting or calling is a person even in lower case or when it is also a word.
+  void VisitorRule(size_t i) {
+    if (!Joined(i + 1) || Clinical(i) || Function(i) || tok_[i].initial ||
+        Role(i, kRoleRelative | kRoleClinicianTitle | kRolePersonTitle | kRoleCredential) ||
+        (F(i) & kState) || tok_[i].name_count < 50000)
+      return;
+    // The clause starts here: the text's start, a line break, or ':', ';', '.' before the name.
+    if (i > 0) {
+      std::string_view g = Gap(i);
+      if (g.find_first_of("\n:;.") == std::string_view::npos) return;
+    }
+    Emit(i, i, PhiType::kName, 0.75);
   }
 
   void PhoneLabelRule(size_t i) {

@@ -118,6 +118,13 @@ const Set& FunctionWords() {
   return *s;
 }
 
+// Verbs whose subject, at the start of a clause, is a person: "social: bob visited".
+const Set& VisitVerbs() {
+  static const Set* s =
+      new Set{"called", "visited", "phoned", "telephoned", "came", "calls", "visits"};
+  return *s;
+}
+
 // Words that Rules::Run() compares by name before trying a rule; tagging them lets every other
 // token skip those comparisons. Keep in sync with Run() in name_rules.cc.
 const Set& RuleKeywords() {
@@ -137,7 +144,7 @@ void AddRuleWords(Lexicon& lexicon) {
       {StrongFacilityKeywords(), kRoleStrongFacility}, {DescriptiveKeywords(), kRoleDescriptive},
       {GenericFacilityModifiers(), kRoleGenericModifier}, {PlaceContextBefore(), kRolePlaceContext},
       {FunctionWords(), kRoleFunction},           {MeetingVerbs(), kRoleMeetingVerb},
-      {RuleKeywords(), kRoleRuleKeyword}};
+      {RuleKeywords(), kRoleRuleKeyword},         {VisitVerbs(), kRoleVisitVerb}};
   for (const auto& [set, role] : kRoles) {
     for (std::string_view w : set) lexicon.AddFlags(w, role);
   }
