@@ -151,6 +151,13 @@ INSTANTIATE_TEST_SUITE_P(
                  "bob", PhiType::kName},
         Positive{"FirstNameCalledAtLineStart", "Afebrile.\nBill called once about 4am.", "Bill",
                  PhiType::kName},
+        // O' surnames: the Census lists O'Brien as OBRIEN; "o rourke" lost its apostrophe.
+        Positive{"ApostropheSurnameAfterLowerCaseInitial",
+                 "nsg (d. renna and j. o'brien) verified amt of cash.", "j. o'brien",
+                 PhiType::kName},
+        Positive{"OSurnameWithoutApostropheAfterTitle",
+                 "SBP down to 80s. Dr. o rourke and Dr. Stronczek in room.", "o rourke",
+                 PhiType::kClinicianName},
         // Two-word places are looked up as one phrase ("glen burnie").
         Positive{"TwoWordPlaceAfterLivesIn", "Patient lives in Glen Burnie with wife.",
                  "Glen Burnie", PhiType::kLocation},
@@ -253,6 +260,9 @@ INSTANTIATE_TEST_SUITE_P(
         // The visitor rule needs the name to open a clause, and no clinical word.
         Negative{"WordBeforeCalledMidClause", "pharmacy sent the bill called in by MD.", "bill"},
         Negative{"ClinicalWordBeforeCalled", "Pt to ED; ED called report to floor.", "ED called"},
+        // "o" before a word that makes no O' surname, and "o'clock", stay.
+        Negative{"LoneOAfterTitleBeforeFunctionWord", "Dr. o and team aware of plan.", "o and"},
+        Negative{"OClockIsNoSurname", "Meds given at 8 o'clock as ordered.", "o'clock"},
         // "new" starts many place names ("New York"), but "new onset" is none.
         Negative{"PlacePrefixWordAlone", "Transferred to New Onset seizure unit.", "Onset"},
         Negative{"LowerCaseMdIsNoState", "will call towson md tomorrow about it.", "md"},

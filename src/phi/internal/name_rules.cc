@@ -199,8 +199,24 @@ class Rules {
     if (lower_[i] == "sister" && !(Nameish(j) && !English(j))) return;
     // After a title a known name counts even when it is also a word ("Mrs. Powers", "Dr. Foley").
     if (!tok_[j].initial && !NameCandidate(j) && !known) return;
+    // "Dr. o rourke": an O' surname written without its apostrophe.
+    if (lower_[j] == "o" && j + 1 < tok_.size() && Gap(j + 1) == " " && Word(j + 1) &&
+        !Function(j + 1) && IsOSurname(j + 1)) {
+      Emit(j, j + 1, type, 0.9);
+      return;
+    }
     if (tok_[j].initial && (j + 1 >= tok_.size() || Gap(j + 1).empty() || Gap(j + 1)[0] != '.')) return;
     Emit(j, ExtendName(j, 3), type, 0.95);
+  }
+
+  // Whether "o" + token k is a listed surname ("rourke" -> "orourke").
+  bool IsOSurname(size_t k) const {
+    std::string_view w = lower_[k];
+    if (w.size() < 3 || w.size() > 30) return false;
+    char key[32 + LexiconCache::kPadding] = {};
+    key[0] = 'o';
+    std::memcpy(key + 1, w.data(), w.size());
+    return (cache_.Get(key, w.size() + 1, lex_).flags & kSurname) != 0;
   }
 
   void RelativeRule(size_t i) {
@@ -664,6 +680,14 @@ void TagTokens(std::string_view lower, const Lexicon& lexicon, LexiconCache& cac
     Token& t = tokens[i];
     if (t.digits || t.end - t.start > 40) continue;
     LexiconEntry e = cache.Get(lower.data() + t.start, t.end - t.start, lexicon);
+    // "o'brien": the Census lists O'Brien, D'Angelo as OBRIEN, DANGELO.
+    if (e.flags == 0 && t.end - t.start >= 4 && lower[t.start + 1] == '\'') {
+      char key[40 + LexiconCache::kPadding] = {};
+      const size_t len = t.end - t.start - 1;
+      key[0] = lower[t.start];
+      std::memcpy(key + 1, lower.data() + t.start + 2, len - 1);
+      e = cache.Get(key, len, lexicon);
+    }
     t.flags = e.flags;
     t.name_count = e.name_count;
   }
