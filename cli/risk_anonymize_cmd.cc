@@ -2,7 +2,12 @@
 // makes a CSV data set satisfy k-anonymity and risk thresholds with the least information loss.
 #include <fmt/format.h>
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <map>
 
@@ -19,11 +24,13 @@ namespace {
 namespace fs = std::filesystem;
 
 struct AnonymizeFlags {
-  std::string input, out, report_json, hierarchy_dir, delimiter = ",", hierarchy_delimiter = ";";
+  std::string input = "-", out, report_json, hierarchy_dir, delimiter = ",", hierarchy_delimiter = ";";
   std::vector<std::string> qi, sensitive, hierarchy, generate, l_diversity, t_closeness;
   uint64_t k = 5;
   double suppression = 0, max_risk = 1, average_risk = 1, time_limit = 0, threshold = 0.2;
-  std::string metric = "loss";
+  double population_uniqueness = 0, population_size = 0;
+  uint64_t max_nodes = 0;
+  std::string metric = "loss", uniqueness_model = "dankar";
   bool drop_suppressed = false;
 };
 
@@ -68,6 +75,64 @@ std::string FindInDir(const std::string& dir, const std::string& input, const st
   return found;
 }
 
+// A private copy of the input's records, taken while they are read once (so the input may be
+// stdin): a temporary file (mode 0600, from mkstemp) next to the output, where the transformed
+// data set goes anyway, removed when done. Memory stays bounded: records pass through a 1 MiB
+// buffer.
+class Spool {
+ public:
+  explicit Spool(const std::string& out_path) {
+    fs::path dir = fs::path(out_path).parent_path();
+    path_ = ((dir.empty() ? fs::path(".") : dir) / ".phiguard-anonymize-XXXXXX").string();
+    int fd = ::mkstemp(path_.data());
+    if (fd < 0) {
+      Fail(absl::UnavailableError(Cat("cannot create a temporary file next to ", out_path, ": ",
+                                      std::strerror(errno))));
+    }
+    file_ = ::fdopen(fd, "w");
+    if (file_ == nullptr) {
+      ::close(fd);
+      ::unlink(path_.c_str());
+      Fail(absl::UnavailableError(Cat("cannot open the temporary file: ", std::strerror(errno))));
+    }
+  }
+  Spool(const Spool&) = delete;
+  Spool& operator=(const Spool&) = delete;
+  ~Spool() {
+    if (file_ != nullptr) std::fclose(file_);
+    ::unlink(path_.c_str());
+  }
+  const std::string& path() const { return path_; }
+
+  absl::Status Add(const std::vector<std::string>& record, char delimiter) {
+    AppendCsvRecord(buf_, record, delimiter);
+    return buf_.size() >= (1u << 20) ? Flush() : absl::OkStatus();
+  }
+  // Flushes and closes the file, ready to be read.
+  absl::Status Close() {
+    absl::Status s = Flush();
+    if (std::fclose(file_) != 0 && s.ok()) s = WriteError();
+    file_ = nullptr;
+    return s;
+  }
+
+ private:
+  absl::Status Flush() {
+    if (!buf_.empty() && std::fwrite(buf_.data(), 1, buf_.size(), file_) != buf_.size()) {
+      return WriteError();
+    }
+    buf_.clear();
+    return absl::OkStatus();
+  }
+  absl::Status WriteError() const {
+    return absl::UnavailableError(Cat("writing the temporary copy of the input next to the "
+                                      "output failed: ", std::strerror(errno)));
+  }
+  std::string path_;
+  std::FILE* file_ = nullptr;
+  std::string buf_;
+};
+
 void RunAnonymize(const AnonymizeFlags& f) {
   const char delimiter = OneChar(f.delimiter, "--delimiter");
   const char hdelim = OneChar(f.hierarchy_delimiter, "--hierarchy-delimiter");
@@ -80,6 +145,16 @@ void RunAnonymize(const AnonymizeFlags& f) {
   opts.max_risk = f.max_risk;
   opts.average_risk = f.average_risk;
   opts.time_limit_seconds = f.time_limit;
+  opts.max_nodes_checked = f.max_nodes;
+  if (f.population_uniqueness > 0) {
+    if (f.population_size <= 0) UsageError("--population-uniqueness needs --population-size");
+    auto model = risk::ParseUniquenessEstimator(f.uniqueness_model);
+    if (!model.ok()) UsageError(std::string(model.status().message()));
+    opts.population_uniqueness =
+        risk::PopulationUniquenessLimit{f.population_uniqueness, f.population_size, *model};
+  } else if (f.population_size > 0) {
+    UsageError("--population-size is only used with --population-uniqueness");
+  }
   auto metric = risk::ParseUtilityMetric(f.metric);
   if (!metric.ok()) UsageError(std::string(metric.status().message()));
   opts.metric = *metric;
@@ -153,15 +228,22 @@ void RunAnonymize(const AnonymizeFlags& f) {
 
   CsvOptions csv;
   csv.delimiter = delimiter;
+  const std::string input_name = f.input == "-" ? "stdin" : f.input;
   auto reader = CsvReader::Open(f.input, csv);
   if (!reader.ok()) Fail(reader.status());
-  auto data = risk::EncodedData::FromCsv(**reader, std::move(specs), f.input, sensitive);
+  // The input is read once; the spool keeps its records for writing the output.
+  Spool spool(f.out);
+  if (absl::Status s = spool.Add((*reader)->header(), delimiter); !s.ok()) Fail(s);
+  auto data = risk::EncodedData::FromCsv(
+      **reader, std::move(specs), input_name, sensitive,
+      [&](const std::vector<std::string>& record) { return spool.Add(record, delimiter); });
   if (!data.ok()) Fail(data.status());
+  if (absl::Status s = spool.Close(); !s.ok()) Fail(s);
   auto result = risk::FindOptimalTransformation(**data, opts);
   if (!result.ok()) Fail(result.status());
 
-  // Second pass: write the transformed records atomically.
-  auto again = CsvReader::Open(f.input, csv);
+  // Write the transformed records atomically, from the spooled copy.
+  auto again = CsvReader::Open(spool.path(), csv);
   if (!again.ok()) Fail(again.status());
   auto writer = AtomicFileWriter::Open(f.out);
   if (!writer.ok()) Fail(writer.status());
@@ -195,7 +277,7 @@ void RunAnonymize(const AnonymizeFlags& f) {
   std::fputs(summary.c_str(), stdout);
   if (!f.report_json.empty()) {
     WriteWholeFile(f.report_json, risk::AnonymizationReportJson(
-                                      f.input, **data, opts, *result,
+                                      input_name, **data, opts, *result,
                                       risk::RiskReportJson(*before, ro),
                                       risk::RiskReportJson(*after, ro)));
   }
@@ -214,7 +296,7 @@ void RegisterRiskAnonymize(CLI::App& risk) {
       "      --qi sex,age,race,marital-status,education,native-country,workclass,occupation,"
       "salary-class \\\n"
       "      --hierarchy-dir ../shared/data/arx-adult --k 5 -o adult-k5.csv --report-json k5.json");
-  cmd->add_option("input", f->input, "CSV file (read twice, so not stdin)")->required();
+  cmd->add_option("input", f->input, "CSV file; - or none: stdin (read once)");
   cmd->add_option("--qi", f->qi, "Quasi-identifier columns, comma-separated")
       ->required()
       ->delimiter(',')
@@ -257,11 +339,26 @@ void RegisterRiskAnonymize(CLI::App& risk) {
                   "Risk threshold for 'records at risk' in the report: 0.2 (k=5), 0.33, 0.09, 0.05")
       ->capture_default_str()
       ->check(CLI::Range(0.000001, 1.0));
+  cmd->add_option("--population-uniqueness", f->population_uniqueness,
+                  "Highest share of the population estimated unique (ARX's population "
+                  "uniqueness model, e.g. 0.01); needs --population-size")
+      ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--population-size", f->population_size,
+                  "Population size N for --population-uniqueness (e.g. 318857056 for the USA)")
+      ->check(CLI::Range(1.0, 1e15));
+  cmd->add_option("--uniqueness-model", f->uniqueness_model,
+                  "Estimator for --population-uniqueness: dankar | pitman | zayatz | snb")
+      ->capture_default_str();
+  cmd->add_option("--max-nodes", f->max_nodes,
+                  "Most lattice nodes to check; 0 = no limit. Like --time-limit, reaching it "
+                  "returns the best transformation found, not proven optimal")
+      ->capture_default_str();
   cmd->add_option("--metric", f->metric, "loss | discernibility | aecs | entropy | precision")
       ->capture_default_str();
   cmd->add_option("--time-limit", f->time_limit,
-                  "Seconds for the search; 0 = none. When it runs out the best transformation "
-                  "found so far is used and reported as not proven optimal")
+                  "Seconds for the search; 0 = none (30 s for the best-effort search that lattices "
+                  "over 2^27 nodes get). When it runs out the best transformation found so far "
+                  "is used and reported as not proven optimal")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1e9));
   cmd->add_option("-o,--out", f->out, "Write the transformed CSV here (atomically)")->required();

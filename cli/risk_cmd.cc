@@ -75,19 +75,6 @@ void AddFormatOption(CLI::App* cmd, std::string& format, const char* name = "--f
       ->check(CLI::IsMember({"csv", "jsonl"}));
 }
 
-// Rows of a headerless CSV file (an ARX hierarchy).
-std::vector<std::vector<std::string>> ReadRows(const std::string& path, char delimiter) {
-  CsvOptions opts;
-  opts.delimiter = delimiter;
-  auto reader = CsvReader::Open(path, opts);
-  if (!reader.ok()) Fail(reader.status());
-  std::vector<std::vector<std::string>> rows{(*reader)->header()};
-  std::vector<std::string> row;
-  while ((*reader)->Next(row)) rows.push_back(row);
-  if (!(*reader)->status().ok()) Fail((*reader)->status());
-  return rows;
-}
-
 // One value per line (blank lines skipped).
 std::vector<std::string> ReadValues(const std::string& path) {
   auto lines = LineReader::Open(path, 1u << 20);
@@ -183,7 +170,11 @@ void RegisterAnalyze(CLI::App* risk) {
     }
     const char hdelim = DelimiterOf(o->hierarchy_delimiter, "--hierarchy-delimiter");
     for (const auto& [column, path] : orders) opts.orders[column] = ReadValues(path);
-    for (const auto& [column, path] : hierarchies) opts.hierarchies[column] = ReadRows(path, hdelim);
+    for (const auto& [column, path] : hierarchies) {
+      auto h = risk::Hierarchy::LoadArxCsv(path, hdelim);
+      if (!h.ok()) Fail(h.status());
+      opts.hierarchies.insert_or_assign(column, std::move(*h));
+    }
     std::optional<risk::PopulationTable> table;
     if (!o->population_table.empty()) {
       CsvOptions popts;

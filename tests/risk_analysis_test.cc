@@ -198,13 +198,16 @@ TEST(RiskAnalysis, NumericAttributesGetOrderedTClosenessAndRecursiveL) {
 TEST(RiskAnalysis, HierarchicalTClosenessUsesTheGivenHierarchy) {
   ScopedTempDir dir;
   RiskOptions o = Opts({"zip"}, {"age"}, 0.2);
-  o.hierarchies["age"] = {{"30", "30-39", "*"}, {"40", "40-59", "*"}, {"50", "40-59", "*"}};
+  o.hierarchies.insert_or_assign(
+      "age", *Hierarchy::FromRows(
+                 {{"30", "30-39", "*"}, {"40", "40-59", "*"}, {"50", "40-59", "*"}}, "test"));
   auto r = Analyze(WriteFile(dir.File("d.csv"), kAges), o);
   ASSERT_TRUE(r.ok()) << r.status();
   // Class {2} (all 50) against (30: 1/2, 40: 1/6, 50: 1/3): 1/6 moves 50 -> 40 inside 40-59
   // (distance 1/2), 1/2 moves 40-59 -> 30-39 across the root (distance 1): 1/12 + 1/2.
   EXPECT_NEAR(*r->attributes[0].t_hierarchical, 1.0 / 12 + 0.5, 1e-12);
-  o.hierarchies["age"] = {{"30", "*"}};  // 40 and 50 have no row
+  // 40 and 50 have no row.
+  o.hierarchies.insert_or_assign("age", *Hierarchy::FromRows({{"30", "*"}}, "test"));
   EXPECT_EQ(Analyze(dir.File("d.csv"), o).status().code(), absl::StatusCode::kInvalidArgument);
 }
 

@@ -75,16 +75,10 @@ TEST(RiskArxAdult, PopulationUniquenessEqualsArx) {
   EXPECT_NEAR(q.dankar, 38690.65409041682, 38690.65409041682 * 1e-9);
 }
 
-std::vector<std::vector<std::string>> ArxHierarchy(const std::string& column) {
-  CsvOptions csv;
-  csv.delimiter = ';';
-  auto reader =
-      CsvReader::Open("../shared/data/arx-adult/adult_hierarchy_" + column + ".csv", csv);
-  if (!reader.ok()) return {};
-  std::vector<std::vector<std::string>> rows{(*reader)->header()};
-  std::vector<std::string> row;
-  while ((*reader)->Next(row)) rows.push_back(row);
-  return rows;
+Hierarchy ArxHierarchy(const std::string& column) {
+  auto h = Hierarchy::LoadArxCsv("../shared/data/arx-adult/adult_hierarchy_" + column + ".csv");
+  EXPECT_TRUE(h.ok()) << h.status();
+  return h.ok() ? *h : *Hierarchy::FromRows({{"?", "*"}}, "missing");
 }
 
 TEST(RiskArxAdult, AttributeDisclosureEqualsArx) {
@@ -92,8 +86,8 @@ TEST(RiskArxAdult, AttributeDisclosureEqualsArx) {
   RiskOptions o;
   o.quasi_identifiers = {"sex", "race"};
   o.sensitive = {"salary-class", "education", "age"};
-  o.hierarchies["salary-class"] = ArxHierarchy("salary-class");
-  o.hierarchies["education"] = ArxHierarchy("education");
+  o.hierarchies.insert_or_assign("salary-class", ArxHierarchy("salary-class"));
+  o.hierarchies.insert_or_assign("education", ArxHierarchy("education"));
   auto r = AnalyzeAdult(o);
   ASSERT_TRUE(r.ok()) << r.status();
   // ARX finds each figure by bisection (to 2^-40) on whether the raw data satisfies the criterion;

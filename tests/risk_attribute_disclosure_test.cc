@@ -62,11 +62,13 @@ TEST(RiskAttributeDisclosure, OrdersAreNumericOrGiven) {
 }
 
 // a, b -> X; c, d -> Y; X, Y -> *.
-const std::vector<std::vector<std::string>> kTree = {
-    {"a", "X", "*"}, {"b", "X", "*"}, {"c", "Y", "*"}, {"d", "Y", "*"}};
+Hierarchy Tree() {
+  return *Hierarchy::FromRows({{"a", "X", "*"}, {"b", "X", "*"}, {"c", "Y", "*"}, {"d", "Y", "*"}},
+                              "tree");
+}
 
 TEST(RiskAttributeDisclosure, HierarchicalEmdMovesMassUpTheTree) {
-  auto h = EmdHierarchy::Create(kTree, {"a", "b", "c", "d"});
+  auto h = EmdHierarchy::Create(Tree(), {"a", "b", "c", "d"});
   ASSERT_TRUE(h.ok()) << h.status();
   EXPECT_EQ(h->height(), 2);
   const Counts uniform{1, 1, 1, 1};
@@ -82,24 +84,20 @@ TEST(RiskAttributeDisclosure, HierarchicalEmdMovesMassUpTheTree) {
 
 TEST(RiskAttributeDisclosure, HierarchyMapsValueIdsToRowsInAnyOrder) {
   // The data's value ids need not follow the hierarchy's rows; rows without data count as zero.
-  auto h = EmdHierarchy::Create(kTree, {"d", "a"});
+  auto h = EmdHierarchy::Create(Tree(), {"d", "a"});
   ASSERT_TRUE(h.ok());
   // Overall {d: 1, a: 1}; class {a}: 1/2 moves a -> d across the root: 0.5.
   EXPECT_NEAR(HierarchicalEmd(Counts{0, 1}, Counts{1, 1}, *h), 0.5, 1e-12);
 }
 
 TEST(RiskAttributeDisclosure, BadHierarchiesAreInvalidArgument) {
-  auto code = [](const std::vector<std::vector<std::string>>& rows,
-                 const std::vector<std::string>& dict) {
-    return EmdHierarchy::Create(rows, dict).status().code();
-  };
+  // The layout and the tree are checked by Hierarchy::FromRows; EmdHierarchy adds these.
   const auto kInvalid = absl::StatusCode::kInvalidArgument;
-  EXPECT_EQ(code({}, {}), kInvalid);
-  EXPECT_EQ(code({{"a"}}, {"a"}), kInvalid);                           // no generalisation
-  EXPECT_EQ(code({{"a", "X", "*"}, {"b", "X"}}, {"a"}), kInvalid);     // ragged
-  EXPECT_EQ(code({{"a", "X", "*"}, {"a", "X", "*"}}, {"a"}), kInvalid);  // value twice
-  EXPECT_EQ(code({{"a", "X", "*"}, {"b", "X", "+"}}, {"a"}), kInvalid);  // X has two parents
-  EXPECT_EQ(code(kTree, {"a", "z"}), kInvalid);                        // z has no row
+  EXPECT_EQ(EmdHierarchy::Create(*Hierarchy::FromRows({{"a"}}, "flat"), {"a"}).status().code(),
+            kInvalid);  // no generalisation
+  EXPECT_EQ(EmdHierarchy::Create(Tree(), {"a", "z"}).status().code(), kInvalid);  // z: no row
+  // A hierarchy that is not a tree never reaches EmdHierarchy.
+  EXPECT_EQ(Hierarchy::FromRows({{"a", "X", "*"}, {"b", "X", "+"}}, "t").status().code(), kInvalid);
 }
 
 }  // namespace

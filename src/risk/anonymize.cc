@@ -8,7 +8,15 @@
 // Phase 2 (bounded best-first): from the minimal anonymous nodes, anonymous nodes are evaluated
 // in order of a lower bound on the metric that never decreases upwards (the metric without
 // suppression); the search stops once the smallest bound reaches the best value found, which
-// proves the optimum. Non-monotone models (average risk with suppression) are checked per node.
+// proves the optimum. Non-monotone models (average risk with suppression, population uniqueness,
+// l-diversity, t-closeness) are checked per node.
+//
+// Best-effort search (lattices over max_lattice_nodes, see anonymize.h): no per-node state; a set
+// of the nodes already checked, and a queue of checked nodes that do not satisfy the models,
+// cheapest first. From each node taken off the queue the search dives: it checks every successor,
+// queues those that fail, and moves on to the cheapest failing one, until a successor satisfies
+// the models (a solution: its successors are not explored from there) or the bound rules the
+// rest out. Stops at the time or node limit or when the queue is empty; never proven optimal.
 #include "phiguard/risk/anonymize.h"
 
 #include <algorithm>
@@ -18,6 +26,7 @@
 #include <tuple>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "phiguard/core/strings.h"
 #include "risk/internal/node_score.h"
 
@@ -25,6 +34,8 @@ namespace phiguard::risk {
 namespace {
 
 using internal::CheckLevels;
+using internal::ClassEntry;
+using internal::Grouper;
 using internal::GroupAndScore;
 using internal::Internal;
 using internal::Models;
@@ -35,18 +46,25 @@ using Clock = std::chrono::steady_clock;
 
 class Search {
  public:
-  Search(const Internal& e, const Lattice& lattice, const AnonymizeOptions& o, const Models& models)
-      : e_(e), lat_(lattice), o_(o), models_(models), grouper_(e), state_(lattice.size(), 0) {
+  // `best_effort`: the heuristic search, without per-node state.
+  Search(const Internal& e, const Lattice& lattice, const AnonymizeOptions& o, const Models& models,
+         bool best_effort)
+      : e_(e), lat_(lattice), o_(o), models_(models), grouper_(e), best_effort_(best_effort) {
+    if (!best_effort) state_.assign(lattice.size(), 0);
     start_ = Clock::now();
-    if (o.time_limit_seconds > 0) {
+    double limit = o.time_limit_seconds;
+    if (best_effort && limit == 0) limit = kDefaultBestEffortSeconds;
+    if (limit > 0) {
+      has_deadline_ = true;
       deadline_ = start_ + std::chrono::duration_cast<Clock::duration>(
-                               std::chrono::duration<double>(o.time_limit_seconds));
+                               std::chrono::duration<double>(limit));
     }
   }
 
   AnonymizationResult Run() {
-    bool complete = TagAll() && Optimize();
+    bool complete = best_effort_ ? (BestEffort(), false) : TagAll() && Optimize();
     AnonymizationResult r;
+    r.search.best_effort = best_effort_;
     r.search.lattice_nodes = lat_.size();
     r.search.nodes_checked = checked_;
     r.search.nodes_tagged = tagged_;
@@ -65,9 +83,50 @@ class Search {
 
  private:
   static constexpr uint8_t kKnown = 1, kAnonymous = 2, kQueued = 4;
+  static constexpr double kDefaultBestEffortSeconds = 30;  // ARX's default heuristic time limit
 
+  // Out of time or of nodes to check.
   bool OutOfTime() {
-    return o_.time_limit_seconds > 0 && Clock::now() >= deadline_;
+    if (o_.max_nodes_checked > 0 && checked_ >= o_.max_nodes_checked) return true;
+    return has_deadline_ && Clock::now() >= deadline_;
+  }
+
+  // The best-effort search (see the top of this file).
+  void BestEffort() {
+    using Item = std::tuple<double, int, uint64_t>;  // value, rank, node
+    std::priority_queue<Item, std::vector<Item>, std::greater<Item>> queue;
+    absl::flat_hash_set<uint64_t> seen;
+    const Scored bottom = Evaluate(lat_.bottom());
+    seen.insert(lat_.bottom());
+    if (bottom.satisfies) return;  // nothing is generalised: no node can lose less
+    queue.emplace(bottom.value, 0, lat_.bottom());
+    while (!queue.empty()) {
+      uint64_t cur = std::get<2>(queue.top());
+      queue.pop();
+      if (has_best_ && scored_.at(cur).bound >= best_value_) continue;
+      for (;;) {
+        int rank = lat_.Rank(cur);
+        uint64_t next = 0;
+        bool found = false;
+        double next_value = 0;
+        for (int d = 0; d < lat_.dimensions(); ++d) {
+          if (lat_.Level(cur, d) + 1 >= lat_.height(d)) continue;
+          uint64_t y = cur + lat_.stride(d);
+          if (!seen.insert(y).second) continue;
+          if (OutOfTime()) return;
+          const Scored s = Evaluate(y);
+          if (s.satisfies || (has_best_ && s.bound >= best_value_)) continue;
+          queue.emplace(s.value, rank + 1, y);
+          if (!found || s.value < next_value) {
+            found = true;
+            next = y;
+            next_value = s.value;
+          }
+        }
+        if (!found) break;
+        cur = next;  // dive; it stays queued, and finds its successors seen when taken again
+      }
+    }
   }
 
   // The classes of a checked node below `node` with the fewest classes: a direct predecessor
@@ -228,7 +287,9 @@ class Search {
   const AnonymizeOptions& o_;
   const Models& models_;
   Grouper grouper_;
-  std::vector<uint8_t> state_;
+  const bool best_effort_;
+  bool has_deadline_ = false;
+  std::vector<uint8_t> state_;  // per node; empty for the best-effort search
   std::vector<uint64_t> stack_;
   std::vector<Cached> recent_;
   size_t next_recent_ = 0;
@@ -260,13 +321,38 @@ absl::Status ValidateOptions(const AnonymizeOptions& o) {
   if (!(o.time_limit_seconds >= 0) || !std::isfinite(o.time_limit_seconds)) {
     return absl::InvalidArgumentError("the time limit must be a non-negative number of seconds");
   }
+  if (o.population_uniqueness) {
+    const PopulationUniquenessLimit& p = *o.population_uniqueness;
+    if (!(p.threshold > 0 && p.threshold < 1)) {
+      return absl::InvalidArgumentError("the population uniqueness threshold must be in (0, 1)");
+    }
+    if (!(p.population_size > 0) || !std::isfinite(p.population_size)) {
+      return absl::InvalidArgumentError("the population size must be a positive number");
+    }
+  }
   return absl::OkStatus();
 }
+
+namespace {
+
+// ValidateOptions plus the checks that need the data.
+absl::Status ValidateFor(const EncodedData& data, const AnonymizeOptions& o) {
+  if (absl::Status s = ValidateOptions(o); !s.ok()) return s;
+  if (o.population_uniqueness &&
+      o.population_uniqueness->population_size < static_cast<double>(data.records())) {
+    return absl::InvalidArgumentError(Cat("the population size ",
+                                          o.population_uniqueness->population_size,
+                                          " is below the number of records ", data.records()));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
 
 absl::StatusOr<NodeEvaluation> EvaluateTransformation(const EncodedData& data,
                                                       const std::vector<int>& levels,
                                                       const AnonymizeOptions& options) {
-  if (absl::Status s = ValidateOptions(options); !s.ok()) return s;
+  if (absl::Status s = ValidateFor(data, options); !s.ok()) return s;
   if (absl::Status s = CheckLevels(data, levels); !s.ok()) return s;
   const Internal& e = data.internal();
   std::vector<ClassEntry> cells;
@@ -280,19 +366,20 @@ absl::StatusOr<NodeEvaluation> EvaluateTransformation(const EncodedData& data,
 
 absl::StatusOr<AnonymizationResult> FindOptimalTransformation(const EncodedData& data,
                                                               const AnonymizeOptions& options) {
-  if (absl::Status s = ValidateOptions(options); !s.ok()) return s;
+  if (absl::Status s = ValidateFor(data, options); !s.ok()) return s;
   std::vector<int> heights = data.heights();
   double size = 1;
   for (int h : heights) size *= h;
-  if (size > static_cast<double>(options.max_lattice_nodes)) {
+  if (size >= 0x1p63) {
     return absl::InvalidArgumentError(
-        Cat("the generalisation lattice has ", static_cast<uint64_t>(size), " nodes, over the ",
-            options.max_lattice_nodes, " allowed: use fewer quasi-identifiers or levels"));
+        Cat("the generalisation lattice has about ", size,
+            " nodes, too many to number: use fewer quasi-identifiers or levels"));
   }
+  const bool best_effort = size > static_cast<double>(options.max_lattice_nodes);
   Lattice lattice(std::move(heights));
   auto models = Prepare(data, options);
   if (!models.ok()) return models.status();
-  Search search(data.internal(), lattice, options, *models);
+  Search search(data.internal(), lattice, options, *models, best_effort);
   AnonymizationResult result = search.Run();
   if (!search.found()) {
     return absl::FailedPreconditionError(

@@ -9,8 +9,12 @@ namespace phiguard::risk {
 namespace {
 
 using internal::CheckLevels;
+using internal::ClassEntry;
+using internal::Grouper;
 using internal::Classify;
 using internal::EffectiveK;
+using internal::EnforcePopulationUniqueness;
+using internal::MaxOutliers;
 using internal::ForEachCellByClass;
 using internal::Internal;
 using internal::KeyLevels;
@@ -48,9 +52,15 @@ NodeClasses ClassesOf(const Internal& e, const NodeEvaluation& node,
   }
   const uint64_t k = EffectiveK(o);
   out.suppressed.resize(out.classes.size());
+  if (node.suppressed == 0) return out;
+  uint64_t outliers = 0;
   for (size_t i = 0; i < out.classes.size(); ++i) {
-    out.suppressed[i] = node.suppressed > 0 &&
-                        (out.classes[i].count < k || (!fails.empty() && fails[i]));
+    out.suppressed[i] = out.classes[i].count < k || (!fails.empty() && fails[i]);
+    if (out.suppressed[i]) outliers += out.classes[i].count;
+  }
+  if (o.population_uniqueness) {  // the same further suppression as the search's
+    EnforcePopulationUniqueness(e, node.levels.data(), *o.population_uniqueness, out.classes,
+                                MaxOutliers(o, e.n), out.suppressed, outliers);
   }
   return out;
 }

@@ -42,6 +42,13 @@ nlohmann::json PrivacyModels(const AnonymizeOptions& o) {
       }
     }
   }
+  if (o.population_uniqueness) {
+    const PopulationUniquenessLimit& p = *o.population_uniqueness;
+    models.push_back({{"model", "population-uniqueness"},
+                      {"threshold", p.threshold},
+                      {"population_size", p.population_size},
+                      {"estimator", std::string(UniquenessEstimatorName(p.model))}});
+  }
   models.push_back({{"model", "suppression-limit"}, {"limit", o.suppression_limit}});
   return models;
 }
@@ -80,6 +87,7 @@ std::string AnonymizationReportJson(const std::string& input_path, const Encoded
                  {"nodes_checked", result.search.nodes_checked},
                  {"nodes_tagged", result.search.nodes_tagged},
                  {"optimal", result.search.optimal},
+                 {"strategy", result.search.best_effort ? "best-effort" : "exhaustive"},
                  {"milliseconds", result.search.milliseconds}};
   nlohmann::json risk = nlohmann::json::object();
   if (!risk_before_json.empty()) risk["before"] = nlohmann::json::parse(risk_before_json);
@@ -110,9 +118,12 @@ std::string FormatAnonymizationSummary(const EncodedData& data, const AnonymizeO
   if (options.metric != UtilityMetric::kLoss) {
     line("loss", fmt::format("{:.10g}", b.metric(UtilityMetric::kLoss)));
   }
+  const char* verdict = result.search.optimal ? "optimal"
+                        : result.search.best_effort
+                            ? "best-effort search (lattice too large): NOT proven optimal"
+                            : "NOT proven optimal (time or node limit)";
   line("search", fmt::format("{} of {} nodes checked, {:.1f} ms, {}", result.search.nodes_checked,
-                             result.search.lattice_nodes, result.search.milliseconds,
-                             result.search.optimal ? "optimal" : "NOT proven optimal (time limit)"));
+                             result.search.lattice_nodes, result.search.milliseconds, verdict));
   return out;
 }
 

@@ -117,58 +117,41 @@ absl::StatusOr<std::vector<uint32_t>> RanksInOrder(const std::vector<std::string
   return RanksOf(ids);
 }
 
-absl::StatusOr<EmdHierarchy> EmdHierarchy::Create(
-    const std::vector<std::vector<std::string>>& rows,
-    const std::vector<std::string>& dictionary) {
-  if (rows.empty()) return absl::InvalidArgumentError("the hierarchy has no rows");
-  const size_t width = rows[0].size();
+absl::StatusOr<EmdHierarchy> EmdHierarchy::Create(const Hierarchy& hierarchy,
+                                                  const std::vector<std::string>& dictionary) {
+  const size_t width = hierarchy.levels();
   if (width < 2) {
     return absl::InvalidArgumentError(
         "the hierarchy needs at least two columns (the value and one generalisation)");
   }
+  // Hierarchy has checked the layout and that it is a tree; only the node ids are built here.
   EmdHierarchy h;
   h.height_ = static_cast<int>(width - 1);
-  absl::flat_hash_map<std::string, uint32_t> leaf_row;
-  // Node ids per level: the distinct strings of that column.
-  std::vector<absl::flat_hash_map<std::string, uint32_t>> node_ids(width);
+  std::vector<absl::flat_hash_map<std::string_view, uint32_t>> node_ids(width);
   h.node_parent_.resize(width - 2);
-  h.leaf_parent_.resize(rows.size());
-  for (size_t r = 0; r < rows.size(); ++r) {
-    const auto& row = rows[r];
-    if (row.size() != width) {
-      return absl::InvalidArgumentError(Cat("hierarchy row ", r + 1, " has ", row.size(),
-                                            " columns, the first row has ", width));
-    }
-    if (!leaf_row.emplace(row[0], static_cast<uint32_t>(r)).second) {
-      return absl::InvalidArgumentError(
-          Cat("hierarchy row ", r + 1, ": its value appears in an earlier row too"));
-    }
-    std::vector<uint32_t> ids(width);
+  h.leaf_parent_.resize(hierarchy.size());
+  std::vector<uint32_t> ids(width);
+  for (size_t r = 0; r < hierarchy.size(); ++r) {
     for (size_t l = 1; l < width; ++l) {
       auto& level = node_ids[l];
-      ids[l] = level.emplace(row[l], static_cast<uint32_t>(level.size())).first->second;
+      ids[l] = level.emplace(hierarchy.label(r, l), static_cast<uint32_t>(level.size()))
+                   .first->second;
     }
     h.leaf_parent_[r] = ids[1];
     for (size_t l = 1; l + 1 < width; ++l) {
       auto& parents = h.node_parent_[l - 1];
-      if (ids[l] == parents.size()) {
-        parents.push_back(ids[l + 1]);
-      } else if (parents[ids[l]] != ids[l + 1]) {
-        return absl::InvalidArgumentError(
-            Cat("hierarchy row ", r + 1, ", level ", l,
-                ": the value generalises to two different values at the next level (not a tree)"));
-      }
+      if (ids[l] == parents.size()) parents.push_back(ids[l + 1]);
     }
   }
   for (size_t l = 1; l < width; ++l) h.level_nodes_.push_back(node_ids[l].size());
   h.value_row_.resize(dictionary.size());
   for (size_t v = 0; v < dictionary.size(); ++v) {
-    auto it = leaf_row.find(dictionary[v]);
-    if (it == leaf_row.end()) {
+    std::optional<size_t> row = hierarchy.Find(dictionary[v]);
+    if (!row) {
       return absl::InvalidArgumentError(
           Cat("value #", v + 1, " of the attribute has no row in the hierarchy"));
     }
-    h.value_row_[v] = it->second;
+    h.value_row_[v] = static_cast<uint32_t>(*row);
   }
   return h;
 }

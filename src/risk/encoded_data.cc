@@ -13,6 +13,9 @@
 namespace phiguard::risk {
 namespace {
 
+using internal::ClassEntry;
+using internal::Grouper;
+
 struct Column {
   absl::flat_hash_map<std::string, uint32_t> ids;
   std::vector<std::string> values;  // by id
@@ -36,7 +39,7 @@ std::vector<int> EncodedData::heights() const {
 
 absl::StatusOr<std::unique_ptr<EncodedData>> EncodedData::FromCsv(
     CsvReader& reader, std::vector<QuasiIdentifierSpec> qis, const std::string& source_name,
-    const std::vector<std::string>& sensitive) {
+    const std::vector<std::string>& sensitive, const RecordSink& each_record) {
   if (qis.empty()) return absl::InvalidArgumentError("name at least one quasi-identifier");
   const auto& header = reader.header();
   std::vector<size_t> col;
@@ -96,6 +99,9 @@ absl::StatusOr<std::unique_ptr<EncodedData>> EncodedData::FromCsv(
       e.codes.push_back(it->second);
     }
     ++e.n;
+    if (each_record) {
+      if (absl::Status s = each_record(row); !s.ok()) return s;
+    }
   }
   if (!reader.status().ok()) return reader.status();
   if (e.n == 0) return absl::InvalidArgumentError(Cat(source_name, ": no records"));
@@ -211,6 +217,8 @@ absl::StatusOr<std::unique_ptr<EncodedData>> EncodedData::FromCsv(
   return data;
 }
 
+namespace internal {
+
 template <int W>
 void Grouper::GroupW(const int* levels, const ClassEntry* source, size_t count,
                      std::vector<ClassEntry>& out, std::vector<uint32_t>* index_of) {
@@ -291,4 +299,5 @@ void Grouper::GroupWithIndex(const int* levels, const ClassEntry* source, size_t
   }
 }
 
+}  // namespace internal
 }  // namespace phiguard::risk

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 #include "phiguard/core/strings.h"
 
@@ -76,6 +77,86 @@ double Precision(int level, int height) {
 
 }  // namespace
 
+bool PopulationUniquenessHolds(const PopulationUniquenessLimit& p,
+                               const std::map<uint64_t, uint64_t>& sizes) {
+  if (sizes.empty()) return true;  // everything suppressed
+  auto uniques = EstimatePopulationUniques(sizes, p.population_size, p.model);
+  if (!uniques.ok()) return false;  // N below the released records: cannot hold
+  const double share = *uniques / p.population_size;
+  if (share > 0) return share <= p.threshold;
+  return !sizes.count(1);  // no valid estimate: passes only without sample uniques (as ARX)
+}
+
+bool EnforcePopulationUniqueness(const Internal& e, const int* levels,
+                                 const PopulationUniquenessLimit& p,
+                                 const std::vector<ClassEntry>& classes, uint64_t max_outliers,
+                                 std::vector<uint8_t>& out, uint64_t& outliers) {
+  // Released classes, smallest first, as ARX orders suppressible classes; ties by the classes'
+  // generalised values, so the order does not depend on which record represents a class.
+  std::vector<uint32_t> order;
+  std::map<uint64_t, uint64_t> sizes;
+  for (size_t i = 0; i < classes.size(); ++i) {
+    if (out[i]) continue;
+    order.push_back(static_cast<uint32_t>(i));
+    ++sizes[classes[i].count];
+  }
+  if (PopulationUniquenessHolds(p, sizes)) return true;
+  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    if (classes[a].count != classes[b].count) return classes[a].count < classes[b].count;
+    const uint32_t* ra = e.codes.data() + static_cast<size_t>(classes[a].rep) * e.key_dims;
+    const uint32_t* rb = e.codes.data() + static_cast<size_t>(classes[b].rep) * e.key_dims;
+    for (int d = 0; d < e.dims; ++d) {
+      const uint32_t la = e.gen[d][levels[d]][ra[d]], lb = e.gen[d][levels[d]][rb[d]];
+      if (la != lb) return la < lb;
+    }
+    return false;
+  });
+  // prefix_records[i]: records in the i smallest classes.
+  std::vector<uint64_t> prefix_records(order.size() + 1, 0);
+  for (size_t i = 0; i < order.size(); ++i) {
+    prefix_records[i + 1] = prefix_records[i] + classes[order[i]].count;
+  }
+  size_t suppressed = 0;  // the first `suppressed` classes of `order` are suppressed
+  auto suppress_to = [&](size_t count) {
+    for (; suppressed < count; ++suppressed) {
+      uint64_t& left = sizes[classes[order[suppressed]].count];
+      if (--left == 0) sizes.erase(classes[order[suppressed]].count);
+    }
+    for (; suppressed > count; --suppressed) ++sizes[classes[order[suppressed - 1]].count];
+  };
+  enum class State { kFulfilled, kNotFulfilled, kAbort };
+  auto state = [&] {
+    if (PopulationUniquenessHolds(p, sizes)) return State::kFulfilled;
+    return outliers + prefix_records[suppressed] > max_outliers ? State::kAbort
+                                                                 : State::kNotFulfilled;
+  };
+  // ARX's HashGroupifyDistribution.suppressWhileNotFulfilledBinary, on prefix lengths.
+  int64_t low = 0, high = static_cast<int64_t>(order.size()) - 1, mid = (low + high) / 2;
+  suppress_to(static_cast<size_t>(mid + 1));
+  State st = State::kAbort;
+  while (low <= high) {
+    st = state();
+    if (st == State::kAbort) break;
+    if (st == State::kFulfilled) {
+      high = mid - 1;
+    } else {
+      low = mid + 1;
+    }
+    mid = (low + high) / 2;
+    // Fulfilled: release all from mid + 1 on; not fulfilled: suppress up to mid.
+    const int64_t keep = st == State::kFulfilled ? 0 : static_cast<int64_t>(suppressed);
+    suppress_to(static_cast<size_t>(std::max(mid + 1, keep)));
+  }
+  if (st != State::kAbort && state() == State::kNotFulfilled &&
+      static_cast<size_t>(mid + 1) < order.size() && suppressed <= static_cast<size_t>(mid + 1)) {
+    suppress_to(static_cast<size_t>(mid + 2));
+  }
+  const bool holds = PopulationUniquenessHolds(p, sizes);
+  for (size_t i = 0; i < suppressed; ++i) out[order[i]] = 1;
+  outliers += prefix_records[suppressed];
+  return holds;
+}
+
 // A lower bound on the metric of `levels` and of every node above it (needs no classes).
 double StaticBound(const Internal& e, const int* levels, UtilityMetric metric) {
   const double n = static_cast<double>(e.n);
@@ -120,31 +201,41 @@ Scored Score(const Internal& e, const int* levels, const std::vector<ClassEntry>
              const std::vector<uint8_t>& fails, const AnonymizeOptions& o, NodeEvaluation* eval) {
   const uint64_t k = EffectiveK(o);
   const double n = static_cast<double>(e.n);
-  uint64_t small = 0, outliers = 0, outlier_classes = 0, min_size = UINT64_MAX;
-  double dm_star = 0, dm = 0;
+  const uint64_t max_outliers = MaxOutliers(o, e.n);
+  uint64_t small = 0, outliers = 0;
   std::vector<uint8_t> out(classes.size(), 0);
   for (size_t i = 0; i < classes.size(); ++i) {
     const ClassEntry& c = classes[i];
-    const double cnt = c.count;
-    dm_star += cnt * cnt;
     if (c.count < k) small += c.count;
     if (c.count < k || (!fails.empty() && fails[i])) {
       out[i] = 1;
       outliers += c.count;
+    }
+  }
+  bool models_hold = true;
+  if (o.population_uniqueness && outliers <= max_outliers) {
+    models_hold = EnforcePopulationUniqueness(e, levels, *o.population_uniqueness, classes,
+                                              max_outliers, out, outliers);
+  }
+  uint64_t outlier_classes = 0, min_size = UINT64_MAX;
+  double dm_star = 0, dm = 0;
+  for (size_t i = 0; i < classes.size(); ++i) {
+    const double cnt = classes[i].count;
+    dm_star += cnt * cnt;
+    if (out[i]) {
       ++outlier_classes;
       dm += cnt * n;
     } else {
       dm += cnt * cnt;
-      min_size = std::min<uint64_t>(min_size, c.count);
+      min_size = std::min<uint64_t>(min_size, classes[i].count);
     }
   }
   Scored s;
-  const uint64_t max_outliers = MaxOutliers(o, e.n);
   s.monotone_ok = small <= max_outliers;
   const uint64_t released = classes.size() - outlier_classes;
   const double groups = static_cast<double>(released) + (outliers > 0 ? 1.0 : 0.0);
   const double average_risk = groups / n;
-  s.satisfies = outliers <= max_outliers && average_risk <= o.average_risk;
+  s.satisfies = models_hold && outliers <= max_outliers && average_risk <= o.average_risk;
 
   double metrics[kUtilityMetricCount] = {};
   metrics[static_cast<int>(UtilityMetric::kDiscernibility)] = dm;
@@ -246,11 +337,7 @@ absl::StatusOr<Models> Prepare(const EncodedData& data, const AnonymizeOptions& 
         return absl::InvalidArgumentError(
             Cat("hierarchical t-closeness on '", m.column, "' needs a hierarchy"));
       }
-      std::vector<std::vector<std::string>> rows(m.hierarchy->size());
-      for (size_t r = 0; r < rows.size(); ++r) {
-        for (size_t l = 0; l < m.hierarchy->levels(); ++l) rows[r].push_back(m.hierarchy->label(r, l));
-      }
-      auto emd = EmdHierarchy::Create(rows, dictionary);
+      auto emd = EmdHierarchy::Create(*m.hierarchy, dictionary);
       if (!emd.ok()) {
         return absl::InvalidArgumentError(Cat("'", m.column, "': ", emd.status().message()));
       }

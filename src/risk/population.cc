@@ -57,8 +57,11 @@ bool IsNaN(Vec2 v) { return std::isnan(v.x) || std::isnan(v.y); }
 // Newton-Raphson on a 2x2 system, with ARX's restarts: from `start`, then, while a try diverges
 // (NaN) or runs out of iterations, from the grid {0, .33, .66, .99}^2 in order; taking the last grid
 // point ends the search after one step (as ARX's solver does). Converged when |F1| and |F2| are
-// within the accuracy. NaN when no try converges.
-Vec2 SolveNewton(const System& system, Vec2 start, const PopulationSolverOptions& o) {
+// within the accuracy. With `x_nonnegative`, a step to x < 0 ends its try, as a NaN does (ARX's
+// constraint theta >= 0 for Pitman; without it Newton can settle on another root). NaN when no
+// try converges.
+Vec2 SolveNewton(const System& system, Vec2 start, const PopulationSolverOptions& o,
+                 bool x_nonnegative = false) {
   std::vector<Vec2> grid;
   for (double a = 0; a < 1; a += 0.33) {
     for (double b = 0; b < 1; b += 0.33) grid.push_back({a, b});
@@ -77,7 +80,7 @@ Vec2 SolveNewton(const System& system, Vec2 start, const PopulationSolverOptions
       x.x -= (j.yy * f.x - j.xy * f.y) / det;
       x.y -= (-j.yx * f.x + j.xx * f.y) / det;
       if (next == grid.size()) return {kNaN, kNaN};
-      if (IsNaN(x) || it >= o.iterations_per_try) break;
+      if ((x_nonnegative && x.x < 0) || IsNaN(x) || it >= o.iterations_per_try) break;
     }
   }
   return {kNaN, kNaN};
@@ -170,12 +173,12 @@ double Pitman(const Sample& s, const PopulationSolverOptions& o) {
   };
   // As ARX does, a closed-form solution that does not satisfy the term-by-term equations is
   // discarded and the term-by-term system solved instead.
-  Vec2 r = SolveNewton(system, {t0, a0}, o);
+  Vec2 r = SolveNewton(system, {t0, a0}, o, /*x_nonnegative=*/true);
   Vec2 check;
   Mat2 unused;
   if (!IsNaN(r)) exact(r, check, unused);
   if (IsNaN(r) || IsNaN(check) || std::abs(check.x) > o.accuracy || std::abs(check.y) > o.accuracy) {
-    r = SolveNewton(exact, {t0, a0}, o);
+    r = SolveNewton(exact, {t0, a0}, o, /*x_nonnegative=*/true);
   }
   const double t = r.x, a = r.y;
   if (IsNaN(r) || a == 0) return kNaN;
@@ -272,9 +275,11 @@ std::string_view UniquenessModelName(UniquenessModel m) {
   return "none";
 }
 
-absl::StatusOr<PopulationUniqueness> EstimatePopulationUniqueness(
-    const std::map<uint64_t, uint64_t>& class_sizes, double population_size,
-    const PopulationSolverOptions& options) {
+namespace {
+
+// The sample behind `class_sizes`; InvalidArgument as EstimatePopulationUniqueness documents.
+absl::StatusOr<Sample> MakeSample(const std::map<uint64_t, uint64_t>& class_sizes,
+                                  double population_size) {
   if (class_sizes.empty()) return absl::InvalidArgumentError("the sample has no records");
   Sample s{class_sizes};
   for (const auto& [size, count] : class_sizes) {
@@ -294,7 +299,17 @@ absl::StatusOr<PopulationUniqueness> EstimatePopulationUniqueness(
   s.c2 = it == class_sizes.end() ? 0 : static_cast<double>(it->second);
   s.N = population_size;
   s.f = s.n / s.N;
+  return s;
+}
 
+}  // namespace
+
+absl::StatusOr<PopulationUniqueness> EstimatePopulationUniqueness(
+    const std::map<uint64_t, uint64_t>& class_sizes, double population_size,
+    const PopulationSolverOptions& options) {
+  auto sample = MakeSample(class_sizes, population_size);
+  if (!sample.ok()) return sample.status();
+  const Sample& s = *sample;
   PopulationUniqueness r;
   r.population_size = s.N;
   r.sample_size = static_cast<uint64_t>(s.n);
@@ -321,6 +336,49 @@ absl::StatusOr<PopulationUniqueness> EstimatePopulationUniqueness(
              : r.dankar_model == UniquenessModel::kSnb  ? r.snb
                                                          : r.zayatz;
   return r;
+}
+
+absl::StatusOr<double> EstimatePopulationUniques(const std::map<uint64_t, uint64_t>& class_sizes,
+                                                 double population_size,
+                                                 UniquenessEstimator estimator,
+                                                 const PopulationSolverOptions& options) {
+  auto sample = MakeSample(class_sizes, population_size);
+  if (!sample.ok()) return sample.status();
+  const Sample& s = *sample;
+  if (s.c1 == 0) return 0.0;
+  auto valid = [](double v) { return Valid(v) ? v : 0.0; };
+  switch (estimator) {
+    case UniquenessEstimator::kPitman:
+      return valid(Pitman(s, options));
+    case UniquenessEstimator::kZayatz:
+      return valid(Zayatz(s));
+    case UniquenessEstimator::kSnb:
+      return valid(Snb(s, options.shlosser_as_arx, options));
+    case UniquenessEstimator::kDankar:
+      break;
+  }
+  if (s.f <= 0.1) return valid(Pitman(s, options));  // no Zayatz fallback, as ARX's criterion
+  const double zayatz = Zayatz(s);
+  const double snb = Snb(s, options.shlosser_as_arx, options);
+  if (Valid(snb)) return valid(zayatz < snb ? zayatz : snb);
+  return valid(zayatz);
+}
+
+namespace {
+// By UniquenessEstimator value.
+constexpr std::string_view kEstimatorNames[] = {"dankar", "pitman", "zayatz", "snb"};
+}  // namespace
+
+absl::StatusOr<UniquenessEstimator> ParseUniquenessEstimator(std::string_view name) {
+  for (size_t i = 0; i < std::size(kEstimatorNames); ++i) {
+    if (EqualsIgnoreCase(name, kEstimatorNames[i])) return static_cast<UniquenessEstimator>(i);
+  }
+  return absl::InvalidArgumentError(
+      Cat("unknown population uniqueness model '", name, "' (dankar, pitman, zayatz, snb)"));
+}
+
+std::string_view UniquenessEstimatorName(UniquenessEstimator e) {
+  return kEstimatorNames[static_cast<size_t>(e)];
 }
 
 }  // namespace phiguard::risk

@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -28,6 +29,7 @@
 #include "phiguard/core/file_io.h"
 #include "phiguard/risk/hierarchy.h"
 #include "phiguard/risk/lattice.h"
+#include "phiguard/risk/population.h"
 #include "phiguard/risk/risk_analysis.h"
 #include "phiguard/risk/utility_metrics.h"
 
@@ -49,9 +51,13 @@ class EncodedData {
   // (naming the input's path and line and the column, never the value); the reader's error for
   // malformed input. Memory: 4 bytes per record and quasi-identifier plus the distinct values.
   // `sensitive`: columns the attribute-disclosure models (l-diversity, t-closeness) look at.
+  // `each_record`, when set, gets every record as read (so a caller can keep what it needs to
+  // write the output without reading the input again); its error ends the read.
+  using RecordSink = std::function<absl::Status(const std::vector<std::string>& record)>;
   static absl::StatusOr<std::unique_ptr<EncodedData>> FromCsv(
       CsvReader& reader, std::vector<QuasiIdentifierSpec> quasi_identifiers,
-      const std::string& source_name = "input", const std::vector<std::string>& sensitive = {});
+      const std::string& source_name = "input", const std::vector<std::string>& sensitive = {},
+      const RecordSink& each_record = {});
   // Not copyable: holds the encoded data set, which may be large.
   EncodedData(const EncodedData&) = delete;
   EncodedData& operator=(const EncodedData&) = delete;
@@ -102,6 +108,18 @@ struct AttributeModel {
 // "COLUMN:ordered:T" or "COLUMN:hierarchical:T". InvalidArgument naming the spec otherwise.
 absl::StatusOr<AttributeModel> ParseAttributeModel(std::string_view spec);
 
+// Population uniqueness as a privacy model (ARX's PopulationUniqueness criterion): the share of
+// the population estimated to be unique on the quasi-identifiers, from the released classes'
+// sizes (population.h), must be at most `threshold`. An estimate of 0 (no valid estimate) passes
+// only when no released class has one record. When it fails, the smallest released classes are
+// suppressed (ordered by size, then first record) as ARX does, by a binary search over how many,
+// within the suppression limit. Not monotone: checked at every node the search evaluates.
+struct PopulationUniquenessLimit {
+  double threshold = 0.01;       // in (0, 1)
+  double population_size = 0;    // N, at least the number of records
+  UniquenessEstimator model = UniquenessEstimator::kDankar;
+};
+
 // Privacy models, search limits and the metric. Plain struct; defaults are conservative.
 struct AnonymizeOptions {
   // k-anonymity: every released class has at least k records. REQUIRES k >= 1.
@@ -115,11 +133,20 @@ struct AnonymizeOptions {
   double average_risk = 1.0;
   // l-diversity and t-closeness; each column must be one of EncodedData::sensitive().
   std::vector<AttributeModel> attribute_models;
+  std::optional<PopulationUniquenessLimit> population_uniqueness;
   UtilityMetric metric = UtilityMetric::kLoss;
-  // Wall-clock budget for the search in seconds; 0 = none. When it runs out, the best
-  // transformation found so far is returned with `optimal` false.
+  // Wall-clock budget for the search in seconds; 0 = none (for the best-effort search: 30 s, as
+  // ARX's default). When it runs out, the best transformation found so far is returned with
+  // `optimal` false.
   double time_limit_seconds = 0.0;
-  // Largest lattice searched (one byte of state per node). Larger is InvalidArgument.
+  // Most nodes checked (classes computed); 0 = no limit. Reaching it ends the search like the
+  // time limit: the best transformation so far, `optimal` false.
+  uint64_t max_nodes_checked = 0;
+  // Largest lattice searched exhaustively (one byte of state per node). A larger lattice gets the
+  // best-effort search (SearchStats::best_effort), which never materialises the lattice: a
+  // greedy best-first walk up from the raw data (in the spirit of ARX's Lightning), diving along
+  // the cheapest successor to reach a solution quickly, then expanding the cheapest unsolved nodes
+  // whose lower bound can still beat the best solution, until the time or node limit.
   uint64_t max_lattice_nodes = uint64_t{1} << 27;
 };
 
@@ -140,7 +167,8 @@ struct SearchStats {
   uint64_t lattice_nodes = 0;
   uint64_t nodes_checked = 0;  // nodes whose classes were computed
   uint64_t nodes_tagged = 0;   // nodes decided by predictive tagging without a check
-  bool optimal = false;        // false when the time limit cut the search short
+  bool optimal = false;        // false when a limit cut the search short, or best-effort
+  bool best_effort = false;    // the lattice was over max_lattice_nodes: heuristic search
   double milliseconds = 0;
 };
 
@@ -170,7 +198,8 @@ absl::StatusOr<AnonymizationResult> FindOptimalTransformation(const EncodedData&
 EquivalenceClasses ClassesForRisk(const EncodedData& data, const NodeEvaluation& node,
                                   const AnonymizeOptions& options, bool released_only);
 
-// Writes the transformed data set: `input` must read the same records FromCsv encoded; every
+// Writes the transformed data set: `input` must read the same records FromCsv encoded (the
+// input again, or a copy FromCsv's `each_record` kept); every
 // quasi-identifier is replaced by its label at the chosen level, and records of suppressed classes
 // get '*' in every quasi-identifier (as ARX writes them) or, with `drop_suppressed`, are left out.
 // Other columns are copied unchanged. FailedPrecondition when `input` differs from the encoded

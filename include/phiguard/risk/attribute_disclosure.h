@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "phiguard/risk/hierarchy.h"
 
 namespace phiguard::risk {
 
@@ -48,17 +49,15 @@ std::vector<uint32_t> NumericRanks(const std::vector<std::string>& dictionary);
 absl::StatusOr<std::vector<uint32_t>> RanksInOrder(const std::vector<std::string>& dictionary,
                                                    const std::vector<std::string>& order);
 
-// A generalisation hierarchy for t-closeness with hierarchical ground distance. Built from ARX's
-// layout: one row per value, column 0 = the value, column j = its generalisation at level j (all
-// rows the same width >= 2; the last column is usually "*"). The ground distance between two
-// values is level(lowest common ancestor) / height, height = columns - 1. Immutable after Create.
+// A generalisation hierarchy for t-closeness with hierarchical ground distance, built on a
+// Hierarchy (hierarchy.h: ARX's layout, already checked to be a tree). The ground distance
+// between two values is level(lowest common ancestor) / height, height = levels - 1. Immutable
+// after Create.
 class EmdHierarchy {
  public:
-  // `rows` in ARX's layout; `dictionary[id]` = the attribute value with that id. InvalidArgument
-  // when rows are ragged or narrower than 2 columns, when a value appears twice in column 0, when a
-  // generalised value has two different parents (not a tree), or when a dictionary value has no
-  // row (naming the row or the value's id, never the value).
-  static absl::StatusOr<EmdHierarchy> Create(const std::vector<std::vector<std::string>>& rows,
+  // `dictionary[id]` = the attribute value with that id. InvalidArgument when the hierarchy has
+  // fewer than 2 levels or a dictionary value has no row (naming the value's id, never the value).
+  static absl::StatusOr<EmdHierarchy> Create(const Hierarchy& hierarchy,
                                              const std::vector<std::string>& dictionary);
 
   int height() const { return height_; }

@@ -60,4 +60,20 @@ absl::StatusOr<PopulationUniqueness> EstimatePopulationUniqueness(
     const std::map<uint64_t, uint64_t>& class_sizes, double population_size,
     const PopulationSolverOptions& options = {});
 
+// The estimate a privacy model uses (ARX's PopulationUniquenessModel): Dankar's rule or one model.
+// Do not renumber (names are looked up by value).
+enum class UniquenessEstimator { kDankar = 0, kPitman = 1, kZayatz = 2, kSnb = 3 };
+// "dankar", "pitman", "zayatz", "snb" (case-insensitive); InvalidArgument naming them otherwise.
+absl::StatusOr<UniquenessEstimator> ParseUniquenessEstimator(std::string_view name);
+std::string_view UniquenessEstimatorName(UniquenessEstimator e);
+
+// The estimated number of population uniques by one estimator, computing only the models it
+// needs; 0 where it has no valid estimate, and 0 without sample uniques. kDankar applies the rule
+// as ARX's PopulationUniqueness criterion does: without the Zayatz fallback when Pitman fails at a
+// sampling fraction <= 10 %. Errors as EstimatePopulationUniqueness.
+absl::StatusOr<double> EstimatePopulationUniques(const std::map<uint64_t, uint64_t>& class_sizes,
+                                                 double population_size,
+                                                 UniquenessEstimator estimator,
+                                                 const PopulationSolverOptions& options = {});
+
 }  // namespace phiguard::risk

@@ -20,6 +20,7 @@
 
 #include "absl/status/statusor.h"
 #include "phiguard/core/csv.h"
+#include "phiguard/risk/hierarchy.h"
 #include "phiguard/risk/population.h"
 #include "phiguard/risk/records.h"
 
@@ -41,7 +42,7 @@ struct RiskOptions {
   // values all parse as numbers are ordered numerically without an entry here.
   std::map<std::string, std::vector<std::string>> orders;
   // Hierarchical t-closeness: a hierarchy in ARX's layout (EmdHierarchy), by attribute name.
-  std::map<std::string, std::vector<std::vector<std::string>>> hierarchies;
+  std::map<std::string, Hierarchy> hierarchies;
 };
 
 // El Emam's thresholds by name: "cell3" 0.33, "cell5" 0.2, "cell11" 0.09, "cell20" 0.05.

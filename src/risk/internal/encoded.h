@@ -11,13 +11,17 @@
 
 #include "phiguard/risk/anonymize.h"
 
-namespace phiguard::risk {
+namespace phiguard::risk::internal {
 
 // An equivalence class: one of its records and how many records it holds.
 struct ClassEntry {
   uint32_t rep = 0;
   uint32_t count = 0;
 };
+
+}  // namespace phiguard::risk::internal
+
+namespace phiguard::risk {
 
 // Sensitive attributes (when given) follow the quasi-identifiers in `codes`, `gen` and the key:
 // with them at level 0 a grouping yields cells (class x sensitive values), at level 1 classes.
@@ -41,8 +45,13 @@ struct EncodedData::Internal {
   // Key layout: attribute d occupies `bits[d]` bits at `shift[d]` of word `word[d]`.
   int words = 1;
   std::vector<int> word, shift;
-  std::vector<ClassEntry> bottom;  // cells (classes without sensitive attributes) of the raw data
+  // Cells (classes without sensitive attributes) of the raw data.
+  std::vector<internal::ClassEntry> bottom;
 };
+
+}  // namespace phiguard::risk
+
+namespace phiguard::risk::internal {
 
 // Counts classes. Reusable scratch; not thread-safe (one per search).
 class Grouper {
@@ -65,4 +74,4 @@ class Grouper {
   std::vector<uint32_t> slot_class_;  // slot -> class index + 1 (0 = empty)
 };
 
-}  // namespace phiguard::risk
+}  // namespace phiguard::risk::internal

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <vector>
 
@@ -22,6 +23,19 @@ uint64_t EffectiveK(const AnonymizeOptions& o);
 uint64_t MaxOutliers(const AnonymizeOptions& o, size_t n);
 // A lower bound on the metric of `levels` and of every node above it (needs no classes).
 double StaticBound(const Internal& e, const int* levels, UtilityMetric metric);
+
+// Whether the released classes with these sizes (size -> classes) meet the population-uniqueness
+// model (see PopulationUniquenessLimit).
+bool PopulationUniquenessHolds(const PopulationUniquenessLimit& p,
+                               const std::map<uint64_t, uint64_t>& sizes);
+// Enforces the population-uniqueness model on the classes of `levels` that `out` does not already
+// suppress: when it fails, suppresses the smallest classes as ARX does (see
+// PopulationUniquenessLimit), marking them in `out` and adding their records to `outliers`. True
+// when the model then holds (the caller still checks `outliers` against the limit).
+bool EnforcePopulationUniqueness(const Internal& e, const int* levels,
+                                 const PopulationUniquenessLimit& p,
+                                 const std::vector<ClassEntry>& classes, uint64_t max_outliers,
+                                 std::vector<uint8_t>& out, uint64_t& outliers);
 
 struct Scored {
   bool monotone_ok = false;  // k-anonymity and highest risk within the suppression limit
