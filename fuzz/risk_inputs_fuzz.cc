@@ -1,6 +1,8 @@
-// Fuzzes the risk module's parsers: the ARX hierarchy CSV loader (then every lookup it offers) and
-// the JSONL record reader with plain keys and JSON pointers. The first byte picks the parser. Any
-// bytes give a result or an error naming the line, never a crash.
+// Fuzzes the risk module's parsers: the ARX hierarchy CSV loader (then every lookup it offers), the
+// JSONL record reader with plain keys and JSON pointers, and the YAML context of the Expert
+// Determination report (with a fixed, valid anonymize report, so the YAML is what varies; the
+// whole report is built and rendered). The first byte picks the parser: even = hierarchy, 1 mod 4
+// = JSONL, 3 mod 4 = report context. Any bytes give a result or an error, never a crash.
 #include <unistd.h>
 
 #include <cstdint>
@@ -10,6 +12,7 @@
 
 #include "phiguard/risk/hierarchy.h"
 #include "phiguard/risk/records.h"
+#include "phiguard/risk/report.h"
 
 using namespace phiguard;
 
@@ -19,6 +22,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return std::string(mkdtemp(tmpl));
   }();
   if (size < 1 || size > 1 << 16) return 0;
+  if (data[0] % 4 == 3) {
+    risk::ReportInputs in;
+    in.anonymize_json =
+        R"({"input": {"path": "in.csv", "records": 10}, "quasi_identifiers": ["age", "zip"],
+            "transformation": {"age": 1, "zip": 2}, "hierarchy_heights": {"age": 3, "zip": 5},
+            "suppressed": 1, "classes": 2, "min_class_size": 4,
+            "utility": {"metric": "loss", "value": 0.4, "loss": 0.4},
+            "risk": {"before": {"records": 10, "k": 1, "risk": {"prosecutor": {"highest": 1.0}}},
+                     "after": {"records": 9, "k": 4, "risk": {"prosecutor": {"highest": 0.25}}}}})";
+    in.context_yaml.assign(reinterpret_cast<const char*>(data + 1), size - 1);
+    in.generated_at = "2026-12-02T00:00:00Z";
+    auto report = risk::BuildDeterminationReport(in);
+    if (report.ok() && report->html.find("<script") != std::string::npos) __builtin_trap();
+    return 0;
+  }
   const std::string path = dir + "/in";
   std::FILE* f = std::fopen(path.c_str(), "wb");
   std::fwrite(data + 1, 1, size - 1, f);

@@ -124,6 +124,12 @@ TEST(RiskReport, BadInputsAreInvalidArgument) {
   size_t at = in.context_yaml.find("value: 0.2");
   in.context_yaml.replace(at, 10, "value: 7");
   EXPECT_EQ(BuildDeterminationReport(in).status().code(), kInvalid);
+  // Regression (found by fuzz/risk_inputs_fuzz.cc): a byte that is not UTF-8 in the context made
+  // the JSON summary throw; now it is an error.
+  in = Fixture();
+  at = in.context_yaml.find("A university");
+  in.context_yaml[at] = '\x97';
+  EXPECT_EQ(BuildDeterminationReport(in).status().code(), kInvalid);
 }
 
 TEST(RiskReport, MissingChromiumIsNotFound) {

@@ -19,6 +19,7 @@
 #include <optional>
 
 #include "phiguard/core/strings.h"
+#include "phiguard/core/utf8.h"
 
 extern char** environ;
 
@@ -75,6 +76,10 @@ absl::StatusOr<std::string> Text(const YAML::Node& node, const std::string& key,
   } while (0)
 
 absl::StatusOr<Context> ParseContext(const std::string& text) {
+  // Every text is written into the JSON summary, which must be UTF-8 (found by fuzzing).
+  if (std::optional<size_t> bad = FindInvalidUtf8(text)) {
+    return absl::InvalidArgumentError(Cat("context: not valid UTF-8 (byte ", *bad + 1, ")"));
+  }
   YAML::Node root;
   try {
     root = YAML::Load(text);
