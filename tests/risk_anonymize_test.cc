@@ -330,7 +330,8 @@ TEST(RiskAnonymize, AdultEveryMetricFindsArxsOptimum) {
 // ARX 3.9.2 with its PopulationUniqueness criterion (same source), Loss, no suppression: k = 1
 // and uniqueness <= 1 % of the USA population (318,857,056; Dankar's rule picks Pitman at this
 // sampling fraction) gives [0,3,0,0,0,0,0,0,0] (loss 0.019698705754820356, 9,236 classes); with
-// k = 5 and 0.1 %, k = 5 alone decides: [0,4,1,1,3,2,2,1,0].
+// 2 % suppression, [0,2,0,0,0,0,0,0,0] with the 268 smallest classes suppressed (loss
+// 0.018520237596838296, 10,799 classes); with k = 5 and 0.1 %, k = 5 alone decides.
 TEST(RiskAnonymize, AdultPopulationUniquenessMatchesArx) {
   const EncodedData* data = Adult();
   ASSERT_TRUE(data);
@@ -343,6 +344,14 @@ TEST(RiskAnonymize, AdultPopulationUniquenessMatchesArx) {
   EXPECT_EQ(result->best.levels, (std::vector<int>{0, 3, 0, 0, 0, 0, 0, 0, 0}));
   EXPECT_NEAR(result->best.metric(UtilityMetric::kLoss), 0.019698705754820356, 1e-9);
   EXPECT_EQ(result->best.classes, 9236u);
+  o.suppression_limit = 0.02;
+  result = FindOptimalTransformation(*data, o);
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->best.levels, (std::vector<int>{0, 2, 0, 0, 0, 0, 0, 0, 0}));
+  EXPECT_EQ(result->best.suppressed, 268u);
+  EXPECT_EQ(result->best.classes, 10799u);
+  EXPECT_NEAR(result->best.metric(UtilityMetric::kLoss), 0.018520237596838296, 1e-9);
+  o.suppression_limit = 0;
   o.k = 5;
   o.population_uniqueness->threshold = 0.001;
   result = FindOptimalTransformation(*data, o);
