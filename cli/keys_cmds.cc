@@ -702,6 +702,17 @@ void RegisterKeysSubcommands(CLI::App& keys, const GlobalOptions& g) {
       for (const auto& b : *bindings) {
         std::printf("%-24s %-10s %s\n", b.identity.c_str(), std::string(crypto::RoleName(b.role)).c_str(), b.key.c_str());
       }
+      auto tokens = kr.keyring->ListTokens(kr.identity);
+      if (!tokens.ok()) Fail(tokens.status());
+      std::printf("\n%-24s %-24s %s   (tokens %s)\n", "TOKEN HOLDER", "ISSUED BY", "ISSUED (UTC)",
+                  tokens->second ? "required of every identity" : "not required");
+      for (const auto& t : tokens->first) {
+        char when[32] = "?";
+        const std::time_t secs = static_cast<std::time_t>(t.created_unix);
+        std::tm utc{};
+        if (::gmtime_r(&secs, &utc) != nullptr) std::strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &utc);
+        std::printf("%-24s %-24s %s\n", t.identity.c_str(), t.issued_by.c_str(), when);
+      }
     });
   }
   // grant / revoke / allow-dual-role

@@ -720,6 +720,13 @@ TEST_F(KeyringTest, OnlyCustodiansIssueTokensAndHoldersRotateTheirOwn) {
   EXPECT_EQ(kr_->Authenticate(kBob, *first).code(), StatusCode::kUnauthenticated);
   EXPECT_TRUE(kr_->Authenticate(kBob, *second).ok());
   EXPECT_EQ(EventsFor("issue_token").back().detail, "rotation by its holder");
+  auto holders = kr_->ListTokens(kBob);
+  ASSERT_TRUE(holders.ok()) << holders.status();
+  ASSERT_EQ(holders->first.size(), 1u);
+  EXPECT_EQ(holders->first[0].identity, kBob);
+  EXPECT_EQ(holders->first[0].issued_by, kBob);
+  EXPECT_FALSE(holders->second);
+  EXPECT_EQ(kr_->ListTokens("mallory").status().code(), StatusCode::kPermissionDenied);
   // Revocation by the holder or a custodian; not by another user.
   ASSERT_TRUE(kr_->Grant(kAlice, {kDave, Role::kAuditor, "*"}).ok());
   ASSERT_TRUE(kr_->IssueToken(kAlice, kDave).ok());

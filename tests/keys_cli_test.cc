@@ -281,6 +281,12 @@ TEST_F(KeysCliTest, TokensAreIssuedByCustodiansRotatedByTheirHoldersAndRevoked) 
   EXPECT_EQ(Run("encrypt --key notes --as bob" + dev_, "x"), 1);  // bob.token still holds the old one
   WriteFile(File("bob.token"), new_token);
   ASSERT_EQ(Run("encrypt --key notes --as bob" + dev_, "x"), 0) << Stderr();
+  // keys list shows who holds a token and who issued it (never the token).
+  ASSERT_EQ(Run("keys list --as alice" + dev_), 0) << Stderr();
+  EXPECT_NE(Stdout().find("tokens required of every identity"), std::string::npos) << Stdout();
+  EXPECT_NE(Stdout().find("\nbob                      bob "), std::string::npos) << Stdout();  // rotated by bob
+  EXPECT_NE(Stdout().find("\nalice                    alice "), std::string::npos) << Stdout();
+  EXPECT_EQ(Stdout().find(new_token.substr(5, 16)), std::string::npos);
   // Revoked: refused.
   ASSERT_EQ(Run("keys token revoke bob --as alice" + dev_), 0) << Stderr();
   EXPECT_EQ(Run("encrypt --key notes --as bob" + dev_, "x"), 1);

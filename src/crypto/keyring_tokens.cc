@@ -120,4 +120,15 @@ bool Keyring::TokenRequired(std::string_view identity) const {
   return state_->require_tokens || state_->tokens.count(identity) > 0;
 }
 
+absl::StatusOr<std::pair<std::vector<TokenInfoNoSecret>, bool>> Keyring::ListTokens(std::string_view caller) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Op op(*this, caller, "list_tokens", "", "");
+  if (absl::Status s = op.CheckUnsealed(); !s.ok()) return op.Finish(s);
+  if (!op.HasAnyRole(caller)) return op.Finish(absl::PermissionDeniedError(Cat(caller, " holds no role")));
+  std::vector<TokenInfoNoSecret> out;
+  for (const auto& [identity, t] : state_->tokens) out.push_back({identity, t.issued_by, t.created_unix});
+  if (absl::Status s = op.Finish(absl::OkStatus()); !s.ok()) return s;
+  return std::make_pair(std::move(out), state_->require_tokens);
+}
+
 }  // namespace phiguard::crypto

@@ -124,6 +124,12 @@ struct RoleBinding {
   std::string key;  // a key name, or "*" for every key (and keyring-wide duties)
 };
 
+struct TokenInfoNoSecret {  // who holds an API token (never the token or its hash)
+  std::string identity;
+  std::string issued_by;
+  int64_t created_unix = 0;
+};
+
 struct RootInfoNoSecret {
   std::string kind;  // "shamir" or "dev-key-file"
   int threshold = 0;
@@ -216,6 +222,9 @@ class Keyring {
   absl::Status Authenticate(std::string_view identity, std::string_view token);
   // True if `identity` must authenticate: tokens are required, or it holds one.
   bool TokenRequired(std::string_view identity) const;
+  // Who holds a token, by whom and when it was issued, and whether tokens are required (anyone
+  // holding a role; audited as "list_tokens"): what a review of issue_token events starts from.
+  absl::StatusOr<std::pair<std::vector<TokenInfoNoSecret>, bool>> ListTokens(std::string_view caller);
 
   // --- Anyone holding a role may list metadata (never material). ---
   absl::StatusOr<std::vector<KeyInfoNoSecret>> ListKeys(std::string_view caller);
