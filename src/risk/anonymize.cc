@@ -13,7 +13,8 @@
 //
 // Best-effort search (lattices over max_lattice_nodes, see anonymize.h): no per-node state; a set
 // of the nodes already checked, and a queue of checked nodes that do not satisfy the models,
-// cheapest first. From each node taken off the queue the search dives: it checks every successor,
+// cheapest first. A first solution comes from a binary search along one cheap path up the
+// lattice (a few checks). From each node taken off the queue the search dives: it checks every successor,
 // queues those that fail, and moves on to the cheapest failing one, until a successor satisfies
 // the models (a solution: its successors are not explored from there) or the bound rules the
 // rest out. Stops at the time or node limit or when the queue is empty; never proven optimal.
@@ -91,6 +92,41 @@ class Search {
     return has_deadline_ && Clock::now() >= deadline_;
   }
 
+  // A first solution in a few checks, so that a small budget still gets one and the bound prunes
+  // from the start: the path up from the bottom that always raises the attribute whose step
+  // costs least by the static bound (no data needed), binary-searched for its lowest node that
+  // satisfies the models (exact when they are monotone along it).
+  void Climb() {
+    std::vector<uint64_t> path{lat_.bottom()};
+    std::vector<int> levels(lat_.dimensions(), 0);
+    while (path.back() != lat_.top()) {
+      int best_d = -1;
+      double best_bound = 0;
+      for (int d = 0; d < lat_.dimensions(); ++d) {
+        if (levels[d] + 1 >= lat_.height(d)) continue;
+        ++levels[d];
+        const double b = StaticBound(e_, levels.data(), o_.metric);
+        --levels[d];
+        if (best_d < 0 || b < best_bound) {
+          best_d = d;
+          best_bound = b;
+        }
+      }
+      ++levels[best_d];
+      path.push_back(path.back() + lat_.stride(best_d));
+    }
+    size_t lo = 1, hi = path.size() - 1;
+    while (lo < hi && !OutOfTime()) {
+      const size_t mid = (lo + hi) / 2;
+      if (Evaluate(path[mid]).satisfies) {
+        hi = mid;
+      } else {
+        lo = mid + 1;
+      }
+    }
+    if (!OutOfTime()) Evaluate(path[lo]);
+  }
+
   // The best-effort search (see the top of this file).
   void BestEffort() {
     using Item = std::tuple<double, int, uint64_t>;  // value, rank, node
@@ -99,6 +135,7 @@ class Search {
     const Scored bottom = Evaluate(lat_.bottom());
     seen.insert(lat_.bottom());
     if (bottom.satisfies) return;  // nothing is generalised: no node can lose less
+    Climb();
     queue.emplace(bottom.value, 0, lat_.bottom());
     while (!queue.empty()) {
       uint64_t cur = std::get<2>(queue.top());
