@@ -245,6 +245,7 @@ void RunAnonymize(const AnonymizeFlags& f) {
   // Write the transformed records atomically, from the spooled copy.
   auto again = CsvReader::Open(spool.path(), csv);
   if (!again.ok()) Fail(again.status());
+  ::unlink(spool.path().c_str());  // the open reader keeps it; no name left behind from here on
   auto writer = AtomicFileWriter::Open(f.out);
   if (!writer.ok()) Fail(writer.status());
   if (absl::Status s = risk::WriteTransformed(**data, result->best, opts, **again, **writer,
