@@ -151,6 +151,9 @@ INSTANTIATE_TEST_SUITE_P(
                  "bob", PhiType::kName},
         Positive{"FirstNameCalledAtLineStart", "Afebrile.\nBill called once about 4am.", "Bill",
                  PhiType::kName},
+        // A capitalised first name set off by commas after a relative word, even "Ed".
+        Positive{"FirstNameInCommasAfterRelative", "Family: Son, Ed, was updated by MD today.",
+                 "Ed", PhiType::kName},
         // O' surnames: the Census lists O'Brien as OBRIEN; "o rourke" lost its apostrophe.
         Positive{"ApostropheSurnameAfterLowerCaseInitial",
                  "nsg (d. renna and j. o'brien) verified amt of cash.", "j. o'brien",
@@ -260,6 +263,9 @@ INSTANTIATE_TEST_SUITE_P(
         // The visitor rule needs the name to open a clause, and no clinical word.
         Negative{"WordBeforeCalledMidClause", "pharmacy sent the bill called in by MD.", "bill"},
         Negative{"ClinicalWordBeforeCalled", "Pt to ED; ED called report to floor.", "ED called"},
+        // The same shape in capitals is the emergency department.
+        Negative{"CapitalEdInCommasAfterRelative", "Wife, ED, and PCP notified of transfer.",
+                 "ED"},
         // "o" before a word that makes no O' surname, and "o'clock", stay.
         Negative{"LoneOAfterTitleBeforeFunctionWord", "Dr. o and team aware of plan.", "o and"},
         Negative{"OClockIsNoSurname", "Meds given at 8 o'clock as ordered.", "o'clock"},

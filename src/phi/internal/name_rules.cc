@@ -239,8 +239,13 @@ class Rules {
         // English word form ("visisted", "reintubation").
         return !(Unknown(k) && !Capitalised(k) && LooksLikeWordForm(lower_[k]));
       }
-      return (F(k) & kFirstName) && !Clinical(k) && !Function(k) &&
-             tok_[k].name_count >= 100000;
+      if ((F(k) & kFirstName) && !Clinical(k) && !Function(k) && tok_[k].name_count >= 100000)
+        return true;
+      // "Son, Ed, was updated": a capitalised first name set off by commas after the relative
+      // word is a name even when it is also an abbreviation (ED); "ED" in capitals stays one.
+      return k == i + 1 && mode_ == CaseMode::kMixed && tok_[k].title && (F(k) & kFirstName) &&
+             !Function(k) && Gap(k).find(',') != std::string_view::npos && k + 1 < tok_.size() &&
+             Gap(k + 1).starts_with(",");
     };
     while (j < tok_.size() && candidate(j)) {
       size_t e = ExtendName(j, 3);
