@@ -22,10 +22,17 @@ if [ "${SKIP_SANITIZE:-0}" != 1 ] || [ "${SKIP_FUZZ:-0}" != 1 ]; then
   scripts/build.sh build-san
 fi
 if [ "${SKIP_SANITIZE:-0}" != 1 ]; then
-  # One process for the whole suite: under ASan, a process per test (ctest) spends most of its
-  # time loading the lexicons again and again.
-  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-    build-san/tests/phiguard_tests --gtest_brief=1
+  # One process per core, each running a shard of the suite: under ASan, a process per test
+  # (ctest) spends most of its time loading the lexicons again and again.
+  pids=()
+  for ((shard = 0; shard < jobs; shard++)); do
+    ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 GTEST_TOTAL_SHARDS=$jobs \
+      GTEST_SHARD_INDEX=$shard build-san/tests/phiguard_tests --gtest_brief=1 &
+    pids+=($!)
+  done
+  failed=0
+  for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
+  [ "$failed" = 0 ] || { echo "phiguard: sanitizer tests failed" >&2; exit 1; }
 fi
 if [ "${SKIP_FUZZ:-0}" != 1 ]; then
   # 11 targets: 8 s each keeps the whole run inside the CI budget; run longer locally.
