@@ -10,6 +10,7 @@
 
 #include "phiguard/audit/crypto_audit_sink.h"
 #include "phiguard/audit/exports.h"
+#include "audit_test_util.h"
 #include "test_util.h"
 
 namespace phiguard::audit {
@@ -17,7 +18,7 @@ namespace {
 
 using ::absl::StatusCode;
 
-crypto::SecretKey KeyOf(char fill) { return *crypto::SecretKey::FromBytes(std::string(32, fill)); }
+using testing_util::KeyOf;
 
 AuditEvent Read(std::string actor, std::string patient) {
   AuditEvent e;

@@ -136,6 +136,7 @@ inline std::string Unhex(std::string_view hex) {
 }
 
 // Standard base64 with padding (what Go's encoding/json writes for []byte); nullopt if malformed.
+// Written apart from src/deid's decoder on purpose: tests check that code with this one.
 inline std::optional<std::string> Base64Decode(std::string_view in) {
   auto value = [](char c) -> int {
     if (c >= 'A' && c <= 'Z') return c - 'A';

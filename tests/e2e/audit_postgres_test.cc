@@ -10,21 +10,15 @@
 #include <thread>
 
 #include "phiguard/audit/audit_log.h"
+#include "audit_test_util.h"
 #include "test_util.h"
 
 namespace phiguard::audit {
 namespace {
 
-crypto::SecretKey KeyOf(char fill) { return *crypto::SecretKey::FromBytes(std::string(32, fill)); }
+using testing_util::KeyOf;
 
-AuditEvent Event(int i) {
-  AuditEvent e;
-  e.actor.id = "svc:" + std::to_string(i % 3);
-  e.action = "read";
-  e.patient = "MRN-" + std::to_string(i);
-  e.outcome = "success";
-  return e;
-}
+AuditEvent Event(int i) { return testing_util::ReadEvent(i, "svc", 3); }
 
 class AuditPostgresTest : public testing::Test {
  protected:

@@ -12,21 +12,15 @@
 
 #include "phiguard/audit/audit_log.h"
 #include "phiguard/store/sqlite.h"
+#include "audit_test_util.h"
 #include "test_util.h"
 
 namespace phiguard::audit {
 namespace {
 
-crypto::SecretKey KeyOf(char fill) { return *crypto::SecretKey::FromBytes(std::string(32, fill)); }
+using testing_util::KeyOf;
 
-AuditEvent Event(int i) {
-  AuditEvent e;
-  e.actor.id = "u:" + std::to_string(i % 5);
-  e.action = "read";
-  e.patient = "MRN-" + std::to_string(i);
-  e.outcome = "success";
-  return e;
-}
+AuditEvent Event(int i) { return testing_util::ReadEvent(i, "u", 5); }
 
 class AuditTamperTest : public testing::Test {
  protected:
