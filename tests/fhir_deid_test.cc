@@ -90,12 +90,12 @@ void CollectIdentifiers(const json& node, const std::string& parent, const std::
   }
 }
 
-// What the text detector finds (confidence >= 0.6, dates aside: years stay and full dates are
-// collected above) in every string of the input, wherever the sender put it: a name in a
-// display, a hospital in Organization.name, a place in a note. Not in terminology (codings,
-// code systems, extension URLs, profiles) nor references (checked on their own below), which the
-// policy keeps on purpose: a SNOMED code reads as a number and a code system as a URL; a code
-// system's URL found elsewhere (in narrative) is terminology too.
+// What the text detector finds (DetectedNonDateValues; full dates are collected above) in every
+// string of the input, wherever the sender put it: a name in a display, a hospital in
+// Organization.name, a place in a note. Not in terminology (codings, code systems, extension URLs,
+// profiles) nor references (checked on their own below), which the policy keeps on purpose: a
+// SNOMED code reads as a number and a code system as a URL; a code system's URL found elsewhere
+// (in narrative) is terminology too.
 void CollectDetected(const json& node, std::set<std::string>& out,
                      std::set<std::string>& terminology, const std::string& key = "") {
   static const std::set<std::string> kTerminology = {"coding", "system", "code", "url", "meta",
@@ -115,16 +115,8 @@ void CollectDetected(const json& node, std::set<std::string>& out,
     return;
   }
   if (!node.is_string()) return;
-  const std::string v = node.get<std::string>();
-  const phi::Detector& detector = *testing_util::SharedDetector();
-  static thread_local auto scratch = detector.NewScratch();
-  ASSERT_TRUE(scratch.ok());
-  std::vector<phi::Span> spans;
-  ASSERT_TRUE(detector.Detect(v, **scratch, spans).ok());
-  for (const phi::Span& s : spans) {
-    if (s.type != phi::PhiType::kDate && s.confidence >= 0.6f) {
-      out.insert(v.substr(s.byte_start, s.byte_end - s.byte_start));
-    }
+  for (std::string& v : testing_util::DetectedNonDateValues(node.get<std::string>())) {
+    out.insert(std::move(v));
   }
 }
 

@@ -75,17 +75,9 @@ std::set<std::string> IdentifiersOf(const std::string& file) {
     }
   }
   // Everything else: what the text detector finds in the raw segments, kept or not by the
-  // policy, except its guesses below 0.6 (a bare code like "SUR" read as a name).
-  const phi::Detector& detector = *testing_util::SharedDetector();
-  auto scratch = detector.NewScratch();
-  EXPECT_TRUE(scratch.ok());
-  std::vector<phi::Span> spans;
+  // policy (full dates are checked below).
   for (const std::string& seg : SplitAtAny(file, "\r\n")) {
-    EXPECT_TRUE(detector.Detect(seg, **scratch, spans).ok());
-    for (const phi::Span& s : spans) {
-      if (s.type == phi::PhiType::kDate) continue;  // years stay; full dates are checked below
-      if (s.confidence >= 0.6f) add(seg.substr(s.byte_start, s.byte_end - s.byte_start));
-    }
+    for (const std::string& v : testing_util::DetectedNonDateValues(seg)) add(v);
   }
   return ids;
 }
