@@ -1,6 +1,6 @@
-// The keyword lists of the context rules (name_rules.cc): titles, relatives, credentials,
-// facility keywords, place and person context, function words. Each becomes a role bit on its
-// lexicon entry, so a rule asks "is this token a title?" without another lookup.
+// The keyword lists of the context rules (rules.h and its rule files): titles, relatives,
+// credentials, facility keywords, place and person context, function words. Each becomes a role
+// bit on its lexicon entry, so a rule asks "is this token a title?" without another lookup.
 #include "phi/internal/rule_words.h"
 
 #include <string_view>

@@ -1,0 +1,72 @@
+// Facility names: words before a keyword ("Calvert Hospital", "Sacred Heart Memorial"), saints'
+// hospitals ("St. Agnes") and universities ("University of Maryland"). Part of Rules (rules.h).
+#include "phi/internal/rules.h"
+
+namespace phiguard::phi::internal {
+
+bool Rules::FacilityNameWord(size_t j) const {
+  if (!Word(j) || Function(j) || (Clinical(j) && lower_[j] != "st")) return false;
+  std::string_view w = lower_[j];
+  if (Role(j, kRoleGenericModifier)) return false;
+  if (w == "st" || w == "saint" || w == "mt") return true;
+  if (Role(j, kRoleFacilityKeyword)) return true;
+  if (mode_ == CaseMode::kMixed) return tok_[j].title || tok_[j].upper;
+  // Caseless text: "UNION HOSPITAL" (a place name) but not "NEED REHAB" (a verb).
+  if (English(j)) return (F(j) & (kFacilityWord | kPlace)) != 0;
+  if (F(j) & (kFacilityWord | kPlace | kFirstName | kSurname)) return true;
+  return Unknown(j);
+}
+
+void Rules::FacilityRule(size_t i) {
+  std::string_view w = lower_[i];
+  bool strong = Role(i, kRoleStrongFacility);
+  // "Medical Center", "Health Center": a center that is surely a facility.
+  if ((w == "center" || w == "centre" || w == "ctr") && i > 0 &&
+      (lower_[i - 1] == "medical" || lower_[i - 1] == "health" || lower_[i - 1] == "cancer" ||
+       lower_[i - 1] == "trauma" || lower_[i - 1] == "surgical" || lower_[i - 1] == "med"))
+    strong = true;
+  if (w == "ed" && mode_ == CaseMode::kMixed && !tok_[i].upper) return;
+  size_t a = i;
+  while (a > 0 && i - a < 4 && Joined(a) && FacilityNameWord(a - 1)) --a;
+  if (a == i) return;
+  // Leading keywords are not the name; trailing generic ones ("Hospital") are dropped, but
+  // descriptive ones ("Memorial", "General") stay: they are part of the name.
+  size_t first = a, last = i;
+  while (first < i && Role(first, kRoleFacilityKeyword) && lower_[first] != "st" &&
+         !Role(first, kRoleDescriptive))
+    ++first;
+  while (last > first && Role(last, kRoleFacilityKeyword) && !Role(last, kRoleDescriptive)) --last;
+  if (Role(last, kRoleFacilityKeyword) && !Role(last, kRoleDescriptive)) return;
+  if (first > last || (first == i && !Role(i, kRoleDescriptive))) return;
+  bool distinctive = false;
+  for (size_t k = first; k <= last; ++k) {
+    if (Role(k, kRoleFacilityKeyword) && !Role(k, kRoleDescriptive)) continue;
+    if (!English(k) || Capitalised(k) || (F(k) & kFacilityWord) || strong) distinctive = true;
+  }
+  if (!distinctive) return;
+  if (!strong && !Capitalised(first) && !(F(first) & (kFacilityWord | kPlace))) return;
+  // The span covers the keyword too: "Baltimore Rehab" is one name, and "[**FACILITY**]" reads
+  // better than "[**FACILITY**] Hospital", where the kind of place narrows it down.
+  Emit(first, i, PhiType::kFacility, strong ? 0.85 : 0.7);
+}
+
+void Rules::SaintRule(size_t i) {
+  // "St. Agnes", "St Mary's", "ST. MARY"
+  size_t j = i + 1;
+  if (!Joined(j) || !Word(j) || !(F(j) & kFirstName) || Function(j) || !CapOk(j)) return;
+  if (i > 0 && tok_[i - 1].digits && tok_[i - 1].end == tok_[i].start) return;  // "1ST CASE"
+  if (mode_ == CaseMode::kMixed && !(tok_[i].title || tok_[i].upper)) return;
+  Emit(i, j, PhiType::kFacility, 0.8);
+}
+
+void Rules::UniversityRule(size_t i) {
+  size_t j = i + 1;
+  if (j < tok_.size() && lower_[j] == "of") ++j;
+  if (j >= tok_.size() || !Joined(j) || Function(j) || Clinical(j) || tok_[j].end - tok_[j].start < 4 ||
+      !(F(j) & (kState | kPlace)))
+    return;
+  if (mode_ == CaseMode::kMixed && !tok_[i].upper && !tok_[i].title && !tok_[i].initial) return;
+  Emit(i, j, PhiType::kFacility, 0.8);
+}
+
+}  // namespace phiguard::phi::internal
