@@ -520,6 +520,23 @@ TEST_F(KeyringStreamTest, RoundTripsAtEveryChunkBoundary) {
   }
 }
 
+TEST_F(KeyringStreamTest, DecryptionFollowsTheChunkSizeInTheHeader) {
+  // Streams keep their chunk size: one made with 1 KiB chunks (this fixture) opens in a keyring
+  // whose own default differs, e.g. files written before the default moved from 64 to 16 KiB.
+  const std::string plain = Pattern(5 * kChunk + 3);
+  const std::string ct = EncryptStream(plain);
+  KeyringOptions other = options_;
+  other.stream_chunk_bytes = 64u << 10;
+  auto kr = Keyring::Open(Store(), sink_, other);
+  ASSERT_TRUE(kr.ok()) << kr.status();
+  ASSERT_TRUE((*kr)->UnsealWithShares(kAlice, {shares_[0], shares_[2], shares_[4]}).ok());
+  std::istringstream in(ct);
+  std::ostringstream out;
+  ASSERT_TRUE((*kr)->DecryptStream(kBob, "file-1", in, out).ok());
+  EXPECT_EQ(out.str(), plain);
+  EXPECT_EQ(ParseHeader(ct)->header.chunk_bytes, kChunk);
+}
+
 TEST_F(KeyringStreamTest, EveryFlippedBitOfHeaderAndChunksFails) {
   // A full chunk and a short last one: every bit of the header, both chunks and both tags.
   const std::string ct = EncryptStream(Pattern(kChunk + 40));

@@ -76,18 +76,6 @@ absl::Status DataKeyCipher::Rekey(const SecretKey& key) {
   return absl::OkStatus();
 }
 
-void DataKeyCipher::Forget() {
-  // Overwrite each context's key schedule with an all-zero key's: the old key leaves the context
-  // without freeing it.
-  // Only a context keyed since the last Forget holds a real key schedule.
-  static const unsigned char kZero[32] = {};
-  if (ctx_->enc != nullptr && ctx_->enc_keyed) (void)EVP_CipherInit_ex(ctx_->enc, nullptr, nullptr, kZero, nullptr, -1);
-  if (ctx_->dec != nullptr && ctx_->dec_keyed) (void)EVP_CipherInit_ex(ctx_->dec, nullptr, nullptr, kZero, nullptr, -1);
-  ctx_->enc_keyed = ctx_->dec_keyed = false;
-  auto zero = SecretKey::FromBytes(std::string(32, '\0'));
-  if (zero.ok()) ctx_->key = *std::move(zero);
-}
-
 absl::Status DataKeyCipher::SealInto(std::string_view nonce, std::string_view plaintext,
                                      std::string_view aad, char* out) {
   if (nonce.size() != kGcmNonceBytes) return absl::InvalidArgumentError("GCM nonce must be 12 bytes");

@@ -481,6 +481,8 @@ absl::Status Keyring::DestroyVersion(std::string_view caller, std::string_view n
   if (s.ok()) {
     material_->keys.erase(std::make_pair(std::string(name), version));
     material_->key_ciphers.erase(std::make_pair(std::string(name), version));
+    // Pooled stream ciphers may hold the schedule of a data key that this version wrapped.
+    material_->idle_workspaces.clear();
   }
   return s;
 }

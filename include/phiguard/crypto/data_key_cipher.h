@@ -25,9 +25,6 @@ class DataKeyCipher {
   // Switches to another 32-byte key, keeping the EVP contexts (no allocation; the key schedule
   // is computed on the next Seal/Open). The previous key is wiped. InvalidArgument for a bad size.
   absl::Status Rekey(const SecretKey& key);
-  // Wipes the key and overwrites the contexts' key schedules (keeping the contexts), e.g. before
-  // the cipher waits in a pool. It then holds an all-zero key: Rekey it before the next use.
-  void Forget();
 
   // Appends ciphertext || 16-byte tag of `plaintext` to `out`. REQUIRES a 12-byte nonce never used
   // before with this key; InvalidArgument otherwise (size only: uniqueness is the caller's job).

@@ -36,8 +36,9 @@ class RandomPool {
 };
 
 // What one stream needs besides its data key, kept between streams so a stream allocates nothing:
-// an AES-GCM cipher (re-keyed per object, its key schedule overwritten when returned) and chunk
-// buffers (StreamScratch: no plaintext left in them between streams).
+// an AES-GCM cipher (re-keyed per object; the last object's key schedule stays until the next
+// object, a destroyed version or the seal) and chunk buffers (StreamScratch: no plaintext left in
+// them between streams).
 struct StreamWorkspace {
   std::unique_ptr<DataKeyCipher> cipher;
   StreamScratch scratch;
