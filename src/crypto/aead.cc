@@ -23,10 +23,20 @@ absl::Status CheckSizes(std::string_view key, std::string_view nonce) {
   if (CipherFor(key.size()) == nullptr) {
     return absl::InvalidArgumentError("AES-GCM key must be 16, 24 or 32 bytes");
   }
-  if (nonce.size() != kGcmNonceBytes) {
-    return absl::InvalidArgumentError("AES-GCM nonce must be 12 bytes (96 bits)");
+  if (nonce.empty() || nonce.size() > kMaxGcmNonceBytes) {
+    return absl::InvalidArgumentError("AES-GCM nonce must be 1 to 128 bytes");
   }
   return absl::OkStatus();
+}
+
+// Sets up `ctx` for one message: cipher, nonce length (when it is not the default 96 bits), key
+// and nonce.
+bool Init(EVP_CIPHER_CTX* ctx, bool encrypt, std::string_view key, std::string_view nonce) {
+  const int enc = encrypt ? 1 : 0;
+  return ctx != nullptr && EVP_CipherInit_ex(ctx, CipherFor(key.size()), nullptr, nullptr, nullptr, enc) == 1 &&
+         (nonce.size() == kGcmNonceBytes ||
+          EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, static_cast<int>(nonce.size()), nullptr) == 1) &&
+         EVP_CipherInit_ex(ctx, nullptr, nullptr, U(key), U(nonce), enc) == 1;
 }
 
 }  // namespace
@@ -41,7 +51,7 @@ absl::StatusOr<std::string> AesGcmSeal(std::string_view key, std::string_view no
   std::string out(plaintext.size() + kGcmTagBytes, '\0');
   auto* o = reinterpret_cast<unsigned char*>(out.data());
   int len = 0, fin = 0;
-  bool ok = ctx && EVP_EncryptInit_ex(ctx.get(), CipherFor(key.size()), nullptr, U(key), U(nonce)) == 1 &&
+  bool ok = Init(ctx.get(), /*encrypt=*/true, key, nonce) &&
             (aad.empty() || EVP_EncryptUpdate(ctx.get(), nullptr, &len, U(aad), static_cast<int>(aad.size())) == 1) &&
             EVP_EncryptUpdate(ctx.get(), o, &len, U(plaintext), static_cast<int>(plaintext.size())) == 1 &&
             EVP_EncryptFinal_ex(ctx.get(), o + len, &fin) == 1 &&
@@ -63,7 +73,7 @@ absl::StatusOr<std::string> AesGcmOpen(std::string_view key, std::string_view no
   std::string out(ct.size(), '\0');
   auto* o = reinterpret_cast<unsigned char*>(out.data());
   int len = 0, fin = 0;
-  bool ok = ctx && EVP_DecryptInit_ex(ctx.get(), CipherFor(key.size()), nullptr, U(key), U(nonce)) == 1 &&
+  bool ok = Init(ctx.get(), /*encrypt=*/false, key, nonce) &&
             (aad.empty() || EVP_DecryptUpdate(ctx.get(), nullptr, &len, U(aad), static_cast<int>(aad.size())) == 1) &&
             EVP_DecryptUpdate(ctx.get(), o, &len, U(ct), static_cast<int>(ct.size())) == 1 &&
             EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kGcmTagBytes, tag.data()) == 1;

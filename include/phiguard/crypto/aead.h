@@ -1,6 +1,8 @@
 // Authenticated encryption with AES-GCM (NIST SP 800-38D) over OpenSSL 3 EVP: the primitive under
-// every ciphertext phiguard stores (token vaults, wrapped keys, encrypted files). Only 96-bit nonces
-// and 128-bit tags are accepted: other nonce sizes are InvalidArgument, never silently rehashed.
+// every ciphertext phiguard stores (token vaults, wrapped keys, encrypted files). Tags are 128 bits.
+// Every phiguard format uses random 96-bit nonces; the raw primitive also takes the other lengths
+// SP 800-38D allows, up to OpenSSL's limit of 128 bytes (the nonce is then GHASHed into the initial
+// counter), so it interoperates with AES-GCM peers; an empty or longer nonce is InvalidArgument.
 //
 // Aead adds a versioned envelope around the primitive: a fresh random nonce per message, so callers
 // never handle nonces. Immutable after Create(); Encrypt/Decrypt are thread-safe.
@@ -21,9 +23,11 @@ namespace phiguard::crypto {
 
 inline constexpr size_t kGcmNonceBytes = 12;
 inline constexpr size_t kGcmTagBytes = 16;
+inline constexpr size_t kMaxGcmNonceBytes = 128;  // OpenSSL 3's GCM_IV_MAX_SIZE
 
 // Raw AES-GCM seal: returns ciphertext || tag. `key` is 16, 24 or 32 bytes (AES-128/192/256),
-// `nonce` exactly 12 bytes; InvalidArgument otherwise. For known-answer tests and the envelope.
+// `nonce` 1 to 128 bytes (12 is the norm); InvalidArgument otherwise. For known-answer tests,
+// interoperation and the envelope.
 absl::StatusOr<std::string> AesGcmSeal(std::string_view key, std::string_view nonce,
                                        std::string_view plaintext, std::string_view aad);
 // Raw AES-GCM open of ciphertext || tag. DataLoss when the tag does not verify (the plaintext is
