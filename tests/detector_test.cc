@@ -168,7 +168,35 @@ INSTANTIATE_TEST_SUITE_P(
                  "glen burnie", PhiType::kLocation},
         // Hospitals named for a church: "Adventist" is part of the name.
         Positive{"ChurchHospitalName", "Admitted from Kessler Adventist for cath.",
-                 "Kessler Adventist", PhiType::kFacility}),
+                 "Kessler Adventist", PhiType::kFacility},
+        // In a note written in lower case, a capitalised word after a name is part of it, even
+        // when it is also an English word ("hickey").
+        Positive{"CapitalisedWordContinuesNameInLowerCaseNote",
+                 "pt comfortable overnight, no events, vss, afebrile, tolerating diet. social-> "
+                 "pt's dtr-in-law Rita Hickey was in to visit last noc.",
+                 "Rita Hickey", PhiType::kName},
+        // An initial glued to the word before it by a hyphen.
+        Positive{"InitialAfterHyphen", "GI: GIVEN CARAFATE-W. MAROTTA AWARE-WILL START PROTONIX.",
+                 "W. MAROTTA", PhiType::kName},
+        // A campus, a region named by a compass word, a saint's hospital by its initial.
+        Positive{"CapitalisedWordBeforeCampus", "Radiation planning on North Campus today.",
+                 "North Campus", PhiType::kFacility},
+        Positive{"CompassRegionAfterThe", "Was on vacation on the Eastern Shore, developed angina.",
+                 "Eastern Shore", PhiType::kLocation},
+        Positive{"CompassRegionInCapitals", "FAMILY ARRIVED AT 2 AM FROM THE EASTERN SHORE- SON.",
+                 "EASTERN SHORE", PhiType::kLocation},
+        Positive{"SaintInitialAfterAt", "Social: Had a bed @ St A. but will need a rescreen.",
+                 "St A", PhiType::kFacility},
+        // Date shapes: a two-digit year after a period or a comma, a range of days.
+        Positive{"SlashDateWithYearAfterPeriod", "11/21.93\nneuro: alert and oriented.",
+                 "11/21.93", PhiType::kDate},
+        Positive{"DayMonthCommaTwoDigitYear", "Progress Note\n21 Apr, 21 0700->1930\nS/O",
+                 "21 Apr, 21", PhiType::kDate},
+        Positive{"RangeOfDaysBeforeMonth", "Stable on the night of 12-14 Nov per family.",
+                 "12-14 Nov", PhiType::kDate},
+        // A short policy number after an explicit number sign.
+        Positive{"ShortPolicyNumber", "Indicated per hospital policy #rg17, discussed at 1400.",
+                 "rg17", PhiType::kHealthPlan}),
     [](const testing::TestParamInfo<Positive>& info) { return std::string(info.param.name); });
 
 TEST_F(DetectorTest, FindsFaxByContext) {
@@ -269,6 +297,23 @@ INSTANTIATE_TEST_SUITE_P(
         // "o" before a word that makes no O' surname, and "o'clock", stay.
         Negative{"LoneOAfterTitleBeforeFunctionWord", "Dr. o and team aware of plan.", "o and"},
         Negative{"OClockIsNoSurname", "Meds given at 8 o'clock as ordered.", "o'clock"},
+        // A capitalised word after a name but past a comma starts a new clause.
+        Negative{"CapitalisedWordAfterCommaInLowerCaseNote",
+                 "pt comfortable overnight, no events, vss, afebrile. spoke with wife mary, Hope "
+                 "is that he improves.",
+                 "Hope"},
+        // A hyphen before an initial, but no name after it.
+        Negative{"HyphenInitialBeforeWord", "EKG WITH ST-T. WAVE CHANGES NOTED.", "WAVE"},
+        Negative{"LowerCaseCampus", "Son lives on campus with a roommate.", "campus"},
+        // A compass word and "side" is a region only where case says so.
+        Negative{"EastSideInCapitals", "TURNED TO THE EAST SIDE OF THE BED.", "EAST SIDE"},
+        Negative{"WestSideInLowerCase", "Dressing on the west side of the wound.", "west side"},
+        Negative{"SinusTachInitial", "Rhythm ST with ST T. wave flattening noted.", "ST T"},
+        // Fractions with a decimal, counts after a date, ranges without a month.
+        Negative{"FractionThenDecimal", "Mg 2/1.85 today, repleted.", "2/1.85"},
+        Negative{"CountAfterDayMonthComma", "Fell 3 Jan, 12 hours before admission.", "12 hours"},
+        Negative{"RangeBeforeJunctional", "Occasional 1-2 junctional beats.", "1-2"},
+        Negative{"PolicyNumberTooShort", "Line changed per policy #1 today.", "#1"},
         // "new" starts many place names ("New York"), but "new onset" is none.
         Negative{"PlacePrefixWordAlone", "Transferred to New Onset seizure unit.", "Onset"},
         Negative{"LowerCaseMdIsNoState", "will call towson md tomorrow about it.", "md"},

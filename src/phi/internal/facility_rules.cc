@@ -53,6 +53,17 @@ void Rules::FacilityRule(size_t i) {
 void Rules::SaintRule(size_t i) {
   // "St. Agnes", "St Mary's", "ST. MARY"
   size_t j = i + 1;
+  // "a bed @ St A.", "went to St J. yesterday": a saint's hospital by its initial, after "@",
+  // "at", "to" or "from", with "St" capitalised in a mixed-case note (not "ST T. wave").
+  if (tok_[j].initial && mode_ == CaseMode::kMixed && tok_[i].title && Gap(j) == " " &&
+      text_[tok_[j].start] >= 'A' && text_[tok_[j].start] <= 'Z' && tok_[j].end < text_.size() &&
+      text_[tok_[j].end] == '.' && i > 0) {
+    const std::string_view cue = lower_[i - 1], gap = Gap(i);
+    if (gap == " @ " || gap == "@" || gap == " @" ||
+        (Joined(i) && (cue == "at" || cue == "to" || cue == "from")))
+      Emit(i, j, PhiType::kFacility, 0.75);
+    return;
+  }
   if (!Joined(j) || !Word(j) || !(F(j) & kFirstName) || Function(j) || !CapOk(j)) return;
   if (i > 0 && tok_[i - 1].digits && tok_[i - 1].end == tok_[i].start) return;  // "1ST CASE"
   if (mode_ == CaseMode::kMixed && !(tok_[i].title || tok_[i].upper)) return;

@@ -184,7 +184,21 @@ bool ValidFullDate(std::string_view text, size_t start, size_t end) {
   for (size_t i = start; i < end && n < 2; ++i) {
     if (!std::isdigit(static_cast<unsigned char>(text[i]))) seps[n++] = text[i];
   }
-  return n == 2 && seps[0] == seps[1];
+  if (n == 2 && seps[0] == seps[1]) return true;
+  // "11/21.93": a slash date with its two-digit year after a period, but no fraction and decimal
+  // ("3/4.25").
+  if (n != 2 || seps[0] != '/' || seps[1] != '.' || end - start > 8) return false;
+  const int a = std::atoi(text.data() + start);
+  const int b = std::atoi(text.data() + text.find('/', start) + 1);
+  return a > 5 || b > 5;
+}
+
+// "21 Apr, 21": a two-digit year after the comma, not a count ("3 Jan, 12 hours later").
+bool ValidShortYearAfterDate(std::string_view text, size_t, size_t end) {
+  size_t k = end;
+  while (k < text.size() && text[k] == ' ') ++k;
+  if (k < text.size() && std::isalpha(static_cast<unsigned char>(text[k]))) return false;
+  return !((At(text, end) == '.' || At(text, end) == ':') && IsDigitAt(text, end + 1));
 }
 
 // "10/03/10/04" (a date range); "1/3-1/2" is a range of fractions.
@@ -248,6 +262,11 @@ const std::vector<PatternDef>& BuiltinPatterns() {
       {T::kDate, "\\b" DAY ORD "?(\\s+of)?\\s*" MONTH "\\b\\.?(,?\\s*(19|20)[0-9]{2}\\b)?", true,
        M::kWhole, 0.9, nullptr},
       {T::kDate, "\\b" MONTH "\\.?,?\\s+(of\\s+)?(19|20)[0-9]{2}\\b", true, M::kWhole, 0.9, nullptr},
+      // "21 Apr, 21" (a two-digit year after a comma), "1->2 nov" (a range of days).
+      {T::kDate, "\\b" DAY "\\s+" MONTH "\\.?,\\s*'?[0-9]{2}\\b", true, M::kWhole, 0.85,
+       ValidShortYearAfterDate},
+      {T::kDate, "\\b" DAY "\\s*(-+>|-|to)\\s*" DAY ORD "?\\s+(of\\s+)?" MONTH "\\b", true,
+       M::kWhole, 0.85, ValidNumericDate},
       {T::kDate,
        "\\b(january|february|april|june|july|august|september|october|november|december|jan|feb|"
        "apr|jun|jul|sept?|oct|nov)\\b",
@@ -312,6 +331,10 @@ const std::vector<PatternDef>& BuiltinPatterns() {
        "\\b(member|policy|subscriber|medicaid|medicare|insurance|group|beneficiary|plan|hicn?|mbi)"
        NUMWORD "[a-z0-9][a-z0-9\\-]{4,}\\b",
        true, M::kTrailingValue, 0.9, ValueHasDigit},
+      // A short policy or member number after an explicit number sign ("policy #rg17").
+      {T::kHealthPlan,
+       "\\b(policy|member|subscriber)\\s*(#|no\\.?|num(ber)?)\\s*[:.]?\\s*[a-z0-9\\-]{3,}\\b", true,
+       M::kTrailingValue, 0.85, ValueHasDigit},
       // (J) account numbers.
       {T::kAccount, "\\b(acct|account|billing)" NUMWORD "[a-z]{0,3}[0-9][0-9\\-]{3,}\\b", true,
        M::kTrailingValue, 0.9, nullptr},

@@ -3,6 +3,7 @@
 // "from", "at", "by". Part of Rules (rules.h).
 #include "phi/internal/rules.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstring>
 #include <string>
@@ -37,11 +38,35 @@ bool Rules::PlaceAt(size_t j, size_t* end, size_t min_len) const {
   return true;
 }
 
+// "Eastern Shore", "WEST COAST": a compass word and a word for a region, both capitalised where
+// case tells.
+bool Rules::CompassRegion(size_t j) const {
+  static constexpr std::string_view kCompass[] = {"north",    "south",    "east",    "west",
+                                                  "northern", "southern", "eastern", "western"};
+  static constexpr std::string_view kRegion[] = {"shore", "coast", "peninsula", "panhandle"};
+  // Only where case tells: not "THE EAST SIDE (OF THE BED)" in a note in capitals.
+  static constexpr std::string_view kCasedRegion[] = {"side", "end"};
+  auto in = [](const auto& list, std::string_view w) {
+    return std::find(std::begin(list), std::end(list), w) != std::end(list);
+  };
+  const std::string_view b = lower_[j + 1];
+  if (!in(kCompass, lower_[j])) return false;
+  if (mode_ == CaseMode::kMixed) {
+    return (in(kRegion, b) || in(kCasedRegion, b)) && Capitalised(j) && Capitalised(j + 1);
+  }
+  return in(kRegion, b);
+}
+
 void Rules::PlaceContextRule(size_t i) {
   size_t j = i + 1, end = 0;
   if (j >= tok_.size() || !Joined(j)) return;
   if (PlaceAt(j, &end) && CapOk(j)) {
     Emit(j, end, PhiType::kLocation, 0.8);
+    return;
+  }
+  // "the Eastern Shore", "the West Coast": a region named by a compass word.
+  if (lower_[i] == "the" && j + 1 < tok_.size() && Joined(j + 1) && CompassRegion(j)) {
+    Emit(j, j + 1, PhiType::kLocation, 0.75);
     return;
   }
   // "in Edgemere area", "from the Dundalk area": a name before "area" after a place cue.

@@ -81,8 +81,11 @@ void Rules::EmitOne(size_t a, size_t b, PhiType type, float conf) {
 // Extends a name that ends at token j over the following name words ("John A. Smith").
 size_t Rules::ExtendName(size_t j, size_t max_tokens) const {
   size_t i = j;
+  // In a note written in lower case a capitalised known name continues it even when it is also
+  // a word ("Rita Hickey"): the writer meant it.
   while (j + 1 < tok_.size() && j + 1 - i < max_tokens && Joined(j + 1) &&
-         (NameCandidate(j + 1) || (tok_[j + 1].initial && CapOk(j + 1))))
+         (NameCandidate(j + 1) || (tok_[j + 1].initial && CapOk(j + 1)) ||
+          (StandsOut(j + 1) && Nameish(j + 1))))
     ++j;
   // A trailing initial without its surname is not part of the name ("John A" then ".").
   return j;

@@ -71,7 +71,7 @@ const Set& FacilityKeywords() {
                                 "healthcare", "ew", "er", "ed", "medical", "center",
                                 "centre", "ctr", "institute", "sanitarium",
                                 "memorial", "general", "regional", "community", "university",
-                                "adventist", "baptist", "methodist", "presbyterian"};
+                                "adventist", "baptist", "methodist", "presbyterian", "campus"};
   return *s;
 }
 // Facility keywords strong enough alone; the others ("medical", "home") need a second keyword or

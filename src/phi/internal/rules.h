@@ -76,6 +76,8 @@ class Rules {
   bool Capitalised(size_t i) const {
     return mode_ == CaseMode::kMixed && (tok_[i].title || tok_[i].upper);
   }
+  // In a note written in lower case a capitalised word stands out: the writer meant it.
+  bool StandsOut(size_t i) const { return mode_ == CaseMode::kLower && tok_[i].title; }
   // A word that can be a name given supporting context: a known name that is not an ordinary
   // English word (unless capitalised in mixed-case text), or an unknown word.
   bool NameCandidate(size_t i) const {
@@ -122,6 +124,7 @@ class Rules {
   // ---- Places and wards (place_rules.cc) ----
   bool PlaceAt(size_t j, size_t* end, size_t min_len = 3) const;
   void PlaceContextRule(size_t i);
+  bool CompassRegion(size_t j) const;
   bool WardNumberEnds(size_t pos) const;
   bool PlaceBeforeState(size_t i, size_t* end) const;
 

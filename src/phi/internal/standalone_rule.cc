@@ -38,9 +38,7 @@ void Rules::StandaloneRule(size_t i) {
     // Pairs ("john smith") count more than a lone rare surname.
     bool pair = (i + 1 < tok_.size() && Joined(i + 1) && Nameish(i + 1) && !English(i + 1)) ||
                 (i > 0 && Joined(i) && Nameish(i - 1) && !English(i - 1));
-    // In a note written in lower case a capitalised word stands out: the writer meant it.
-    bool stands_out = mode_ == CaseMode::kLower && t.title;
-    if (mode_ != CaseMode::kMixed && !pair && !stands_out && count < kCaselessStandaloneMinCount)
+    if (mode_ != CaseMode::kMixed && !pair && !StandsOut(i) && count < kCaselessStandaloneMinCount)
       return;
     // A first name carries the words after it ("Karen Ann Yanulis", "Mary Rueping").
     size_t e = (F(i) & kFirstName) ? ExtendName(i, 3) : i;

@@ -69,10 +69,11 @@ void Rules::InitialRule(size_t i) {
   // "W. MAROTTA", "Q. Lander": an initial, a period, then a name word.
   size_t j = i + 1;
   if (Gap(j) != ". " && Gap(j) != ".") return;
-  // The initial must stand alone ("W. Marotta"), not end a word or number ("150K. CHEM").
+  // The initial must stand alone ("W. Marotta"), not end a word or number ("150K. CHEM"); a
+  // hyphen may glue it to the word before ("GIVEN CARAFATE-W. MAROTTA AWARE").
   size_t s = tok_[i].start;
   if (s > 0 && !(text_[s - 1] == ' ' || text_[s - 1] == '\n' || text_[s - 1] == '(' ||
-                 text_[s - 1] == '\t'))
+                 text_[s - 1] == '\t' || text_[s - 1] == '-'))
     return;
   if (mode_ != CaseMode::kMixed && !Nameish(j)) return;
   if (English(j) || (Unknown(j) && tok_[j].end - tok_[j].start < 4)) return;
