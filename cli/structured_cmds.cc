@@ -72,7 +72,8 @@ constexpr FormatInfo kFormats[] = {
 
 struct Opts {
   std::vector<std::string> inputs;
-  std::string out = "-", out_dir, policy, key_file, report, delimiter = ",", on_error = "stop",
+  DeidKeyOptions key;
+  std::string out = "-", out_dir, policy, report, delimiter = ",", on_error = "stop",
               quarantine;
   int threads = 1;
   bool quiet = false, resume = false;
@@ -112,9 +113,10 @@ void Run(const FormatInfo& fmt, const Opts& o, const GlobalOptions& global) {
   if (fmt.format == Format::kHl7) {
     if (auto s = deid::ValidateHl7Policy(*policy); !s.ok()) Fail(s);
   }
-  auto detector = MakeDetector(global, &policy->text_profile);
+  // The key first: a refused key fails before the lexicons load.
   auto transformer =
-      MakeTransformer(global, policy->text_profile, o.key_file, policy->NeedsKey(), o.quiet);
+      MakeTransformer(global, policy->text_profile, o.key, policy->NeedsKey(), o.quiet, Cat("deid ", fmt.name));
+  auto detector = MakeDetector(global, &policy->text_profile);
 
   // Output paths, one per input.
   std::vector<std::string> outputs;
@@ -235,7 +237,7 @@ void RegisterStructured(CLI::App& deid, const GlobalOptions& global, const Forma
                   fmt.format == Format::kFhir || fmt.format == Format::kHl7
                       ? "Policy: a YAML file or a built-in name (default: safe-harbor)"
                       : "Policy: a YAML file or a built-in name; default: every field as free text");
-  cmd->add_option("--key-file", o->key_file, "Secret key for pseudonyms, date shifts, buckets");
+  AddDeidKeyOptions(cmd, o->key);
   cmd->add_option("--report", o->report, "Write the transform report (JSON, no values) here");
   cmd->add_option("--on-error", o->on_error,
                   "stop: a bad record fails the run (no output); skip: it goes to the "

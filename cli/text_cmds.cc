@@ -21,7 +21,7 @@ struct TextOptions {
   std::string out = "-";
   std::string format = "auto";
   std::string profile = "safe-harbor";
-  std::string key_file;
+  DeidKeyOptions key;
   std::string text_field = "text", id_field = "id", patient_field = "patient_id";
   int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   bool with_text = false;
@@ -62,9 +62,10 @@ void Run(const GlobalOptions& g, const TextOptions& o, bool deid) {
   deid::Profile profile = MustLoadProfile(o.profile);
   auto inputs = ExpandInputs(o.inputs);
   if (!inputs.ok()) Fail(inputs.status());
-  std::unique_ptr<phi::Detector> detector = MakeDetector(g, &profile);
+  // The key first: a refused key fails before the lexicons load.
   std::unique_ptr<deid::Transformer> transformer;
-  if (deid) transformer = MakeTransformer(g, profile, o.key_file, profile.NeedsKey(), o.quiet);
+  if (deid) transformer = MakeTransformer(g, profile, o.key, profile.NeedsKey(), o.quiet, "deid text");
+  std::unique_ptr<phi::Detector> detector = MakeDetector(g, &profile);
   auto writer = AtomicFileWriter::Open(o.out);
   if (!writer.ok()) Fail(writer.status());
   deid::PipelineStats total;
@@ -114,8 +115,7 @@ void RegisterDeid(CLI::App& app, const GlobalOptions& global) {
       "Examples:\n  phiguard deid text note.txt\n"
       "  phiguard deid text --profile pseudonymize --key-file key.hex -o out.jsonl notes.jsonl");
   AddCommonOptions(cmd, *o);
-  cmd->add_option("--key-file", o->key_file,
-                  "Secret key (>= 64 hex chars) for consistent pseudonyms, surrogates and date shifts");
+  AddDeidKeyOptions(cmd, o->key);
   cmd->add_option("--patient-field", o->patient_field, "JSONL field keying per-patient date shifts")
       ->capture_default_str();
   cmd->callback([o, &global] { Run(global, *o, /*deid=*/true); });

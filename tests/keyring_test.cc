@@ -389,6 +389,46 @@ TEST_F(KeyringTest, MacAndSignKeys) {
   EXPECT_EQ(kr_->Sign(kBob, "notes", "x", "o").status().code(), StatusCode::kFailedPrecondition);
 }
 
+TEST_F(KeyringTest, DerivedKeysAreStablePerVersionAndLabelAndOutOfMacsReach) {
+  ASSERT_TRUE(kr_->CreateKey(kAlice, "pseudo", KeyPurpose::kMac).ok());
+  ASSERT_TRUE(kr_->Grant(kAlice, {kBob, Role::kUser, "pseudo"}).ok());
+  auto a = kr_->DeriveKey(kBob, "pseudo", 0, "deid", "run-1");
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(a->key_version, 1u);
+  EXPECT_EQ(a->key.RawBytesForCrypto().size(), 32u);
+  // Same version and label: same key (in another process too: it depends only on the material).
+  auto again = Reopen();
+  ASSERT_TRUE(again->UnsealWithShares(kAlice, {shares_[1], shares_[2], shares_[3]}).ok());
+  auto a2 = again->DeriveKey(kBob, "pseudo", 1, "deid", "run-2");
+  ASSERT_TRUE(a2.ok());
+  EXPECT_TRUE(a2->key.Equals(a->key));
+  // Another label or version: another key; the primary moves with a rotation, a pinned version not.
+  EXPECT_FALSE(kr_->DeriveKey(kBob, "pseudo", 0, "other", "o")->key.Equals(a->key));
+  ASSERT_TRUE(kr_->Rotate(kAlice, "pseudo").ok());
+  auto b = kr_->DeriveKey(kBob, "pseudo", 0, "deid", "o");
+  EXPECT_EQ(b->key_version, 2u);
+  EXPECT_FALSE(b->key.Equals(a->key));
+  EXPECT_TRUE(kr_->DeriveKey(kBob, "pseudo", 1, "deid", "o")->key.Equals(a->key));
+  // Mac cannot be used to compute a derived key, nor VerifyMac to test a guess of one.
+  const std::string reserved = std::string(kDerivedKeyPrefix) + "deid";
+  EXPECT_EQ(kr_->Mac(kBob, "pseudo", reserved, "o").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(kr_->VerifyMac(kBob, "pseudo", 1, reserved, std::string(32, 'x'), "o").code(),
+            StatusCode::kInvalidArgument);
+  // Roles, purposes, versions and labels are checked; every attempt is audited.
+  EXPECT_EQ(kr_->DeriveKey(kAlice, "pseudo", 0, "deid", "o").status().code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(kr_->DeriveKey(kBob, "notes", 0, "deid", "o").status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(kr_->DeriveKey(kBob, "pseudo", 9, "deid", "o").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(kr_->DeriveKey(kBob, "pseudo", 0, "", "o").status().code(), StatusCode::kInvalidArgument);
+  ASSERT_TRUE(kr_->SetMinDecryptionVersion(kAlice, "pseudo", 2).ok());
+  EXPECT_EQ(kr_->DeriveKey(kBob, "pseudo", 1, "deid", "o").status().code(), StatusCode::kFailedPrecondition);
+  const auto events = EventsFor("derive_key");
+  ASSERT_EQ(events.size(), 10u);
+  EXPECT_EQ(events[0].actor, kBob);
+  EXPECT_EQ(events[0].key, "pseudo");
+  EXPECT_EQ(events[0].detail, "deid");
+  EXPECT_EQ(events.back().outcome, "FAILED_PRECONDITION");
+}
+
 TEST_F(KeyringTest, DataKeysWrapUnwrapAndRewrap) {
   ASSERT_TRUE(kr_->CreateKey(kAlice, "kek", KeyPurpose::kDataKey).ok());
   ASSERT_TRUE(kr_->Grant(kAlice, {kBob, Role::kUser, "kek"}).ok());

@@ -358,5 +358,40 @@ TEST_F(KeysCliTest, AuditCheckpointsSignedWithAKeyringKeyVerifyAgainstItsVersion
   EXPECT_NE(Stdout().find("\"outcome\":\"denied\""), std::string::npos) << Stdout();
 }
 
+TEST_F(KeysCliTest, DeidKeyDerivedFromAKeyringMacKeyIsStablePinnableAndAudited) {
+  InitDev();
+  ASSERT_EQ(Run("keys create deid --purpose mac --as alice" + dev_), 0) << Stderr();
+  ASSERT_EQ(Run("keys grant bob user --key deid --as alice" + dev_), 0) << Stderr();
+  const std::string note = WriteFile(File("note.txt"), "Mary Walsh (MRN 00551209) was seen by Dr. Chen.\n");
+  const std::string deid = "deid text --profile pseudonymize --as bob " + note + dev_;
+  ASSERT_EQ(Run(deid + " --key deid"), 0) << Stderr();
+  const std::string first = Stdout();
+  EXPECT_EQ(first.find("Walsh"), std::string::npos) << first;
+  EXPECT_NE(Stderr().find("derived from keyring key deid version 1"), std::string::npos) << Stderr();
+  // A rotation starts a new pseudonym space unless the version is pinned.
+  ASSERT_EQ(Run("keys rotate deid --as alice" + dev_), 0) << Stderr();
+  ASSERT_EQ(Run(deid + " --key deid"), 0) << Stderr();
+  EXPECT_NE(Stdout(), first);
+  ASSERT_EQ(Run(deid + " --key deid --key-version 1"), 0) << Stderr();
+  EXPECT_EQ(Stdout(), first);  // same key version: same pseudonyms, run after run
+  // The same for structured data: the FHIR command takes the same options.
+  ASSERT_EQ(Run("deid fhir --as bob --key deid -o " + File("p.ndjson") + " " + PHIGUARD_SOURCE_DIR +
+                "/../shared/data/samples/fhir-synthea-10-patients/Patient.000.ndjson" + dev_), 0) << Stderr();
+  // Roles hold: the custodian may not derive; an aead key is not a mac key; no token, no key.
+  EXPECT_EQ(Run("deid text --profile pseudonymize --as alice --key deid " + note + dev_), 1);
+  EXPECT_NE(Stderr().find("alice is not user of key deid"), std::string::npos) << Stderr();
+  EXPECT_EQ(Run(deid + " --key notes"), 1);
+  EXPECT_EQ(Run(deid + " --key deid", "", /*present_tokens=*/false), 1);
+  // One key source at most; --key-version needs --key.
+  EXPECT_EQ(Run(deid + " --key deid --key-file " + File("dev.key")), 2);
+  EXPECT_EQ(Run(deid + " --key-version 1"), 2);
+  // Every derivation is in the crypto audit trail, with the run and the outcome; no PHI.
+  const std::string trail = ReadFile(File("home") + "/crypto-audit.jsonl");
+  EXPECT_NE(trail.find(R"("op":"derive_key")"), std::string::npos);
+  EXPECT_NE(trail.find(R"("object":"deid text")"), std::string::npos);
+  EXPECT_NE(trail.find(R"("object":"deid fhir")"), std::string::npos);
+  EXPECT_EQ(trail.find("Walsh"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace phiguard

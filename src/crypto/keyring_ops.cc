@@ -69,6 +69,13 @@ absl::Status WrongKind(CiphertextKind got) {
 
 // Checks the seal, that key `name` exists with one of the two purposes, and that the caller is
 // its user. Returns the key.
+absl::Status RefuseReservedMessage(std::string_view message) {
+  if (message.substr(0, kDerivedKeyPrefix.size()) == kDerivedKeyPrefix) {
+    return absl::InvalidArgumentError(Cat("messages starting with \"", kDerivedKeyPrefix, "\" are reserved for derived keys"));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<KeyRecord*> UsableKey(Keyring::Op& op, std::string_view name, KeyPurpose a, KeyPurpose b) {
   if (absl::Status s = op.CheckUnsealed(); !s.ok()) return s;
   auto k = op.FindKey(name);
@@ -308,6 +315,7 @@ absl::StatusOr<KeyedResult> Keyring::Mac(std::string_view caller, std::string_vi
   std::lock_guard<std::mutex> lock(mu_);
   Op op(*this, caller, "mac", key, object_id);
   auto run = [&]() -> absl::StatusOr<KeyedResult> {
+    if (absl::Status s = RefuseReservedMessage(message); !s.ok()) return s;
     auto k = UsableKey(op, key, KeyPurpose::kMac, KeyPurpose::kMac);
     if (!k.ok()) return k.status();
     const uint32_t v = (*k)->primary();
@@ -327,6 +335,7 @@ absl::Status Keyring::VerifyMac(std::string_view caller, std::string_view key, u
   std::lock_guard<std::mutex> lock(mu_);
   Op op(*this, caller, "verify_mac", key, object_id);
   auto run = [&]() -> absl::Status {
+    if (absl::Status s = RefuseReservedMessage(message); !s.ok()) return s;
     auto k = UsableKey(op, key, KeyPurpose::kMac, KeyPurpose::kMac);
     if (!k.ok()) return k.status();
     auto material = op.DecryptionKey(**k, version);
@@ -338,6 +347,29 @@ absl::Status Keyring::VerifyMac(std::string_view caller, std::string_view key, u
     return absl::OkStatus();
   };
   return op.Finish(run());
+}
+
+absl::StatusOr<DerivedKey> Keyring::DeriveKey(std::string_view caller, std::string_view key, uint32_t version,
+                                              std::string_view label, std::string_view object_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Op op(*this, caller, "derive_key", key, object_id);
+  op.event.detail = std::string(label.substr(0, 64));
+  auto run = [&]() -> absl::StatusOr<DerivedKey> {
+    if (label.empty()) return absl::InvalidArgumentError("a derived key needs a label");
+    auto k = UsableKey(op, key, KeyPurpose::kMac, KeyPurpose::kMac);
+    if (!k.ok()) return k.status();
+    const uint32_t v = version == 0 ? (*k)->primary() : version;
+    auto material = op.DecryptionKey(**k, v);
+    if (!material.ok()) return material.status();
+    Sha256Digest d = HmacSha256(**material, Cat(kDerivedKeyPrefix, label));
+    auto derived = SecretKey::FromBytes(std::string(reinterpret_cast<const char*>(d.data()), d.size()));
+    OPENSSL_cleanse(d.data(), d.size());
+    if (!derived.ok()) return derived.status();
+    return DerivedKey{v, *std::move(derived)};
+  };
+  auto out = run();
+  if (absl::Status s = op.Finish(out.status()); !s.ok()) return s;
+  return out;
 }
 
 absl::StatusOr<KeyedResult> Keyring::Sign(std::string_view caller, std::string_view key,

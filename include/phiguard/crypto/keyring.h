@@ -153,6 +153,15 @@ struct KeyedResult {  // a MAC tag or signature and the key version that made it
   std::string bytes;
 };
 
+struct DerivedKey {  // a key derived from a mac key version, for use inside this process only
+  uint32_t key_version = 0;
+  SecretKey key;
+};
+
+// Messages with this prefix are reserved for DeriveKey: Mac and VerifyMac refuse them, so no
+// holder of the mac role can compute a derived key through Mac.
+inline constexpr std::string_view kDerivedKeyPrefix = "phiguard/derive/";
+
 class Keyring {
  public:
   // Creates a keyring in `store` sealed by `shares` Shamir shares (threshold `threshold`), with
@@ -258,6 +267,14 @@ class Keyring {
   absl::Status VerifyMac(std::string_view caller, std::string_view key, uint32_t version,
                          std::string_view message, std::string_view tag,
                          std::string_view object_id);
+  // A 256-bit key derived from version `version` (0: the primary) of a mac key for `label`
+  // (HMAC-SHA-256 of kDerivedKeyPrefix + label), e.g. the root of de-identification pseudonyms
+  // and date shifts: the same key version and label always give the same key, so outputs stay
+  // consistent across runs and machines; a rotation starts a new key space unless the version is
+  // pinned. Audited as `derive_key` with the label in the detail. InvalidArgument for an empty
+  // label; FailedPrecondition for a retired version; NotFound for an unknown or destroyed one.
+  absl::StatusOr<DerivedKey> DeriveKey(std::string_view caller, std::string_view key, uint32_t version,
+                                       std::string_view label, std::string_view object_id);
   // Ed25519 under the primary version of a sign key. The public key is public: PublicKey needs
   // only some role.
   absl::StatusOr<KeyedResult> Sign(std::string_view caller, std::string_view key,
