@@ -19,6 +19,9 @@ struct KeyOptions {
   std::string token_file;       // --token-file (else $PHIGUARD_TOKEN_FILE, else $PHIGUARD_TOKEN)
 };
 
+// The caller: --as, else $PHIGUARD_IDENTITY, else $USER; a usage error if none.
+std::string Identity(const KeyOptions& o);
+
 // Adds --as, --token-file and --unseal-key-file to `cmd`. The token itself is never an argument.
 void AddKeyOptions(CLI::App* cmd, KeyOptions& o);
 

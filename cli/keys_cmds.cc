@@ -57,15 +57,6 @@ using crypto::SecretKey;
 
 constexpr long kTmpfsMagic = 0x01021994;
 
-std::string Identity(const KeyOptions& o) {
-  if (!o.identity.empty()) return o.identity;
-  for (const char* env : {"PHIGUARD_IDENTITY", "USER"}) {
-    const char* v = std::getenv(env);
-    if (v != nullptr && *v != '\0') return v;
-  }
-  UsageError("no caller identity: pass --as NAME or set PHIGUARD_IDENTITY");
-}
-
 // The caller's API token, or "" if none was given. Fail()s if a named token file is unreadable.
 std::string Token(const KeyOptions& o) {
   std::string path = o.token_file;
@@ -229,6 +220,15 @@ std::unique_ptr<CliCryptoSink> OpenSink(const GlobalOptions& g) {
 }
 
 }  // namespace
+
+std::string Identity(const KeyOptions& o) {
+  if (!o.identity.empty()) return o.identity;
+  for (const char* env : {"PHIGUARD_IDENTITY", "USER"}) {
+    const char* v = std::getenv(env);
+    if (v != nullptr && *v != '\0') return v;
+  }
+  UsageError("no caller identity: pass --as NAME or set PHIGUARD_IDENTITY");
+}
 
 void AddKeyOptions(CLI::App* cmd, KeyOptions& o) {
   cmd->add_option("--as", o.identity, "Caller identity (default: $PHIGUARD_IDENTITY, else $USER)");

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "deid_audit.h"
 #include "engine.h"
 #include "inputs.h"
 #include "phiguard/core/csv.h"
@@ -117,6 +118,7 @@ void Run(const FormatInfo& fmt, const Opts& o, const GlobalOptions& global) {
   auto transformer =
       MakeTransformer(global, policy->text_profile, o.key, policy->NeedsKey(), o.quiet, Cat("deid ", fmt.name));
   auto detector = MakeDetector(global, &policy->text_profile);
+  DeidRunAudit audit(global, o.key.keyring, Cat("deid.", fmt.name));
 
   // Output paths, one per input.
   std::vector<std::string> outputs;
@@ -197,6 +199,7 @@ void Run(const FormatInfo& fmt, const Opts& o, const GlobalOptions& global) {
         break;
     }
     if (!report.ok()) Fail(report.status());
+    audit.RecordOutput(in, report->records, report->failed, report->text.spans, policy->hash, total.key_id);
     if (auto s = (*writer)->Commit(); !s.ok()) Fail(s);
     if (quarantine != nullptr && report->failed > 0) {
       if (auto s = quarantine->Commit(); !s.ok()) Fail(s);

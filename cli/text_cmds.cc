@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "commands.h"
+#include "deid_audit.h"
 #include "engine.h"
 #include "inputs.h"
 #include "phiguard/core/strings.h"
@@ -77,6 +78,7 @@ void Run(const GlobalOptions& g, const TextOptions& o, bool deid) {
   popts.progress = !o.quiet && ::isatty(STDERR_FILENO);
   popts.include_text_in_detect = o.with_text;
   popts.max_record_bytes = o.max_record_mb << 20;
+  std::vector<deid::PipelineStats> per_input;
   for (const std::string& in : *inputs) {
     auto fmt = ResolveFormat(o.format, in);
     if (!fmt.ok()) UsageError(std::string(fmt.status().message()));
@@ -84,6 +86,12 @@ void Run(const GlobalOptions& g, const TextOptions& o, bool deid) {
     auto st = deid::RunTextPipeline(*detector, transformer.get(), in, **writer, popts);
     if (!st.ok()) Fail(st.status());  // the writer's destructor drops the temporary file
     total.Add(*st);
+    per_input.push_back(*st);
+  }
+  DeidRunAudit audit(g, o.key.keyring, deid ? "deid.text" : "detect");
+  for (size_t i = 0; i < inputs->size(); ++i) {
+    audit.RecordOutput((*inputs)[i], per_input[i].documents, 0, per_input[i].spans, o.profile,
+                       deid ? transformer->KeyId() : "");
   }
   if (absl::Status s = (*writer)->Commit(); !s.ok()) Fail(s);
   if (!o.quiet) {
@@ -102,6 +110,8 @@ void RegisterDetect(CLI::App& app, const GlobalOptions& global) {
       "Examples:\n  phiguard detect note.txt\n  phiguard detect --format jsonl notes.jsonl -o spans.jsonl");
   AddCommonOptions(cmd, *o);
   cmd->add_flag("--with-text", o->with_text, "Include the PHI text in each span (handle as PHI!)");
+  cmd->add_option("--as", o->key.keyring.identity,
+                  "Caller recorded in the audit log (default: $PHIGUARD_IDENTITY, else $USER)");
   cmd->callback([o, &global] { Run(global, *o, /*deid=*/false); });
 }
 

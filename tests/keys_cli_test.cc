@@ -393,5 +393,26 @@ TEST_F(KeysCliTest, DeidKeyDerivedFromAKeyringMacKeyIsStablePinnableAndAudited) 
   EXPECT_EQ(trail.find("Walsh"), std::string::npos);
 }
 
+TEST_F(KeysCliTest, DeidRunsAreInTheAuditLogBeforeTheirOutputIsReleased) {
+  const std::string note = WriteFile(File("note.txt"), "Mary Walsh (MRN 00551209) was seen by Dr. Chen.\n");
+  // No audit log under --home: runs are not recorded and need no identity.
+  ASSERT_EQ(Run("deid text -q -o " + File("a.txt") + " " + note), 0) << Stderr();
+  ASSERT_EQ(Run("audit init"), 0) << Stderr();
+  ASSERT_EQ(Run("deid text -q --as etl -o " + File("b.txt") + " " + note), 0) << Stderr();
+  ASSERT_EQ(Run("detect -q --as analyst " + note), 0) << Stderr();
+  ASSERT_EQ(Run("audit export --leaves"), 0) << Stderr();
+  const std::string leaves = Stdout();
+  EXPECT_NE(leaves.find(R"("action":"deid.text")"), std::string::npos) << leaves;
+  EXPECT_NE(leaves.find(R"("action":"detect")"), std::string::npos) << leaves;
+  EXPECT_NE(leaves.find(R"("id":"etl")"), std::string::npos) << leaves;
+  EXPECT_EQ(leaves.find("Walsh"), std::string::npos);     // counts only, never values
+  EXPECT_EQ(leaves.find("note.txt"), std::string::npos);  // the input path is pseudonymised
+  // Fail closed: when the log cannot record the run, no output is released.
+  fs::remove_all(File("home") + "/phiguard.db");
+  fs::create_directories(File("home") + "/phiguard.db");
+  EXPECT_EQ(Run("deid text -q --as etl -o " + File("c.txt") + " " + note), 1);
+  EXPECT_FALSE(fs::exists(File("c.txt")));
+}
+
 }  // namespace
 }  // namespace phiguard
