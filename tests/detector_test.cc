@@ -196,7 +196,19 @@ INSTANTIATE_TEST_SUITE_P(
                  "12-14 Nov", PhiType::kDate},
         // A short policy number after an explicit number sign.
         Positive{"ShortPolicyNumber", "Indicated per hospital policy #rg17, discussed at 1400.",
-                 "rg17", PhiType::kHealthPlan}),
+                 "rg17", PhiType::kHealthPlan},
+        // Lower-case words of a hospital's name before a capitalised "Memorial".
+        Positive{"LowerCaseNameBeforeCapitalisedMemorial",
+                 "Pt slated to go to rehab(sacred heart Memorial) today.", "sacred heart Memorial",
+                 PhiType::kFacility},
+        // Employers after a job word and its preposition.
+        Positive{"EmployerAfterCeoOf", "SOCIAL: UNEMPLOYED. HUSBAND CEO OF IBM. SMOKER.", "IBM",
+                 PhiType::kLocation},
+        Positive{"EmployerAfterWorksAt", "Social: married, works at Home Depot as a cashier.",
+                 "Home Depot", PhiType::kLocation},
+        // The District of Columbia is a city, no state.
+        Positive{"DcAfterLivesIn", "Sister is health care proxy and lives in DC.", "DC",
+                 PhiType::kLocation}),
     [](const testing::TestParamInfo<Positive>& info) { return std::string(info.param.name); });
 
 TEST_F(DetectorTest, FindsFaxByContext) {
@@ -314,6 +326,13 @@ INSTANTIATE_TEST_SUITE_P(
         Negative{"CountAfterDayMonthComma", "Fell 3 Jan, 12 hours before admission.", "12 hours"},
         Negative{"RangeBeforeJunctional", "Occasional 1-2 junctional beats.", "1-2"},
         Negative{"PolicyNumberTooShort", "Line changed per policy #1 today.", "#1"},
+        // A surname before "General" is no hospital; "Memorial" in lower case needs more.
+        Negative{"SurnameBeforeCapitalisedGeneral", "Pt is a retired army General with CHF.",
+                 "army"},
+        Negative{"EnglishWordsAfterWorksAt", "SOCIAL: WORKS AT HOME, LIVES WITH WIFE.", "HOME"},
+        Negative{"LowerCaseWordAfterWorksFor",
+                 "Social: retired from teaching, works for the state.", "state"},
+        Negative{"DcIsDiscontinue", "Will DC foley in am, lives in town.", "DC"},
         // "new" starts many place names ("New York"), but "new onset" is none.
         Negative{"PlacePrefixWordAlone", "Transferred to New Onset seizure unit.", "Onset"},
         Negative{"LowerCaseMdIsNoState", "will call towson md tomorrow about it.", "md"},

@@ -1,5 +1,6 @@
-// Facility names: words before a keyword ("Calvert Hospital", "Sacred Heart Memorial"), saints'
-// hospitals ("St. Agnes") and universities ("University of Maryland"). Part of Rules (rules.h).
+// Facility and employer names: words before a keyword ("Calvert Hospital", "Sacred Heart
+// Memorial"), saints' hospitals ("St. Agnes"), universities ("University of Maryland") and
+// employers ("CEO of IBM"). Part of Rules (rules.h).
 #include "phi/internal/rules.h"
 
 namespace phiguard::phi::internal {
@@ -17,6 +18,14 @@ bool Rules::FacilityNameWord(size_t j) const {
   return Unknown(j);
 }
 
+// A lower-case word that can be part of a facility's name: listed as a name, place or hospital
+// word, and no function, clinical or generic word ("cardiac", "old").
+bool Rules::LowerCaseFacilityNameWord(size_t j) const {
+  return Word(j) && !Function(j) && !Clinical(j) && !Role(j, kRoleGenericModifier) &&
+         tok_[j].end - tok_[j].start >= 3 &&
+         (F(j) & (kFacilityWord | kPlace | kFirstName | kSurname)) != 0;
+}
+
 void Rules::FacilityRule(size_t i) {
   std::string_view w = lower_[i];
   bool strong = Role(i, kRoleStrongFacility);
@@ -26,9 +35,26 @@ void Rules::FacilityRule(size_t i) {
        lower_[i - 1] == "trauma" || lower_[i - 1] == "surgical" || lower_[i - 1] == "med"))
     strong = true;
   if (w == "ed" && mode_ == CaseMode::kMixed && !tok_[i].upper) return;
+  // "rehab(sacred heart Memorial)": before a capitalised "Memorial", "General" or "Regional" in a
+  // mixed-case note, the writer may leave the rest of the name in lower case.
+  const bool named_keyword = mode_ == CaseMode::kMixed && tok_[i].title &&
+                             Role(i, kRoleDescriptive) && strong;
   size_t a = i;
-  while (a > 0 && i - a < 4 && Joined(a) && FacilityNameWord(a - 1)) --a;
+  bool lower_case_name = false, hospital_word = false;  // words taken only by named_keyword
+  while (a > 0 && i - a < 4 && Joined(a)) {
+    if (FacilityNameWord(a - 1)) {
+      --a;
+    } else if (named_keyword && LowerCaseFacilityNameWord(a - 1)) {
+      --a;
+      lower_case_name = true;
+    } else {
+      break;
+    }
+    hospital_word |= (F(a) & kFacilityWord) != 0;
+  }
   if (a == i) return;
+  // One of them must come from a hospital's name: not "a retired army General".
+  if (lower_case_name && !hospital_word) return;
   // Leading keywords are not the name; trailing generic ones ("Hospital") are dropped, but
   // descriptive ones ("Memorial", "General") stay: they are part of the name.
   size_t first = a, last = i;
@@ -78,6 +104,31 @@ void Rules::UniversityRule(size_t i) {
     return;
   if (mode_ == CaseMode::kMixed && !tok_[i].upper && !tok_[i].title && !tok_[i].initial) return;
   Emit(i, j, PhiType::kFacility, 0.8);
+}
+
+// "HUSBAND CEO OF IBM", "works at Home Depot", "retired from Verizon": an employer, named by
+// the words after a job word and its preposition; capitalised in a mixed-case note, no English
+// word in a note in one case ("WORKS AT HOME", "works for the state" stay).
+void Rules::EmployerRule(size_t i) {
+  const size_t n = tok_.size();
+  size_t j = i + 1;
+  if (j + 1 >= n || !Joined(j)) return;
+  const std::string_view w = lower_[i], prep = lower_[j];
+  const bool cue = (w == "ceo" || w == "owner")       ? prep == "of"
+                   : (w == "works" || w == "worked") ? prep == "at" || prep == "for"
+                   : w == "employed"                  ? prep == "by" || prep == "at"
+                                                      : prep == "from";  // "retired"
+  if (!cue) return;
+  auto employer_word = [&](size_t k) {
+    return Word(k) && !Function(k) && !Clinical(k) && !tok_[k].initial && !(F(k) & kState) &&
+           (mode_ == CaseMode::kMixed ? Capitalised(k) : !English(k));
+  };
+  size_t k = j + 1;
+  if (lower_[k] == "the" && k + 1 < n && Joined(k + 1)) ++k;
+  if (!Joined(k) || !employer_word(k)) return;
+  size_t e = k;
+  while (e + 1 < n && e - k < 2 && Joined(e + 1) && employer_word(e + 1)) ++e;
+  Emit(k, e, PhiType::kLocation, 0.7);
 }
 
 }  // namespace phiguard::phi::internal

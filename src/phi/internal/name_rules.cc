@@ -34,6 +34,9 @@ void Rules::Run() {
       if (w == "cell" || w == "home" || w == "work" || w == "mobile" || w == "phone" ||
           w == "tel")
         PhoneLabelRule(i);
+      if (w == "ceo" || w == "owner" || w == "works" || w == "worked" || w == "employed" ||
+          w == "retired")
+        EmployerRule(i);
     }
     if ((F(i) & kFirstName) && i + 1 < n && Role(i + 1, kRoleVisitVerb)) VisitorRule(i);
     StandaloneRule(i);

@@ -64,6 +64,14 @@ void Rules::PlaceContextRule(size_t i) {
     Emit(j, end, PhiType::kLocation, 0.8);
     return;
   }
+  // "lives in DC": the District of Columbia is the city of Washington, no state. "DC" is also
+  // "discontinue" ("will DC in am"), so only in capitals after a word for living somewhere.
+  if (lower_[j] == "dc" && tok_[j].upper && lower_[i] == "in" && i > 0 && Joined(i) &&
+      (lower_[i - 1] == "lives" || lower_[i - 1] == "lived" || lower_[i - 1] == "living" ||
+       lower_[i - 1] == "resides" || lower_[i - 1] == "live")) {
+    Emit(j, j, PhiType::kLocation, 0.75);
+    return;
+  }
   // "the Eastern Shore", "the West Coast": a region named by a compass word.
   if (lower_[i] == "the" && j + 1 < tok_.size() && Joined(j + 1) && CompassRegion(j)) {
     Emit(j, j + 1, PhiType::kLocation, 0.75);

@@ -130,7 +130,8 @@ const Set& VisitVerbs() {
 const Set& RuleKeywords() {
   static const Set* s = new Set{"st",   "saint", "u",       "univ",     "university", "is",
                                 "was",  "son",   "wife",    "husband",  "daughter",   "cell",
-                                "home", "work",  "mobile",  "phone",    "tel"};
+                                "home", "work",  "mobile",  "phone",    "tel",        "ceo",
+                                "owner", "works", "worked", "employed", "retired"};
   return *s;
 }
 

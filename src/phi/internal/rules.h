@@ -115,11 +115,13 @@ class Rules {
   bool FollowedByDose(size_t i) const;
   void StandaloneRule(size_t i);
 
-  // ---- Facilities (facility_rules.cc) ----
+  // ---- Facilities and employers (facility_rules.cc) ----
   bool FacilityNameWord(size_t j) const;
+  bool LowerCaseFacilityNameWord(size_t j) const;
   void FacilityRule(size_t i);
   void SaintRule(size_t i);
   void UniversityRule(size_t i);
+  void EmployerRule(size_t i);
 
   // ---- Places and wards (place_rules.cc) ----
   bool PlaceAt(size_t j, size_t* end, size_t min_len = 3) const;
