@@ -310,6 +310,11 @@ class FhirWorker {
     if (rule.action == FieldAction::kPseudonym) {
       if (key == "reference" || key == "fullUrl") return Emit(value, Reference(value), rule.action, out);
       if (key == "id") return Emit(value, IdPseudonym(value), rule.action, out);
+      // Identifier values (Synthea's repeat the resource id) share the id memo: the same
+      // keyed format-preserving pseudonym FieldDeidentifier would compute.
+      if (rule.preserve_format && !value.empty()) {
+        return Emit(value, IdPseudonym(value), rule.action, out);
+      }
     }
     if (rule.action == FieldAction::kText && key == "data") {
       if (auto decoded = internal::Base64Decode(value)) {

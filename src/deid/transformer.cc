@@ -15,13 +15,34 @@ namespace phiguard::deid {
 using phi::PhiType;
 
 struct Transformer::Impl {
+  Impl(Profile p, const crypto::SecretKey& pseudonym, crypto::SecretKey surrogate,
+       const crypto::SecretKey& date, internal::SurrogateLists l)
+      : profile(std::move(p)),
+        pseudonym_mac(pseudonym),
+        surrogate_key(std::move(surrogate)),
+        date_mac(date),
+        lists(std::move(l)) {}
+
   Profile profile;
-  crypto::SecretKey pseudonym_key;
+  // The pseudonym and date keys with their HMAC pads absorbed once: a structured export MACs
+  // every new id and patient (one-shot HMAC() builds a MAC context per call, several times the
+  // cost of hashing a short message). Same MACs as HmacSha256 under the derived keys.
+  crypto::HmacSha256Key pseudonym_mac;
   crypto::SecretKey surrogate_key;
-  crypto::SecretKey date_key;
+  crypto::HmacSha256Key date_mac;
   internal::SurrogateLists lists;
   absl::flat_hash_set<std::string> restricted_zip3;
 };
+
+namespace {
+
+uint64_t FirstU64(const crypto::Sha256Digest& d) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = (v << 8) | d[i];
+  return v;
+}
+
+}  // namespace
 
 Transformer::Transformer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Transformer::~Transformer() = default;
@@ -40,9 +61,9 @@ absl::StatusOr<std::unique_ptr<Transformer>> Transformer::Create(
   if (!lists.ok()) return lists.status();
   auto zips = ReadFileBounded(dir + "/zip3_restricted.txt", 1 << 16);
   if (!zips.ok()) return zips.status();
-  auto impl = std::unique_ptr<Impl>(new Impl{profile, key->Derive("pseudonym/v1"),
-                                             key->Derive("surrogate/v1"), key->Derive("date/v1"),
-                                             std::move(*lists), {}});
+  auto impl = std::make_unique<Impl>(profile, key->Derive("pseudonym/v1"),
+                                     key->Derive("surrogate/v1"), key->Derive("date/v1"),
+                                     std::move(*lists));
   size_t line_no = 0;
   for (std::string_view line : Split(*zips, '\n')) {
     ++line_no;
@@ -60,7 +81,7 @@ absl::StatusOr<std::unique_ptr<Transformer>> Transformer::Create(
 int Transformer::DateShiftDays(std::string_view patient_id) const {
   // Whole weeks keep weekdays (clinic days, weekend effects) and every interval intact.
   int max_weeks = std::max(1, impl_->profile.date_shift_max_days / 7);
-  uint64_t h = crypto::HmacU64(impl_->date_key, Cat("patient|", patient_id));
+  uint64_t h = FirstU64(impl_->date_mac.Mac(Cat("patient|", patient_id)));
   int weeks = static_cast<int>(h % static_cast<uint64_t>(2 * max_weeks)) - max_weeks;
   if (weeks >= 0) ++weeks;  // never 0: -max..-1, 1..max
   return weeks * 7;
@@ -131,7 +152,7 @@ std::string Transformer::PseudonymPreservingFormat(std::string_view value) const
   crypto::Sha256Digest block{};
   for (size_t i = 0; i < out.size(); ++i) {
     if (i % block.size() == 0) {
-      block = crypto::HmacSha256(impl_->pseudonym_key, Cat("format|", i / block.size(), "|", value));
+      block = impl_->pseudonym_mac.Mac(Cat("format|", i / block.size(), "|", value));
     }
     unsigned b = block[i % block.size()];
     char& c = out[i];
@@ -151,7 +172,7 @@ std::string Transformer::PseudonymPreservingFormat(std::string_view value) const
 }
 
 std::string Transformer::KeyId() const {
-  crypto::Sha256Digest d = crypto::HmacSha256(impl_->pseudonym_key, "phiguard key id");
+  crypto::Sha256Digest d = impl_->pseudonym_mac.Mac("phiguard key id");
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   for (size_t i = 0; i < 8; ++i) {
@@ -167,7 +188,7 @@ std::string Transformer::Replace(PhiType type, std::string_view value,
 }
 
 uint64_t Transformer::KeyedBucket(std::string_view value, uint64_t buckets) const {
-  return crypto::HmacU64(impl_->pseudonym_key, Cat("bucket|", value)) % buckets;
+  return FirstU64(impl_->pseudonym_mac.Mac(Cat("bucket|", value))) % buckets;
 }
 
 std::string Transformer::ReplaceWith(Transform transform, PhiType type, std::string_view value,
@@ -180,8 +201,8 @@ std::string Transformer::ReplaceWith(Transform transform, PhiType type, std::str
     case Transform::kMask:
       return Masked(value);
     case Transform::kPseudonym: {
-      crypto::Sha256Digest d = crypto::HmacSha256(
-          impl_->pseudonym_key, Cat(phi::PhiTypeName(type), "|", Normalized(type, value)));
+      crypto::Sha256Digest d =
+          impl_->pseudonym_mac.Mac(Cat(phi::PhiTypeName(type), "|", Normalized(type, value)));
       return Cat(phi::PhiTypeName(type), "-", Base32(d, 10));
     }
     case Transform::kDateShift:
