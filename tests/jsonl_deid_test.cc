@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "phiguard/core/json_string.h"
+
 #include "test_util.h"
 
 namespace phiguard::deid {
@@ -38,6 +40,32 @@ class JsonlDeidTest : public ::testing::Test {
   }
   ScopedTempDir dir_;
 };
+
+// The writers escape eight bytes at a time; every byte value at every offset of a word (and in
+// the tail after the last whole word) must come out as it does alone (escaping is per byte, and
+// a string shorter than a word takes the one-byte-at-a-time path).
+std::string EscapeBytewise(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    std::string one;
+    AppendJsonString(one, std::string_view(&c, 1));
+    out += one.substr(1, one.size() - 2);
+  }
+  return out + "\"";
+}
+
+TEST(AppendJsonString, EveryByteAtEveryOffsetMatchesBytewiseEscaping) {
+  for (int c = 0; c < 256; ++c) {
+    for (size_t at = 0; at < 19; ++at) {
+      std::string s(19, 'a');
+      s[at] = static_cast<char>(c);
+      if (at + 1 < s.size()) s[at + 1] = static_cast<char>(0xC3);  // high bytes beside it
+      std::string out;
+      AppendJsonString(out, s);
+      ASSERT_EQ(out, EscapeBytewise(s)) << "byte " << c << " at " << at;
+    }
+  }
+}
 
 TEST_F(JsonlDeidTest, DefaultPolicyRemovesIdentifiersAndKeepsMeasurements) {
   std::string out;
