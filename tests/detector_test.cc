@@ -197,6 +197,9 @@ INSTANTIATE_TEST_SUITE_P(
         // A short policy number after an explicit number sign.
         Positive{"ShortPolicyNumber", "Indicated per hospital policy #rg17, discussed at 1400.",
                  "rg17", PhiType::kHealthPlan},
+        // A ventilator word only counts whole: "MAPS" holds no "PS" (pressure support).
+        Positive{"SlashDateAfterWordEndingInPs",
+                 "MAPS 59-62. ACCESS-LIJ MLC 8/5 & RF DIALYSIS LINE 8/2.", "8/5", PhiType::kDate},
         // Lower-case words of a hospital's name before a capitalised "Memorial".
         Positive{"LowerCaseNameBeforeCapitalisedMemorial",
                  "Pt slated to go to rehab(sacred heart Memorial) today.", "sacred heart Memorial",
@@ -326,6 +329,7 @@ INSTANTIATE_TEST_SUITE_P(
         Negative{"CountAfterDayMonthComma", "Fell 3 Jan, 12 hours before admission.", "12 hours"},
         Negative{"RangeBeforeJunctional", "Occasional 1-2 junctional beats.", "1-2"},
         Negative{"PolicyNumberTooShort", "Line changed per policy #1 today.", "#1"},
+        Negative{"VentilatorWordBeforeSetting", "Weaned to ps then 12/5 overnight.", "12/5"},
         // A surname before "General" is no hospital; "Memorial" in lower case needs more.
         Negative{"SurnameBeforeCapitalisedGeneral", "Pt is a retired army General with CHF.",
                  "army"},

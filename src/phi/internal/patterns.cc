@@ -137,9 +137,12 @@ bool ValidSlashDate(std::string_view text, size_t start, size_t end) {
   // Ventilator settings after or just before: "10/5 FIO2 65%", "10/5/50%", "CPAP/PS (10/5)".
   if (after_starts({"%", " fio2", " peep", " bipap", " cpap", " ps", " ips", " imv"})) return false;
   if (b <= 25) {
+    // Whole words only: "MAPS 59-62. ... MLC 8/5" is a line date, not pressure support.
     for (std::string_view w : {"cpap", "psv", "peep", "simv", "imv", "bipap", "setting", "ps ",
                                "ps/", "/ps", "fio2", "pressure support"}) {
-      if (window.find(w) != std::string::npos) return false;
+      for (size_t at = window.find(w); at != std::string::npos; at = window.find(w, at + 1)) {
+        if (at == 0 || !std::isalpha(static_cast<unsigned char>(window[at - 1]))) return false;
+      }
     }
   }
   if (after_starts({" sem", " murmur", " hsm", " sm ", " systolic", " holosystolic"})) return false;
