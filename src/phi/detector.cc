@@ -23,6 +23,17 @@ std::string DefaultDataDir() {
   return PHIGUARD_DATA_DIR;
 }
 
+std::string DefaultCacheDir() {
+  auto env = [](const char* name) -> const char* {
+    const char* v = std::getenv(name);
+    return v != nullptr && *v != '\0' ? v : nullptr;
+  };
+  if (const char* dir = env("PHIGUARD_CACHE_DIR")) return dir;
+  if (const char* xdg = env("XDG_CACHE_HOME")) return phiguard::Cat(xdg, "/phiguard");
+  if (const char* home = env("HOME")) return phiguard::Cat(home, "/.cache/phiguard");
+  return "-";
+}
+
 struct Detector::Impl {
   DetectorOptions options;
   std::unique_ptr<internal::Lexicon> lexicon;
@@ -57,7 +68,9 @@ absl::StatusOr<std::unique_ptr<Detector>> Detector::Create(const DetectorOptions
   if (!lex.ok()) return lex.status();
   internal::AddRuleWords(**lex);
   impl->lexicon = std::move(*lex);
-  auto scanner = internal::PatternScanner::Create(internal::BuiltinPatterns());
+  std::string cache_dir = options.cache_dir.empty() ? DefaultCacheDir() : options.cache_dir;
+  if (cache_dir == "-") cache_dir.clear();
+  auto scanner = internal::PatternScanner::Create(internal::BuiltinPatterns(), cache_dir);
   if (!scanner.ok()) return scanner.status();
   impl->scanner = std::move(*scanner);
   for (const ExtraPattern& p : options.extra_patterns) {

@@ -42,10 +42,18 @@ struct DetectorOptions {
   float min_confidence = 0;
   // Longest input Detect() accepts, in bytes; longer input is InvalidArgument. Default 64 MiB.
   size_t max_input_bytes = 64u << 20;
+  // Folder where the compiled pattern databases are kept between processes (Create() then takes
+  // milliseconds instead of ~0.4 s of compiling). Empty: DefaultCacheDir(); "-": no cache. Best
+  // effort: a folder that cannot be read or written only costs the compile. Holds no PHI.
+  std::string cache_dir;
 };
 
 // The data directory: $PHIGUARD_DATA_DIR if set, else the one fixed at build time.
 std::string DefaultDataDir();
+
+// The cache directory: $PHIGUARD_CACHE_DIR if set ("-" turns the cache off), else
+// $XDG_CACHE_HOME/phiguard, else $HOME/.cache/phiguard, else "-" (none).
+std::string DefaultCacheDir();
 
 class Detector {
  public:

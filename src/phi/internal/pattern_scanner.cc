@@ -5,7 +5,11 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <mutex>
 
+#include "phiguard/core/file_io.h"
 #include "phiguard/core/strings.h"
 
 namespace phiguard::phi::internal {
@@ -53,42 +57,187 @@ absl::Status CompileError(hs_compile_error_t* err, const std::vector<const char*
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<PatternScanner>> PatternScanner::Create(
-    std::vector<PatternDef> patterns) {
-  std::unique_ptr<PatternScanner> scanner(new PatternScanner());
-  scanner->patterns_ = std::move(patterns);
-  const size_t n = scanner->patterns_.size();
+absl::Status PatternScanner::Compile() {
+  const size_t n = patterns_.size();
   std::vector<const char*> exprs;
   std::vector<unsigned> flags, ids;
-  scanner->start_db_.assign(n, nullptr);
-  scanner->max_width_.assign(n, 0);
+  start_db_.assign(n, nullptr);
+  max_width_.assign(n, 0);
   for (size_t i = 0; i < n; ++i) {
-    const PatternDef& p = scanner->patterns_[i];
+    const PatternDef& p = patterns_[i];
     exprs.push_back(p.regex);
     flags.push_back(p.caseless ? HS_FLAG_CASELESS : 0u);
     ids.push_back(static_cast<unsigned>(i));
   }
   hs_compile_error_t* err = nullptr;
   if (hs_compile_multi(exprs.data(), flags.data(), ids.data(), static_cast<unsigned>(n),
-                       HS_MODE_BLOCK, nullptr, &scanner->db_, &err) != HS_SUCCESS) {
+                       HS_MODE_BLOCK, nullptr, &db_, &err) != HS_SUCCESS) {
     return CompileError(err, exprs, -1);
   }
   // Start-of-match tracking in the one pass costs more than half its speed, and context patterns
   // ("MRN: 123") find their value backwards from the match end anyway. Whole-match patterns get
   // their start from a second, one-pattern scan of a few bytes before each (rare) match end.
   for (size_t i = 0; i < n; ++i) {
-    const PatternDef& p = scanner->patterns_[i];
-    if (p.mode != ValueMode::kWhole && p.mode != ValueMode::kAfterLabel) continue;
+    const PatternDef& p = patterns_[i];
+    if (!NeedsStart(p)) continue;
     unsigned f = HS_FLAG_SOM_LEFTMOST | flags[i];
     hs_expr_info_t* info = nullptr;
     if (hs_expression_info(p.regex, flags[i], &info, &err) != HS_SUCCESS) {
       return CompileError(err, exprs, static_cast<int>(i));
     }
-    scanner->max_width_[i] = std::min(info->max_width, kUnboundedWindow);
+    max_width_[i] = std::min(info->max_width, kUnboundedWindow);
     std::free(info);
-    if (hs_compile(p.regex, f, HS_MODE_BLOCK, nullptr, &scanner->start_db_[i], &err) !=
-        HS_SUCCESS) {
+    if (hs_compile(p.regex, f, HS_MODE_BLOCK, nullptr, &start_db_[i], &err) != HS_SUCCESS) {
       return CompileError(err, exprs, static_cast<int>(i));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// ---- Cache of compiled databases ----
+//
+// File: kCacheMagic, u64 length + key (the exact text the databases were compiled from: format
+// version, Vectorscan version, target platform, every pattern with its flags), then per pattern
+// u32 max width, then u64 length + serialized main database, then per pattern u64 length (0: none)
+// + serialized start database. Vectorscan checks each database's own version, platform and CRC.
+
+namespace {
+
+constexpr std::string_view kCacheMagic = "PGHSDB1\n";
+constexpr size_t kMaxCacheBytes = 64u << 20;
+
+void PutU64(std::string& out, uint64_t v) { out.append(reinterpret_cast<const char*>(&v), 8); }
+void PutU32(std::string& out, uint32_t v) { out.append(reinterpret_cast<const char*>(&v), 4); }
+
+// Reads from a cache file, refusing to run past its end.
+struct CacheReader {
+  std::string_view data;
+  bool ok = true;
+  std::string_view Take(size_t n) {
+    if (!ok || n > data.size()) {
+      ok = false;
+      return {};
+    }
+    std::string_view r = data.substr(0, n);
+    data.remove_prefix(n);
+    return r;
+  }
+  uint64_t U64() {
+    uint64_t v = 0;
+    std::string_view b = Take(8);
+    if (ok) std::memcpy(&v, b.data(), 8);
+    return v;
+  }
+  uint32_t U32() {
+    uint32_t v = 0;
+    std::string_view b = Take(4);
+    if (ok) std::memcpy(&v, b.data(), 4);
+    return v;
+  }
+};
+
+bool AppendDatabase(std::string& out, const hs_database_t* db) {
+  if (db == nullptr) {
+    PutU64(out, 0);
+    return true;
+  }
+  char* bytes = nullptr;
+  size_t len = 0;
+  if (hs_serialize_database(db, &bytes, &len) != HS_SUCCESS) return false;
+  PutU64(out, len);
+  out.append(bytes, len);
+  std::free(bytes);
+  return true;
+}
+
+// Cache writes of one process are serialised: AtomicFileWriter's temporary name is per process.
+std::mutex& CacheWriteMutex() {
+  static std::mutex* m = new std::mutex();
+  return *m;
+}
+
+}  // namespace
+
+bool PatternScanner::NeedsStart(const PatternDef& p) {
+  return p.mode == ValueMode::kWhole || p.mode == ValueMode::kAfterLabel;
+}
+
+std::string PatternScanner::CacheKey() const {
+  hs_platform_info_t platform;
+  std::string key = phiguard::Cat("phiguard pattern cache 1\nvectorscan ", hs_version(), "\n");
+  if (hs_populate_platform(&platform) == HS_SUCCESS) {
+    key += phiguard::Cat("platform ", platform.tune, " ", platform.cpu_features, "\n");
+  }
+  for (const PatternDef& p : patterns_) {
+    key += phiguard::Cat(p.caseless ? "i" : "-", NeedsStart(p) ? "s " : "- ", p.regex, "\n");
+  }
+  return key;
+}
+
+bool PatternScanner::LoadCache(std::string_view data, const std::string& key) {
+  const size_t n = patterns_.size();
+  CacheReader in{data};
+  if (in.Take(kCacheMagic.size()) != kCacheMagic || !in.ok) return false;
+  if (in.Take(in.U64()) != key || !in.ok) return false;
+  std::vector<unsigned> widths(n);
+  for (size_t i = 0; i < n; ++i) widths[i] = in.U32();
+  std::vector<hs_database_t*> dbs(n + 1, nullptr);
+  bool ok = in.ok;
+  for (size_t i = 0; ok && i <= n; ++i) {
+    std::string_view bytes = in.Take(in.U64());
+    // The main database is always there; a start database exactly for the patterns needing one.
+    const bool expected = i == 0 || NeedsStart(patterns_[i - 1]);
+    ok = in.ok && bytes.empty() != expected &&
+         (bytes.empty() ||
+          hs_deserialize_database(bytes.data(), bytes.size(), &dbs[i]) == HS_SUCCESS);
+  }
+  if (!ok || !in.data.empty()) {
+    for (hs_database_t* d : dbs) hs_free_database(d);
+    return false;
+  }
+  db_ = dbs[0];
+  start_db_.assign(dbs.begin() + 1, dbs.end());
+  max_width_ = std::move(widths);
+  return true;
+}
+
+std::string PatternScanner::SerializeCache(const std::string& key) const {
+  std::string out(kCacheMagic);
+  PutU64(out, key.size());
+  out += key;
+  for (unsigned w : max_width_) PutU32(out, w);
+  if (!AppendDatabase(out, db_)) return "";
+  for (const hs_database_t* d : start_db_) {
+    if (!AppendDatabase(out, d)) return "";
+  }
+  return out;
+}
+
+absl::StatusOr<std::unique_ptr<PatternScanner>> PatternScanner::Create(
+    std::vector<PatternDef> patterns, const std::string& cache_dir) {
+  std::unique_ptr<PatternScanner> scanner(new PatternScanner());
+  scanner->patterns_ = std::move(patterns);
+  if (cache_dir.empty()) {
+    if (absl::Status s = scanner->Compile(); !s.ok()) return s;
+    return scanner;
+  }
+  const std::string key = scanner->CacheKey();
+  uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a: only names the file; the key inside decides
+  for (unsigned char c : key) h = (h ^ c) * 0x100000001b3ull;
+  const std::string path = phiguard::Cat(cache_dir, "/patterns-", phiguard::HexEncode(std::string_view(
+                                                                    reinterpret_cast<const char*>(&h), 8)),
+                                         ".hsdb");
+  if (auto data = ReadFileBounded(path, kMaxCacheBytes); data.ok() && scanner->LoadCache(*data, key)) {
+    return scanner;
+  }
+  if (absl::Status s = scanner->Compile(); !s.ok()) return s;
+  std::string image = scanner->SerializeCache(key);
+  std::error_code ec;
+  std::filesystem::create_directories(cache_dir, ec);
+  if (!image.empty() && !ec) {
+    std::lock_guard<std::mutex> lock(CacheWriteMutex());
+    if (auto w = AtomicFileWriter::Open(path); w.ok()) {
+      if ((*w)->Write(image).ok()) (void)(*w)->Commit();
     }
   }
   return scanner;
@@ -166,7 +315,7 @@ absl::Status PatternScanner::Scan(std::string_view text, ScanScratch& scratch,
   auto& raw = scratch.raw_;
   for (auto& r : raw) {
     const PatternDef& p = patterns_[r.id];
-    if (p.mode == ValueMode::kWhole || p.mode == ValueMode::kAfterLabel) {
+    if (NeedsStart(p)) {
       r.from = StartOf(r.id, text, r.to, scratch);
     }
     if (p.mode == ValueMode::kWhole) continue;

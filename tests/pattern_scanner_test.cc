@@ -1,0 +1,149 @@
+// PatternScanner: the one-pass Vectorscan scan of the fixed patterns, and its cache of compiled
+// databases (a stale, corrupt or unwritable cache must never change what is found).
+#include "phi/internal/pattern_scanner.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "phiguard/phi/detector.h"
+#include "test_util.h"
+
+namespace phiguard::phi::internal {
+namespace {
+
+// A small table (quick to compile) with every value mode.
+std::vector<PatternDef> SmallTable() {
+  return {
+      {PhiType::kSsn, "\\b[0-9]{3}-[0-9]{2}-[0-9]{4}\\b", false, ValueMode::kWhole, 0.95, nullptr},
+      {PhiType::kMrn, "\\bmrn\\s*[:#.]?\\s*[0-9]{4,}\\b", true, ValueMode::kTrailingValue, 0.9,
+       nullptr},
+      {PhiType::kAge, "\\b9[0-9]\\s*yo\\b", true, ValueMode::kLeadingNumber, 0.9, nullptr},
+      {PhiType::kFax, "\\bfax\\s*[:#.]?\\s*[0-9]{3}-[0-9]{4}\\b", true, ValueMode::kAfterLabel, 0.9,
+       nullptr},
+  };
+}
+
+constexpr std::string_view kText = "SSN 123-45-6789, MRN: 0012345, a 93 yo man, FAX: 555-0143.";
+
+std::string Found(const PatternScanner& scanner, std::string_view text) {
+  auto scratch = scanner.NewScratch();
+  EXPECT_TRUE(scratch.ok()) << scratch.status();
+  std::vector<PatternMatch> out;
+  EXPECT_TRUE(scanner.Scan(text, **scratch, out).ok());
+  std::string s;
+  for (const PatternMatch& m : out) {
+    s += std::string(text.substr(m.start, m.end - m.start)) + "|";
+  }
+  return s;
+}
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+TEST(PatternScanner, FindsTheValueOfEachMode) {
+  auto scanner = PatternScanner::Create(SmallTable());
+  ASSERT_TRUE(scanner.ok()) << scanner.status();
+  EXPECT_EQ(Found(**scanner, kText), "123-45-6789|0012345|93|555-0143|");
+}
+
+TEST(PatternScanner, NamesThePatternThatFailsToCompile) {
+  std::vector<PatternDef> bad = SmallTable();
+  bad.push_back({PhiType::kOther, "([0-9]", false, ValueMode::kWhole, 0.5, nullptr});
+  auto scanner = PatternScanner::Create(bad);
+  ASSERT_FALSE(scanner.ok());
+  EXPECT_EQ(scanner.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(scanner.status().message().find("([0-9]"), std::string_view::npos);
+}
+
+TEST(PatternScanner, CachedDatabasesFindTheSame) {
+  testing_util::ScopedTempDir dir;
+  const std::string cache = dir.File("cache");  // created on demand
+  auto first = PatternScanner::Create(SmallTable(), cache);
+  ASSERT_TRUE(first.ok()) << first.status();
+  std::vector<std::string> files;
+  for (const auto& e : std::filesystem::directory_iterator(cache)) files.push_back(e.path());
+  ASSERT_EQ(files.size(), 1u);  // one file, no temporary left behind
+  const std::string image = ReadAll(files[0]);
+  ASSERT_FALSE(image.empty());
+
+  auto second = PatternScanner::Create(SmallTable(), cache);  // loads the file
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_EQ(Found(**second, kText), Found(**first, kText));
+  EXPECT_EQ(Found(**second, kText), "123-45-6789|0012345|93|555-0143|");
+  EXPECT_EQ(ReadAll(files[0]), image);  // loaded, not rewritten
+
+  // Another pattern set gets its own file.
+  std::vector<PatternDef> other = SmallTable();
+  other.pop_back();
+  ASSERT_TRUE(PatternScanner::Create(other, cache).ok());
+  size_t n = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(cache)) ++n;
+  EXPECT_EQ(n, 2u);
+}
+
+TEST(PatternScanner, CorruptOrForeignCacheFilesAreReplaced) {
+  testing_util::ScopedTempDir dir;
+  const std::string cache = dir.File("cache");
+  ASSERT_TRUE(PatternScanner::Create(SmallTable(), cache).ok());
+  const std::string path = std::filesystem::directory_iterator(cache)->path();
+  const std::string good = ReadAll(path);
+
+  // Truncated, flipped bytes in the databases, and garbage: each is recompiled and rewritten.
+  std::string flipped = good;
+  for (size_t i = good.size() / 2; i < good.size(); i += 97) flipped[i] = static_cast<char>(~flipped[i]);
+  for (const std::string& bad : {good.substr(0, good.size() / 2), flipped,
+                                 std::string("not a cache"), std::string()}) {
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << bad;
+    auto scanner = PatternScanner::Create(SmallTable(), cache);
+    ASSERT_TRUE(scanner.ok()) << scanner.status();
+    EXPECT_EQ(Found(**scanner, kText), "123-45-6789|0012345|93|555-0143|");
+    EXPECT_EQ(ReadAll(path), good);
+  }
+
+  // A valid file of another pattern set under this set's name is not used: its key differs.
+  std::vector<PatternDef> other = {SmallTable()[0]};
+  const std::string other_cache = dir.File("other");
+  ASSERT_TRUE(PatternScanner::Create(other, other_cache).ok());
+  std::filesystem::copy_file(std::filesystem::directory_iterator(other_cache)->path(), path,
+                             std::filesystem::copy_options::overwrite_existing);
+  auto scanner = PatternScanner::Create(SmallTable(), cache);
+  ASSERT_TRUE(scanner.ok());
+  EXPECT_EQ(Found(**scanner, kText), "123-45-6789|0012345|93|555-0143|");
+}
+
+TEST(PatternScanner, UnwritableCacheDirOnlyCostsTheCompile) {
+  testing_util::ScopedTempDir dir;
+  std::ofstream(dir.File("file")) << "x";
+  auto scanner = PatternScanner::Create(SmallTable(), dir.File("file") + "/cache");
+  ASSERT_TRUE(scanner.ok()) << scanner.status();
+  EXPECT_EQ(Found(**scanner, kText), "123-45-6789|0012345|93|555-0143|");
+}
+
+TEST(PatternScanner, DefaultCacheDirFollowsTheEnvironment) {
+  const char* saved = std::getenv("PHIGUARD_CACHE_DIR");
+  const std::string restore = saved == nullptr ? "" : saved;
+  ::setenv("PHIGUARD_CACHE_DIR", "/some/cache", 1);
+  EXPECT_EQ(DefaultCacheDir(), "/some/cache");
+  ::setenv("PHIGUARD_CACHE_DIR", "-", 1);  // off
+  EXPECT_EQ(DefaultCacheDir(), "-");
+  ::unsetenv("PHIGUARD_CACHE_DIR");
+  const char* xdg = std::getenv("XDG_CACHE_HOME");
+  const char* home = std::getenv("HOME");
+  if (xdg != nullptr && *xdg != '\0') {
+    EXPECT_EQ(DefaultCacheDir(), std::string(xdg) + "/phiguard");
+  } else if (home != nullptr && *home != '\0') {
+    EXPECT_EQ(DefaultCacheDir(), std::string(home) + "/.cache/phiguard");
+  }
+  if (saved != nullptr) ::setenv("PHIGUARD_CACHE_DIR", restore.c_str(), 1);
+}
+
+}  // namespace
+}  // namespace phiguard::phi::internal
