@@ -37,6 +37,8 @@ struct OpenedKeyring {
 // unseal session and authenticates the caller with its token (required when the keyring requires
 // tokens or the identity holds one; without a token an identity is only asserted, and a warning
 // says so); Fail()s with the reason otherwise.
-OpenedKeyring OpenKeyring(const GlobalOptions& g, const KeyOptions& o, bool unseal);
+// `for_rotation`: the command is `keys token rotate`, which a provisional token (issued by
+// someone else) may run.
+OpenedKeyring OpenKeyring(const GlobalOptions& g, const KeyOptions& o, bool unseal, bool for_rotation = false);
 
 }  // namespace phiguard::cli

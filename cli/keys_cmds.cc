@@ -240,7 +240,7 @@ void AddKeyOptions(CLI::App* cmd, KeyOptions& o) {
 }
 
 // Opens the keyring and, if `unseal`, unseals it from the key file or the session.
-OpenedKeyring OpenKeyring(const GlobalOptions& g, const KeyOptions& o, bool unseal) {
+OpenedKeyring OpenKeyring(const GlobalOptions& g, const KeyOptions& o, bool unseal, bool for_rotation) {
   OpenedKeyring out;
   out.identity = Identity(o);
   out.sink = OpenSink(g);
@@ -268,7 +268,7 @@ OpenedKeyring OpenKeyring(const GlobalOptions& g, const KeyOptions& o, bool unse
       Fail(absl::UnauthenticatedError(Cat(out.identity, " must present its API token: --token-file PATH, "
                                           "$PHIGUARD_TOKEN_FILE or $PHIGUARD_TOKEN")));
     }
-    absl::Status s = out.keyring->Authenticate(out.identity, token);
+    absl::Status s = out.keyring->Authenticate(out.identity, token, for_rotation);
     OPENSSL_cleanse(token.data(), token.size());
     if (!s.ok()) Fail(s);
   } else {
@@ -506,7 +506,9 @@ void RegisterKeysSubcommands(CLI::App& keys, const GlobalOptions& g) {
     };
     auto i = std::make_shared<Opts>();
     CLI::App* issue = token->add_subcommand(
-        "issue", "Issue (or re-issue) IDENTITY's token (custodian of every key); printed once on stdout.");
+        "issue", "Issue (or re-issue) IDENTITY's token (custodian of every key); printed once on stdout.\n"
+                 "It is provisional: it works only for IDENTITY's `keys token rotate`, whose new token\n"
+                 "only IDENTITY knows.");
     AddKeyOptions(issue, i->k);
     issue->add_option("identity", i->identity, "Whose token")->required();
     issue->callback([i, &g, print_token] {
@@ -520,7 +522,7 @@ void RegisterKeysSubcommands(CLI::App& keys, const GlobalOptions& g) {
         "rotate", "Replace your own token (authenticated with the current one); printed once on stdout.");
     AddKeyOptions(rotate, r->k);
     rotate->callback([r, &g, print_token] {
-      OpenedKeyring kr = OpenKeyring(g, r->k, true);
+      OpenedKeyring kr = OpenKeyring(g, r->k, true, /*for_rotation=*/true);
       auto t = kr.keyring->IssueToken(kr.identity, kr.identity);
       if (!t.ok()) Fail(t.status());
       print_token(*t, kr.identity);

@@ -727,12 +727,18 @@ TEST_F(KeyringStreamTest, ForeignInputIsInvalidArgument) {
 
 TEST_F(KeyringTest, TokensAuthenticateTheirIdentityOnlyAndSurviveReopening) {
   EXPECT_FALSE(kr_->TokenRequired(kBob));
-  auto token = kr_->IssueToken(kAlice, kBob);
-  ASSERT_TRUE(token.ok()) << token.status();
-  EXPECT_EQ(token->substr(0, 5), "pgt1_");
-  EXPECT_EQ(token->size(), 5u + 64u);
+  auto provisional = kr_->IssueToken(kAlice, kBob);
+  ASSERT_TRUE(provisional.ok()) << provisional.status();
+  EXPECT_EQ(provisional->substr(0, 5), "pgt1_");
+  EXPECT_EQ(provisional->size(), 5u + 64u);
   EXPECT_TRUE(kr_->TokenRequired(kBob));
   EXPECT_FALSE(kr_->TokenRequired(kCarol));
+  // Issued by alice, it serves only bob's rotation: alice never knows a token that works as bob.
+  EXPECT_EQ(kr_->Authenticate(kBob, *provisional).code(), StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(kr_->Authenticate(kBob, *provisional, /*for_rotation=*/true).ok());
+  auto token = kr_->IssueToken(kBob, kBob);
+  ASSERT_TRUE(token.ok()) << token.status();
+  EXPECT_EQ(kr_->Authenticate(kBob, *provisional, /*for_rotation=*/true).code(), StatusCode::kUnauthenticated);
   EXPECT_TRUE(kr_->Authenticate(kBob, *token).ok());
   EXPECT_TRUE(kr_->Authenticate(kBob, *token + "\n").ok());  // as read from a file
   // Another identity, a changed token, no token: Unauthenticated, never echoing the token.
@@ -757,12 +763,13 @@ TEST_F(KeyringTest, TokensAuthenticateTheirIdentityOnlyAndSurviveReopening) {
   EXPECT_NE(file.find("argon2id"), std::string::npos);
   // Every attempt is audited with its outcome.
   const auto events = EventsFor("authenticate");
-  ASSERT_FALSE(events.empty());
-  ASSERT_GE(events.size(), 3u);
-  EXPECT_EQ(events[0].outcome, "ok");
-  EXPECT_EQ(events[0].actor, kBob);
-  EXPECT_EQ(events[2].outcome, "UNAUTHENTICATED");
-  EXPECT_EQ(events[2].actor, kAlice);
+  ASSERT_GE(events.size(), 6u);
+  EXPECT_EQ(events[0].outcome, "FAILED_PRECONDITION");
+  EXPECT_EQ(events[0].detail, "provisional token issued by alice");
+  EXPECT_EQ(events[1].outcome, "ok");
+  EXPECT_EQ(events[1].actor, kBob);
+  EXPECT_EQ(events[5].outcome, "UNAUTHENTICATED");
+  EXPECT_EQ(events[5].actor, kAlice);
 }
 
 TEST_F(KeyringTest, OnlyCustodiansIssueTokensAndHoldersRotateTheirOwn) {
@@ -774,7 +781,7 @@ TEST_F(KeyringTest, OnlyCustodiansIssueTokensAndHoldersRotateTheirOwn) {
   auto second = kr_->IssueToken(kBob, kBob);  // rotation by its holder
   ASSERT_TRUE(second.ok()) << second.status();
   EXPECT_NE(*first, *second);
-  EXPECT_EQ(kr_->Authenticate(kBob, *first).code(), StatusCode::kUnauthenticated);
+  EXPECT_EQ(kr_->Authenticate(kBob, *first, /*for_rotation=*/true).code(), StatusCode::kUnauthenticated);
   EXPECT_TRUE(kr_->Authenticate(kBob, *second).ok());
   EXPECT_EQ(EventsFor("issue_token").back().detail, "rotation by its holder");
   auto holders = kr_->ListTokens(kBob);
@@ -811,7 +818,8 @@ TEST_F(KeyringTest, RequiringTokensNeedsACustodianWhoHoldsOneAndKeepsOne) {
 }
 
 TEST_F(KeyringTest, TokensNeedAnUnsealedKeyringAndAWorkingAuditSink) {
-  auto token = kr_->IssueToken(kAlice, kBob);
+  ASSERT_TRUE(kr_->IssueToken(kAlice, kBob).ok());
+  auto token = kr_->IssueToken(kBob, kBob);
   ASSERT_TRUE(token.ok());
   sink_.set_fail(true);
   EXPECT_EQ(kr_->Authenticate(kBob, *token).code(), StatusCode::kUnavailable);

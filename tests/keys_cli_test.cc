@@ -75,11 +75,14 @@ class KeysCliTest : public testing::Test {
 
   // Presents `identity`'s token from now on (the file NAME.token).
   void UseToken(const std::string& identity) { tokens_[identity] = File(identity + ".token"); }
-  // Issues `identity` a token (as alice) and keeps it in NAME.token.
+  // Issues `identity` a token (as alice); its holder replaces that provisional token at once (as
+  // the CLI requires before any other use) and keeps the new one in NAME.token.
   void IssueToken(const std::string& identity) {
     ASSERT_EQ(Run("keys token issue " + identity + " --as alice" + dev_), 0) << Stderr();
     WriteFile(File(identity + ".token"), Stdout());
     UseToken(identity);
+    ASSERT_EQ(Run("keys token rotate --as " + identity + dev_), 0) << Stderr();
+    WriteFile(File(identity + ".token"), Stdout());
   }
 
   // A dev keyring with alice as custodian and bob as user of "notes", each holding a token.
@@ -272,6 +275,15 @@ TEST_F(KeysCliTest, TokensAreIssuedByCustodiansRotatedByTheirHoldersAndRevoked) 
   // A user cannot mint tokens (for others or a first one for an identity without one).
   EXPECT_EQ(Run("keys token issue carol --as bob" + dev_), 1);
   EXPECT_NE(Stderr().find("not custodian"), std::string::npos) << Stderr();
+  // A custodian-issued token is provisional: it serves only its holder's rotation, so alice, who
+  // saw it, can never act as bob with it.
+  ASSERT_EQ(Run("keys token issue bob --as alice" + dev_), 0) << Stderr();
+  WriteFile(File("bob.token"), Stdout());
+  EXPECT_EQ(Run("encrypt --key notes --as bob" + dev_, "x"), 1);
+  EXPECT_NE(Stderr().find("bob must replace it first (phiguard keys token rotate)"), std::string::npos) << Stderr();
+  ASSERT_EQ(Run("keys token rotate --as bob" + dev_), 0) << Stderr();
+  WriteFile(File("bob.token"), Stdout());
+  ASSERT_EQ(Run("encrypt --key notes --as bob" + dev_, "x"), 0) << Stderr();
   // Bob rotates his own token: the old one stops working.
   const std::string old_token = ReadFile(File("bob.token"));
   ASSERT_EQ(Run("keys token rotate --as bob" + dev_), 0) << Stderr();

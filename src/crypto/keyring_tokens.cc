@@ -99,7 +99,7 @@ absl::Status Keyring::SetTokensRequired(std::string_view caller, bool required) 
   return op.Commit(std::move(backup), absl::OkStatus());
 }
 
-absl::Status Keyring::Authenticate(std::string_view identity, std::string_view token) {
+absl::Status Keyring::Authenticate(std::string_view identity, std::string_view token, bool for_rotation) {
   std::lock_guard<std::mutex> lock(mu_);
   Op op(*this, identity, "authenticate", "", "");
   if (absl::Status s = op.CheckUnsealed(); !s.ok()) return op.Finish(s);
@@ -111,6 +111,14 @@ absl::Status Keyring::Authenticate(std::string_view identity, std::string_view t
   // VerifySecret compares the Argon2id tags in constant time.
   if (!VerifySecret(StripAscii(token), it->second.hash)) {
     return op.Finish(absl::UnauthenticatedError(Cat("authentication of ", identity, " failed: wrong or revoked token")));
+  }
+  if (it->second.issued_by != identity) {
+    op.event.detail = Cat("provisional token issued by ", it->second.issued_by);
+    if (!for_rotation) {
+      return op.Finish(absl::FailedPreconditionError(
+          Cat("the token of ", identity, " was issued by ", it->second.issued_by, ": ", identity,
+              " must replace it first (phiguard keys token rotate), so that only ", identity, " knows it")));
+    }
   }
   return op.Finish(absl::OkStatus());
 }

@@ -25,8 +25,11 @@
 // random 256-bit token once and stores only its Argon2id hash (random salt; cost in
 // KeyringOptions::token_hash) in the authenticated state; Authenticate checks a presented token in
 // constant time. A custodian of "*" issues and revokes tokens for anyone; an identity holding a
-// token may rotate or revoke its own. Issuing replaces the old token, so a custodian who re-issues
-// someone's token (to act as them) is in the audit trail and locks the owner out, who notices.
+// token may rotate or revoke its own. A token issued by someone else is provisional: it
+// authenticates its holder only to rotate it (Authenticate with `for_rotation`), so the issuing
+// custodian never knows a token that works for another identity and cannot act as a crypto user
+// through one (separation of duties); re-issuing replaces the old token, is audited and locks the
+// holder out until they rotate the new one.
 // With `require_tokens` on (SetTokensRequired; `phiguard keys init` turns it on) every identity
 // must authenticate; otherwise only identities that hold a token must.
 //
@@ -231,8 +234,9 @@ class Keyring {
   // token (FailedPrecondition otherwise: nobody could manage the keyring afterwards).
   absl::Status SetTokensRequired(std::string_view caller, bool required);
   // Checks `token` against `identity`'s stored hash. Unauthenticated if the identity holds no token
-  // or the token does not match (the message never contains the token). Audited.
-  absl::Status Authenticate(std::string_view identity, std::string_view token);
+  // or the token does not match (the message never contains the token); FailedPrecondition for a
+  // provisional token (issued by someone else) unless `for_rotation`. Audited.
+  absl::Status Authenticate(std::string_view identity, std::string_view token, bool for_rotation = false);
   // True if `identity` must authenticate: tokens are required, or it holds one.
   bool TokenRequired(std::string_view identity) const;
   // Who holds a token, by whom and when it was issued, and whether tokens are required (anyone
