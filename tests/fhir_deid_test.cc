@@ -373,6 +373,33 @@ TEST_F(FhirDeidTest, SkipSendsBadResourcesToQuarantineAndTheReport) {
   EXPECT_NE(json_report.find("\"records_failed\": 1"), std::string::npos) << json_report;
 }
 
+// Each changed value is counted once under its field and transform, across batches and
+// threads (the report keeps a pointer to each counter it has found), and a quarantined record
+// counts nothing but its failure.
+TEST_F(FhirDeidTest, ReportCountsEachChangedValueOnceAcrossBatchesAndThreads) {
+  std::string in;
+  for (int i = 0; i < 7; ++i) {
+    in += Cat("{\"resourceType\":\"Patient\",\"id\":\"p", i,
+              "\",\"name\":[{\"family\":\"Walsh\",\"given\":[\"Ann\",\"Marie\"]}],"
+              "\"birthDate\":\"1950-01-0", i + 1, "\"}\n");
+    if (i == 3) in += "{\"resourceType\":\"Patient\",\"id\":\"bad\",\n";
+  }
+  auto q = testing_util::Quarantine(dir_);
+  StructuredOptions run = q.run;
+  run.batch_records = 3;
+  run.threads = 2;
+  std::string out;
+  auto r = Run(in, SafeHarbor(), &out, run);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->records, 7u);
+  EXPECT_EQ(r->failed, 1u);
+  EXPECT_EQ(r->by_field.at("Patient.id").at("pseudonym"), 7u);
+  EXPECT_EQ(r->by_field.at("Patient.name.family").at("redact"), 7u);
+  EXPECT_EQ(r->by_field.at("Patient.name.given").at("redact"), 14u);
+  EXPECT_EQ(r->by_field.at("Patient.birthDate").at("generalize"), 7u);
+  EXPECT_EQ(r->by_field.size(), 4u);
+}
+
 TEST(FhirPolicy, BadPathsAreErrorsWithTheirLineAndColumn) {
   for (const char* bad : {"fields:\n  Patinet.name: redact\n", "fields:\n  name: redact\n",
                           "fields:\n  \"Patient.identifier.where(system)\": redact\n",
