@@ -63,6 +63,42 @@ TEST(PatternScanner, NamesThePatternThatFailsToCompile) {
   EXPECT_NE(scanner.status().message().find("([0-9]"), std::string_view::npos);
 }
 
+// A scan regex only proposes match ends; the exact regex decides. Every built-in pattern with one
+// must find exactly what it finds alone, on text full of near misses.
+TEST(PatternScanner, ScanRegexFindsExactlyWhatTheRegexFinds) {
+  const std::string text =
+      "7-22-2010, 07/22/10 and 12.31.99; not 13-22-2010, 7-32-2010, 0-12-2010, 7-22-201, "
+      "17-22-2010, 7-2-20100, 7/22/2010/5, 1.2.345, 6.9/3.22, 5-6/3-4, 10/03/10/04, v7-22-2010, "
+      "7-22-2010x, 2010-07-22, 3/4/1999 x 1/1/00 and 11-11-11-11.";
+  size_t with_scan_regex = 0;
+  for (const PatternDef& p : BuiltinPatterns()) {
+    if (p.scan_regex == nullptr) continue;
+    ++with_scan_regex;
+    PatternDef exact = p;
+    exact.scan_regex = nullptr;
+    auto fast = PatternScanner::Create({p});
+    auto slow = PatternScanner::Create({exact});
+    ASSERT_TRUE(fast.ok() && slow.ok()) << p.regex;
+    EXPECT_EQ(Found(**fast, text), Found(**slow, text)) << p.regex;
+    EXPECT_NE(Found(**slow, text), "") << p.regex;
+  }
+  EXPECT_GT(with_scan_regex, 0u);
+
+  // A prefilter that also ends elsewhere (any digit) still finds only the regex's matches.
+  PatternDef ssn = SmallTable()[0];
+  ssn.scan_regex = "[0-9]";
+  auto loose = PatternScanner::Create({ssn});
+  ASSERT_TRUE(loose.ok()) << loose.status();
+  EXPECT_EQ(Found(**loose, kText), "123-45-6789|");
+
+  // Context patterns have no start scan to confirm with: refused.
+  PatternDef mrn = SmallTable()[1];
+  mrn.scan_regex = "[0-9]";
+  auto refused = PatternScanner::Create({mrn});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
+}
+
 TEST(PatternScanner, CachedDatabasesFindTheSame) {
   testing_util::ScopedTempDir dir;
   const std::string cache = dir.File("cache");  // created on demand

@@ -65,7 +65,11 @@ absl::Status PatternScanner::Compile() {
   max_width_.assign(n, 0);
   for (size_t i = 0; i < n; ++i) {
     const PatternDef& p = patterns_[i];
-    exprs.push_back(p.regex);
+    if (p.scan_regex != nullptr && !NeedsStart(p)) {
+      return absl::InvalidArgumentError(phiguard::Cat(
+          "pattern ", i, " (", p.regex, "): a scan regex needs a whole-match or after-label mode"));
+    }
+    exprs.push_back(p.scan_regex != nullptr ? p.scan_regex : p.regex);
     flags.push_back(p.caseless ? HS_FLAG_CASELESS : 0u);
     ids.push_back(static_cast<unsigned>(i));
   }
@@ -170,6 +174,7 @@ std::string PatternScanner::CacheKey() const {
   }
   for (const PatternDef& p : patterns_) {
     key += phiguard::Cat(p.caseless ? "i" : "-", NeedsStart(p) ? "s " : "- ", p.regex, "\n");
+    if (p.scan_regex != nullptr) key += phiguard::Cat("  scan ", p.scan_regex, "\n");
   }
   return key;
 }

@@ -34,6 +34,10 @@ struct PatternDef {
   ValueMode mode;
   float confidence;
   MatchValidator validate;
+  // Optional, only for kWhole and kAfterLabel: a cheaper regex for the one pass, whose matches end
+  // everywhere `regex`'s do (and maybe elsewhere). Each end it reports is confirmed by `regex`'s
+  // own start-of-match scan, so the spans are exactly those of `regex` alone.
+  const char* scan_regex = nullptr;
 };
 
 // The built-in pattern table (patterns.cc).
