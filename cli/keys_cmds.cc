@@ -793,8 +793,8 @@ void AddStreamOptions(CLI::App* cmd, Opts& o) {
 void RegisterKeys(CLI::App& app, const GlobalOptions& global) {
   CLI::App* keys = app.add_subcommand(
       "keys", "Manage the keyring: init, unseal, seal, create, rotate, retire, destroy, grant, list.\n"
-              "Example:\n  phiguard keys init --dev-key-file dev.key && phiguard keys create notes "
-              "--unseal-key-file dev.key");
+              "Example:\n  phiguard keys init --dev-key-file dev.key --token-out me.token && \\\n"
+              "  phiguard keys create notes --unseal-key-file dev.key --token-file me.token");
   keys->require_subcommand(1);
   RegisterKeysSubcommands(*keys, global);
 }
