@@ -1,0 +1,117 @@
+// TokenizeAndLower classifies 64 bytes at a time and finds token ends with bit scans. Here it must
+// agree, token for token and flag for flag, with the plain byte-by-byte definition below, on
+// texts built to cross the 64-byte word boundaries in every way.
+#include <gtest/gtest.h>
+
+#include <random>
+#include <string>
+#include <vector>
+
+#include "phi/internal/tokenizer.h"
+
+namespace phiguard::phi::internal {
+namespace {
+
+bool Letter(unsigned char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80; }
+bool Digit(unsigned char c) { return c >= '0' && c <= '9'; }
+bool Upper(unsigned char c) { return c >= 'A' && c <= 'Z'; }
+bool Lower(unsigned char c) { return c >= 'a' && c <= 'z'; }
+
+// The definition, one byte at a time.
+void Reference(std::string_view text, std::vector<Token>& out, std::string& lower, size_t& ups,
+               size_t& los) {
+  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
+  const size_t n = text.size();
+  lower.assign(text);
+  ups = los = 0;
+  for (size_t i = 0; i < n; ++i) {
+    ups += Upper(s[i]);
+    los += Lower(s[i]);
+    if (Upper(s[i])) lower[i] = static_cast<char>(s[i] + 32);
+  }
+  size_t i = 0;
+  while (i < n) {
+    if (Letter(s[i])) {
+      size_t b = i;
+      bool all_upper = true, rest_lower = true;
+      while (i < n && Letter(s[i])) {
+        if (!Upper(s[i])) all_upper = false;
+        if (i > b && Upper(s[i])) rest_lower = false;
+        ++i;
+        if (i == b + 1 && i + 1 < n && s[i] == '\'' && Letter(s[i + 1])) {
+          ++i;
+          rest_lower = true;
+        }
+      }
+      Token t;
+      t.start = static_cast<uint32_t>(b);
+      t.end = static_cast<uint32_t>(i);
+      size_t len = i - b;
+      t.initial = len == 1;
+      t.upper = all_upper && len >= 2;
+      t.title = Upper(s[b]) && (rest_lower || (len > 2 && s[b + 1] == '\'')) && len >= 2;
+      out.push_back(t);
+    } else if (Digit(s[i])) {
+      size_t b = i;
+      while (i < n && Digit(s[i])) ++i;
+      Token t;
+      t.start = static_cast<uint32_t>(b);
+      t.end = static_cast<uint32_t>(i);
+      t.digits = true;
+      out.push_back(t);
+    } else {
+      ++i;
+    }
+  }
+}
+
+std::string Describe(const std::vector<Token>& tokens) {
+  std::string out;
+  for (const Token& t : tokens) {
+    out += std::to_string(t.start) + "-" + std::to_string(t.end) + (t.digits ? "d" : "") +
+           (t.title ? "t" : "") + (t.upper ? "u" : "") + (t.initial ? "i" : "") + " ";
+  }
+  return out;
+}
+
+void ExpectSame(const std::string& text) {
+  std::vector<Token> got, want;
+  std::string got_lower, want_lower;
+  size_t got_up = 0, got_lo = 0, want_up = 0, want_lo = 0;
+  TokenizeAndLower(text, got, got_lower, got_up, got_lo);
+  Reference(text, want, want_lower, want_up, want_lo);
+  ASSERT_EQ(Describe(got), Describe(want)) << "text: " << text;
+  ASSERT_EQ(got_lower, want_lower) << "text: " << text;
+  ASSERT_EQ(got_up, want_up);
+  ASSERT_EQ(got_lo, want_lo);
+}
+
+TEST(TokenizerReference, WordBoundaryCases) {
+  ExpectSame("");
+  ExpectSame("a");
+  ExpectSame("7");
+  for (size_t pad : {61u, 62u, 63u, 64u, 65u, 127u, 128u}) {
+    const std::string fill(pad, ' ');
+    for (const char* tail : {"O'Rourke", "o'", "O'ROURKE x", "Smith", "SMITH", "J", "1234567",
+                             "ab12CD", "Jos\xC3\xA9", "D'a", "x'1", "A'B'C"}) {
+      ExpectSame(fill + tail);
+      ExpectSame(fill + tail + ".");
+      ExpectSame(std::string(pad, 'a') + tail);  // a run that crosses the boundary
+      ExpectSame(std::string(pad, 'Q') + tail);
+      ExpectSame(std::string(pad, '9') + tail);
+    }
+  }
+}
+
+TEST(TokenizerReference, RandomTexts) {
+  std::mt19937 rng(20261202);
+  const std::string alphabet = "aZqM09' '.-/\n\xC3\xA9";
+  for (int round = 0; round < 3000; ++round) {
+    std::string text(rng() % 300, ' ');
+    for (char& c : text) c = alphabet[rng() % alphabet.size()];
+    ExpectSame(text);
+  }
+}
+
+}  // namespace
+}  // namespace phiguard::phi::internal
