@@ -40,7 +40,13 @@ absl::Status ForEachLine(const std::string& path, RowFn fn) {
   auto content = ReadFileBounded(path, kMaxLexiconBytes);
   if (!content.ok()) return content.status();
   size_t line_no = 0;
-  for (std::string_view line : phiguard::Split(*content, '\n')) {
+  // Lines found in place (no vector of 300k views): the lists are read by every process.
+  std::string_view rest(*content);
+  for (bool more = true; more;) {
+    const size_t nl = rest.find('\n');
+    more = nl != std::string_view::npos;
+    std::string_view line = rest.substr(0, nl);
+    if (more) rest.remove_prefix(nl + 1);
     ++line_no;
     if (line.empty() || line[0] == '#') continue;
     if (absl::Status s = fn(line, line_no); !s.ok()) {
@@ -75,20 +81,29 @@ void Lexicon::Add(std::string_view word, uint32_t flag, uint32_t count) {
 absl::StatusOr<std::unique_ptr<Lexicon>> Lexicon::Load(const std::string& dir) {
   std::unique_ptr<Lexicon> lex(new Lexicon());
   lex->map_.reserve(320000);
+  std::string lowered;  // reused: one lower-cased word at a time
+  auto lower = [&](std::string_view w) -> std::string_view {
+    lowered.assign(w);
+    for (char& c : lowered) {
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+    }
+    return lowered;
+  };
   auto add_counted = [&](const char* file, uint32_t flag) {
     return ForEachLine(phiguard::Cat(dir, "/", file), [&](std::string_view line, size_t) {
-      std::vector<std::string_view> parts = phiguard::Split(line, '\t');
+      const size_t tab = line.find('\t');
       uint32_t count = 0;
-      if (parts.size() != 2 || !phiguard::ParseNumber(parts[1], count)) {
+      if (tab == std::string_view::npos || line.find('\t', tab + 1) != std::string_view::npos ||
+          !phiguard::ParseNumber(line.substr(tab + 1), count)) {
         return absl::InvalidArgumentError("expected 'name<TAB>count'");
       }
-      lex->Add(phiguard::ToLowerAscii(parts[0]), flag, count);
+      lex->Add(lower(line.substr(0, tab)), flag, count);
       return absl::OkStatus();
     });
   };
   auto add_plain = [&](const char* file, uint32_t flag) {
     return ForEachLine(phiguard::Cat(dir, "/", file), [&](std::string_view line, size_t) {
-      lex->Add(phiguard::ToLowerAscii(phiguard::StripAscii(line)), flag, 0);
+      lex->Add(lower(phiguard::StripAscii(line)), flag, 0);
       return absl::OkStatus();
     });
   };

@@ -1,0 +1,81 @@
+// Lexicon::Load on small hand-written lists: what each list contributes, and the errors a user
+// who edits a list gets (file and line named).
+#include "phi/internal/lexicon.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <string>
+
+#include "test_util.h"
+
+namespace phiguard::phi::internal {
+namespace {
+
+class LexiconLoadTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Write("first_names.tsv", "# name<TAB>count\nMary\t4000000\nHope\t90\n\n");
+    Write("surnames.tsv", "SMITH\t2442977\nOBRIEN\t1500\n");
+    Write("english_words.txt", "hope\n  bell  \n");
+    Write("us_places.txt", "San Diego\nBaltimore\n");
+    Write("non_phi_words.txt", "doe\n");
+    Write("us_states.tsv", "Maryland\tMD\n");
+    Write("us_hospitals.txt", "Greater Baltimore Medical Center\n");
+  }
+  void Write(const std::string& name, const std::string& content) {
+    std::ofstream(dir_.File(name), std::ios::binary) << content;
+  }
+  absl::StatusOr<std::unique_ptr<Lexicon>> Load() { return Lexicon::Load(dir_.path().string()); }
+  testing_util::ScopedTempDir dir_;
+};
+
+TEST_F(LexiconLoadTest, EveryListAddsItsFlagToTheLowerCasedWord) {
+  auto lex = Load();
+  ASSERT_TRUE(lex.ok()) << lex.status();
+  const Lexicon& l = **lex;
+  EXPECT_EQ(l.Lookup("mary").flags & (kFirstName | kCommonName), kFirstName | kCommonName);
+  EXPECT_EQ(l.Lookup("mary").name_count, 4000000u);
+  EXPECT_EQ(l.Lookup("hope").flags & (kFirstName | kEnglish | kCommonName), kFirstName | kEnglish);
+  EXPECT_EQ(l.Lookup("smith").flags & kSurname, kSurname);
+  EXPECT_EQ(l.Lookup("bell").flags & kEnglish, kEnglish);  // surrounding spaces stripped
+  EXPECT_EQ(l.Lookup("san diego").flags & kPlace, kPlace);
+  EXPECT_EQ(l.Lookup("san").flags & kPlacePrefix, kPlacePrefix);
+  EXPECT_EQ(l.Lookup("doe").flags & kClinical, kClinical);
+  EXPECT_EQ(l.Lookup("md").flags & kState, kState);
+  EXPECT_EQ(l.Lookup("gbmc").flags & kFacilityAcronym, kFacilityAcronym);
+  EXPECT_EQ(l.Lookup("greater").flags & kFacilityWord, kFacilityWord);
+  EXPECT_EQ(l.Lookup("medical").flags & kFacilityWord, 0u);  // generic hospital word
+  EXPECT_EQ(l.Lookup("Mary").flags, 0u);  // lookups take lower-case words
+  EXPECT_EQ(l.Lookup("nowhere").flags, 0u);
+}
+
+TEST_F(LexiconLoadTest, MalformedCountLinesNameFileAndLine) {
+  for (const char* bad : {"Mary\t12\t3\n", "Mary 12\n", "Mary\tmany\n", "Mary\t\n"}) {
+    Write("first_names.tsv", std::string("# header\n\nAnn\t5\n") + bad);
+    auto lex = Load();
+    ASSERT_FALSE(lex.ok()) << bad;
+    EXPECT_EQ(lex.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_NE(lex.status().message().find("first_names.tsv:4: expected 'name<TAB>count'"),
+              std::string_view::npos)
+        << lex.status();
+  }
+}
+
+TEST_F(LexiconLoadTest, MissingListIsNotFound) {
+  std::filesystem::remove(dir_.File("us_places.txt"));
+  auto lex = Load();
+  ASSERT_FALSE(lex.ok());
+  EXPECT_EQ(lex.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_NE(lex.status().message().find("us_places.txt"), std::string_view::npos);
+}
+
+TEST_F(LexiconLoadTest, LastLineWithoutNewlineCounts) {
+  Write("surnames.tsv", "SMITH\t2442977\nJONES\t1425470");
+  auto lex = Load();
+  ASSERT_TRUE(lex.ok()) << lex.status();
+  EXPECT_EQ((*lex)->Lookup("jones").flags & kSurname, kSurname);
+}
+
+}  // namespace
+}  // namespace phiguard::phi::internal
