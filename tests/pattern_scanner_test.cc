@@ -125,6 +125,67 @@ TEST(PatternScanner, CachedDatabasesFindTheSame) {
   EXPECT_EQ(n, 2u);
 }
 
+TEST(PatternScanner, CacheOthersCanWriteIsNeverRead) {
+  // A database planted by another user could make detection miss PHI: a folder or file that
+  // anyone but its owner may write is ignored (compiled instead), and a new folder is private.
+  namespace fs = std::filesystem;
+  testing_util::ScopedTempDir dir;
+  const std::string cache = dir.File("cache");
+  ASSERT_TRUE(PatternScanner::Create(SmallTable(), cache).ok());
+  EXPECT_EQ(fs::status(cache).permissions() & (fs::perms::group_all | fs::perms::others_all), fs::perms::none);
+  const std::string path = fs::directory_iterator(cache)->path();
+  // Plant a foreign pattern set's databases under this set's name: loading them would change
+  // what is found.
+  std::vector<PatternDef> other = SmallTable();
+  other.pop_back();
+  const std::string other_cache = dir.File("other");
+  ASSERT_TRUE(PatternScanner::Create(other, other_cache).ok());
+  const std::string planted = ReadAll(fs::directory_iterator(other_cache)->path());
+  auto plant = [&] {
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << planted;
+  };
+  // World-writable file: ignored and replaced.
+  plant();
+  fs::permissions(path, fs::perms::others_write, fs::perm_options::add);
+  auto scanner = PatternScanner::Create(SmallTable(), cache);
+  ASSERT_TRUE(scanner.ok());
+  EXPECT_EQ(Found(**scanner, kText), "123-45-6789|0012345|93|555-0143|");
+  EXPECT_NE(ReadAll(path), planted);
+  // Group-writable folder: not read, not written.
+  plant();
+  fs::permissions(cache, fs::perms::group_write, fs::perm_options::add);
+  scanner = PatternScanner::Create(SmallTable(), cache);
+  ASSERT_TRUE(scanner.ok());
+  EXPECT_EQ(Found(**scanner, kText), "123-45-6789|0012345|93|555-0143|");
+  EXPECT_EQ(ReadAll(path), planted);
+  // A symbolic link in place of the file: not followed.
+  fs::permissions(cache, fs::perms::group_write, fs::perm_options::remove);
+  fs::remove(path);
+  fs::create_symlink(fs::directory_iterator(other_cache)->path(), path);
+  scanner = PatternScanner::Create(SmallTable(), cache);
+  ASSERT_TRUE(scanner.ok());
+  EXPECT_EQ(Found(**scanner, kText), "123-45-6789|0012345|93|555-0143|");
+}
+
+TEST(PatternScanner, StaleCachesOfOtherPatternSetsAreRemovedOnWrite) {
+  namespace fs = std::filesystem;
+  testing_util::ScopedTempDir dir;
+  const std::string cache = dir.File("cache");
+  std::vector<PatternDef> old_set = SmallTable();
+  old_set.pop_back();
+  ASSERT_TRUE(PatternScanner::Create(old_set, cache).ok());
+  const std::string old_file = fs::directory_iterator(cache)->path();
+  std::vector<PatternDef> recent_set = SmallTable();
+  recent_set.erase(recent_set.begin());
+  ASSERT_TRUE(PatternScanner::Create(recent_set, cache).ok());
+  fs::last_write_time(old_file, fs::file_time_type::clock::now() - std::chrono::hours(24 * 8));
+  ASSERT_TRUE(PatternScanner::Create(SmallTable(), cache).ok());  // writes its own file
+  EXPECT_FALSE(fs::exists(old_file));  // unused for over a week
+  size_t n = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(cache)) ++n;
+  EXPECT_EQ(n, 2u);  // the recent one stays
+}
+
 TEST(PatternScanner, CorruptOrForeignCacheFilesAreReplaced) {
   testing_util::ScopedTempDir dir;
   const std::string cache = dir.File("cache");

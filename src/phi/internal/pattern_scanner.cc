@@ -1,10 +1,13 @@
 #include "phi/internal/pattern_scanner.h"
 
 #include <hs/hs.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <mutex>
@@ -160,6 +163,40 @@ std::mutex& CacheWriteMutex() {
   return *m;
 }
 
+// True if `dir` exists or was created (mode 0700), belongs to this user and nobody else may write
+// to it.
+bool PrivateCacheDir(const std::string& dir) {
+  std::error_code ec;
+  if (std::filesystem::create_directories(dir, ec)) {
+    std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
+  }
+  struct stat st;
+  return ::lstat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == ::geteuid() &&
+         (st.st_mode & (S_IWGRP | S_IWOTH)) == 0;
+}
+
+// True if `path` is a regular file (not a link) of this user that nobody else may write.
+bool OwnedPrivateFile(const std::string& path) {
+  struct stat st;
+  return ::lstat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == ::geteuid() &&
+         (st.st_mode & (S_IWGRP | S_IWOTH)) == 0;
+}
+
+// Removes other pattern caches not written for a week (an older phiguard's pattern set): each is
+// ~1 MB, and a cache in use is rewritten after at most one recompile.
+void RemoveStaleCacheFiles(const std::string& dir, const std::string& keep) {
+  std::error_code ec;
+  const auto cutoff = std::filesystem::file_time_type::clock::now() - std::chrono::hours(24 * 7);
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string name = e.path().filename().string();
+    if (e.path() == keep || name.rfind("patterns-", 0) != 0 || e.path().extension() != ".hsdb") continue;
+    std::error_code time_ec;
+    if (e.is_regular_file(time_ec) && e.last_write_time(time_ec) < cutoff && !time_ec) {
+      std::filesystem::remove(e.path(), time_ec);
+    }
+  }
+}
+
 }  // namespace
 
 bool PatternScanner::NeedsStart(const PatternDef& p) {
@@ -232,17 +269,20 @@ absl::StatusOr<std::unique_ptr<PatternScanner>> PatternScanner::Create(
   const std::string path = phiguard::Cat(cache_dir, "/patterns-", phiguard::HexEncode(std::string_view(
                                                                     reinterpret_cast<const char*>(&h), 8)),
                                          ".hsdb");
-  if (auto data = ReadFileBounded(path, kMaxCacheBytes); data.ok() && scanner->LoadCache(*data, key)) {
-    return scanner;
+  // A cache only this user can write: a database planted by someone else could make detection
+  // miss PHI silently, so an untrusted folder or file is never read (the patterns are compiled).
+  const bool trusted_dir = PrivateCacheDir(cache_dir);
+  if (trusted_dir && OwnedPrivateFile(path)) {
+    if (auto data = ReadFileBounded(path, kMaxCacheBytes); data.ok() && scanner->LoadCache(*data, key)) {
+      return scanner;
+    }
   }
   if (absl::Status s = scanner->Compile(); !s.ok()) return s;
   std::string image = scanner->SerializeCache(key);
-  std::error_code ec;
-  std::filesystem::create_directories(cache_dir, ec);
-  if (!image.empty() && !ec) {
+  if (!image.empty() && trusted_dir) {
     std::lock_guard<std::mutex> lock(CacheWriteMutex());
     if (auto w = AtomicFileWriter::Open(path); w.ok()) {
-      if ((*w)->Write(image).ok()) (void)(*w)->Commit();
+      if ((*w)->Write(image).ok() && (*w)->Commit().ok()) RemoveStaleCacheFiles(cache_dir, path);
     }
   }
   return scanner;
