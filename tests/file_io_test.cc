@@ -2,8 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "test_util.h"
@@ -163,6 +167,41 @@ TEST_F(FileIoTest, AtomicFileWriterCreatesOwnerOnlyFile) {
 TEST_F(FileIoTest, AtomicFileWriterInMissingDirectoryFails) {
   auto w = AtomicFileWriter::Open((dir_ / "no" / "such" / "out.txt").string());
   EXPECT_EQ(w.status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(FileIoTest, AtomicFileWriterWritesDevicesAndPipesInPlace) {
+  // `-o /dev/null` must never rename a temporary file over the device (as root it could).
+  {
+    auto w = AtomicFileWriter::Open("/dev/null");
+    ASSERT_TRUE(w.ok()) << w.status();
+    ASSERT_TRUE((*w)->Write("Mary Walsh\n").ok());
+    ASSERT_TRUE((*w)->Commit().ok());
+  }
+  EXPECT_TRUE(fs::is_character_file("/dev/null"));
+  EXPECT_FALSE(fs::exists("/dev/null.tmp." + std::to_string(::getpid())));
+  {
+    auto uncommitted = AtomicFileWriter::Open("/dev/null");  // dropped without commit: closed
+    ASSERT_TRUE(uncommitted.ok());
+  }
+  EXPECT_TRUE(fs::is_character_file("/dev/null"));
+  // A FIFO gets the bytes and stays a FIFO.
+  const std::string fifo = tmp_.File("pipe");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  std::string got;
+  std::thread reader([&] { got = testing_util::ReadFile(fifo); });
+  {
+    auto w = AtomicFileWriter::Open(fifo);
+    ASSERT_TRUE(w.ok()) << w.status();
+    ASSERT_TRUE((*w)->Write("record\n").ok());
+    ASSERT_TRUE((*w)->Commit().ok());
+  }
+  reader.join();
+  EXPECT_EQ(got, "record\n");
+  EXPECT_TRUE(fs::is_fifo(fifo));
+  // A directory is refused, naming it.
+  auto dir = AtomicFileWriter::Open(tmp_.path().string());
+  EXPECT_EQ(dir.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(dir.status().message().find("is a directory"), absl::string_view::npos);
 }
 
 }  // namespace

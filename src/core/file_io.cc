@@ -112,6 +112,17 @@ bool LineReader::Next(std::string& line) {
 
 absl::StatusOr<std::unique_ptr<AtomicFileWriter>> AtomicFileWriter::Open(const std::string& path) {
   if (path == "-") return std::unique_ptr<AtomicFileWriter>(new AtomicFileWriter(stdout, path, ""));
+  struct stat st;
+  if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    if (S_ISDIR(st.st_mode)) return absl::InvalidArgumentError(phiguard::Cat(path, ": is a directory"));
+    // A device or a pipe (/dev/null, /dev/stdout, a FIFO): written in place, like stdout. A
+    // temporary file renamed over it would replace the device itself (as root, /dev/null).
+    std::FILE* f = std::fopen(path.c_str(), "wbe");
+    if (f == nullptr) return OpenError(path, errno);
+    auto w = std::unique_ptr<AtomicFileWriter>(new AtomicFileWriter(f, path, ""));
+    w->owns_direct_ = true;
+    return w;
+  }
   std::string tmp = phiguard::Cat(path, ".tmp.", ::getpid());
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return OpenError(tmp, errno);
@@ -125,7 +136,11 @@ absl::StatusOr<std::unique_ptr<AtomicFileWriter>> AtomicFileWriter::Open(const s
 
 AtomicFileWriter::~AtomicFileWriter() {
   if (tmp_path_.empty()) {
-    std::fflush(file_);
+    if (owns_direct_ && !committed_) {
+      std::fclose(file_);
+    } else if (!owns_direct_) {
+      std::fflush(file_);
+    }
     return;
   }
   if (!committed_) {
@@ -137,7 +152,7 @@ AtomicFileWriter::~AtomicFileWriter() {
 absl::Status AtomicFileWriter::Write(std::string_view data) {
   if (committed_) return absl::FailedPreconditionError("write after commit");
   if (std::fwrite(data.data(), 1, data.size(), file_) != data.size()) {
-    return absl::UnavailableError(phiguard::Cat(tmp_path_.empty() ? "<stdout>" : path_,
+    return absl::UnavailableError(phiguard::Cat(tmp_path_.empty() && !owns_direct_ ? "<stdout>" : path_,
                                                ": write error: ", std::strerror(errno)));
   }
   return absl::OkStatus();
@@ -146,6 +161,10 @@ absl::Status AtomicFileWriter::Write(std::string_view data) {
 absl::Status AtomicFileWriter::Commit() {
   if (tmp_path_.empty()) {
     committed_ = true;
+    if (owns_direct_) {
+      if (std::fclose(file_) != 0) return absl::UnavailableError(phiguard::Cat(path_, ": write error"));
+      return absl::OkStatus();
+    }
     if (std::fflush(file_) != 0) return absl::UnavailableError("<stdout>: write error");
     return absl::OkStatus();
   }

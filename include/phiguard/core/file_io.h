@@ -53,7 +53,9 @@ class LineReader {
 
 // Writes to `path` atomically: data goes to "<path>.tmp.<pid>" and Commit() renames it over
 // `path`. Destroying an uncommitted writer removes the temporary file. `path` "-" writes straight
-// to stdout (no atomicity is possible there). Not thread-safe.
+// to stdout, and an existing device or pipe (/dev/null, a FIFO) is written in place: no atomicity
+// is possible there, and a rename would replace the device. A directory is InvalidArgument.
+// Not thread-safe.
 class AtomicFileWriter {
  public:
   static absl::StatusOr<std::unique_ptr<AtomicFileWriter>> Open(const std::string& path);
@@ -70,7 +72,8 @@ class AtomicFileWriter {
       : file_(f), path_(std::move(path)), tmp_path_(std::move(tmp_path)) {}
   std::FILE* file_;
   std::string path_;
-  std::string tmp_path_;  // empty for stdout
+  std::string tmp_path_;  // empty for stdout or a device written in place
+  bool owns_direct_ = false;  // a device or pipe opened here (closed on commit)
   bool committed_ = false;
 };
 
