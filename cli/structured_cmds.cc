@@ -82,6 +82,13 @@ struct Opts {
 
 constexpr char kManifest[] = "phiguard-manifest.jsonl";
 
+// False for stdout and for an existing device or pipe (-o /dev/null): no "<output>.quarantine"
+// next to those (it would land in /dev); pass --quarantine to keep skipped records then.
+bool WritesToAFile(const std::string& output) {
+  std::error_code ec;
+  return output != "-" && (!fs::exists(output, ec) || fs::is_regular_file(output, ec));
+}
+
 // Inputs finished by an earlier run with this policy and key: input path -> manifest line.
 std::map<std::string, nlohmann::json> ReadManifest(const std::string& out_dir) {
   std::map<std::string, nlohmann::json> done;
@@ -166,7 +173,7 @@ void Run(const FormatInfo& fmt, const Opts& o, const GlobalOptions& global) {
     if (run.on_error == deid::OnError::kSkip) {
       std::string qpath = !o.quarantine.empty() ? (o.out_dir.empty() ? o.quarantine
                                                                      : (fs::path(o.quarantine) / fs::path(in).filename()).string())
-                          : outputs[i] != "-" ? outputs[i] + ".quarantine"
+                          : WritesToAFile(outputs[i]) ? outputs[i] + ".quarantine"
                                               : std::string();
       if (!o.quarantine.empty() && !o.out_dir.empty()) {
         std::error_code ec;
@@ -248,7 +255,7 @@ void RegisterStructured(CLI::App& deid, const GlobalOptions& global, const Forma
       ->capture_default_str();
   cmd->add_option("--quarantine", o->quarantine,
                   "Where skipped records go (a file; with --out-dir a folder). Default: "
-                  "<output>.quarantine. Holds raw PHI: protect it like the input");
+                  "<output>.quarantine (none for stdout or a device). Holds raw PHI: protect it like the input");
   cmd->add_option("--threads", o->threads, "Worker threads (output is the same for any count)")
       ->capture_default_str();
   cmd->add_flag("--resume", o->resume,

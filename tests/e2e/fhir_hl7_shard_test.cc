@@ -148,6 +148,13 @@ TEST(FhirHl7Cli, SkipQuarantinesAndOutDirRunsResume) {
                    dir.File("out") + " " + dir.File("in")),
             0);
   EXPECT_NE(ReadFile(dir.File("out/Device.ndjson")), "kept\n");
+  // Output to a device: written in place (never replaced by a renamed file) and no
+  // "<output>.quarantine" next to it.
+  ASSERT_EQ(RunCli("deid fhir -q --key-file " + key + " --on-error=skip -o /dev/null " +
+                   dir.File("in/Patient.ndjson")),
+            0);
+  EXPECT_TRUE(std::filesystem::is_character_file("/dev/null"));
+  EXPECT_FALSE(std::filesystem::exists("/dev/null.quarantine"));
 }
 
 }  // namespace
