@@ -67,8 +67,7 @@ absl::Status WrongKind(CiphertextKind got) {
   return absl::InvalidArgumentError("unexpected ciphertext kind");
 }
 
-// Checks the seal, that key `name` exists with one of the two purposes, and that the caller is
-// its user. Returns the key.
+// InvalidArgument for a message that Mac would turn into a DeriveKey result.
 absl::Status RefuseReservedMessage(std::string_view message) {
   if (message.substr(0, kDerivedKeyPrefix.size()) == kDerivedKeyPrefix) {
     return absl::InvalidArgumentError(Cat("messages starting with \"", kDerivedKeyPrefix, "\" are reserved for derived keys"));
@@ -76,6 +75,8 @@ absl::Status RefuseReservedMessage(std::string_view message) {
   return absl::OkStatus();
 }
 
+// Checks the seal, that key `name` exists with one of the two purposes, and that the caller is
+// its user. Returns the key.
 absl::StatusOr<KeyRecord*> UsableKey(Keyring::Op& op, std::string_view name, KeyPurpose a, KeyPurpose b) {
   if (absl::Status s = op.CheckUnsealed(); !s.ok()) return s;
   auto k = op.FindKey(name);
@@ -361,11 +362,8 @@ absl::StatusOr<DerivedKey> Keyring::DeriveKey(std::string_view caller, std::stri
     const uint32_t v = version == 0 ? (*k)->primary() : version;
     auto material = op.DecryptionKey(**k, v);
     if (!material.ok()) return material.status();
-    Sha256Digest d = HmacSha256(**material, Cat(kDerivedKeyPrefix, label));
-    auto derived = SecretKey::FromBytes(std::string(reinterpret_cast<const char*>(d.data()), d.size()));
-    OPENSSL_cleanse(d.data(), d.size());
-    if (!derived.ok()) return derived.status();
-    return DerivedKey{v, *std::move(derived)};
+    // SecretKey::Derive MACs "phiguard/" + its label, so this MACs kDerivedKeyPrefix + label.
+    return DerivedKey{v, (*material)->Derive(Cat("derive/", label))};
   };
   auto out = run();
   if (absl::Status s = op.Finish(out.status()); !s.ok()) return s;
@@ -518,7 +516,7 @@ absl::Status Keyring::DecryptStream(std::string_view caller, std::string_view ob
     return r;
   }
   lock.unlock();
-  s = OpenStream(*work->cipher, h.nonce_prefix, h.chunk_bytes, /*pending=*/"", in, out, work->scratch);
+  s = OpenStream(*work->cipher, h.nonce_prefix, h.chunk_bytes, in, out, work->scratch);
   lock.lock();
   op.ReturnWorkspace(std::move(work));
   if (s.ok()) return s;

@@ -92,9 +92,9 @@ absl::Status SealStream(DataKeyCipher& cipher, std::string_view nonce_prefix, ui
 }
 
 absl::Status OpenStream(DataKeyCipher& cipher, std::string_view nonce_prefix, uint32_t chunk_bytes,
-                        std::string_view pending, std::istream& in, std::ostream& out) {
+                        std::istream& in, std::ostream& out) {
   StreamScratch scratch;
-  return OpenStream(cipher, nonce_prefix, chunk_bytes, pending, in, out, scratch);
+  return OpenStream(cipher, nonce_prefix, chunk_bytes, in, out, scratch);
 }
 
 absl::Status SealStream(DataKeyCipher& cipher, std::string_view nonce_prefix, uint32_t chunk_bytes,
@@ -128,17 +128,13 @@ absl::Status SealStream(DataKeyCipher& cipher, std::string_view nonce_prefix, ui
 }
 
 absl::Status OpenStream(DataKeyCipher& cipher, std::string_view nonce_prefix, uint32_t chunk_bytes,
-                        std::string_view pending, std::istream& in, std::ostream& out,
-                        StreamScratch& scratch) {
+                        std::istream& in, std::ostream& out, StreamScratch& scratch) {
   if (absl::Status s = CheckSizes(nonce_prefix, chunk_bytes); !s.ok()) return s;
   const size_t sealed_chunk = size_t{chunk_bytes} + kGcmTagBytes;
-  if (pending.size() > sealed_chunk) return absl::InvalidArgumentError("too much pending input");
   // Not in place: a chunk that fails to open is tried again as a middle chunk (truncation check),
   // and a failed open wipes its output.
   Buffer buf(scratch.Get(0, sealed_chunk + 1), sealed_chunk + 1, /*secret=*/false);
   Buffer plain(scratch.Get(1, chunk_bytes), chunk_bytes, /*secret=*/true);
-  std::memcpy(buf.data(), pending.data(), pending.size());
-  buf.set_size(pending.size());
   for (uint64_t index = 0;; ++index) {
     if (!buf.Fill(in, sealed_chunk + 1)) return absl::UnavailableError("cannot read the input");
     const bool last = buf.size() <= sealed_chunk;

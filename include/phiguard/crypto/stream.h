@@ -49,13 +49,12 @@ absl::Status SealStream(DataKeyCipher& cipher, std::string_view nonce_prefix, ui
 absl::Status SealStream(DataKeyCipher& cipher, std::string_view nonce_prefix, uint32_t chunk_bytes,
                         std::istream& in, std::ostream& out, StreamScratch& scratch);
 
-// Decrypts chunks from `in` (the bytes after the header; `pending` holds any already read) to
-// `out`. DataLoss if a chunk fails authentication, the stream is truncated, or data follows the
-// last chunk; Unavailable on read/write errors.
+// Decrypts the chunks read from `in` (positioned right after the header) to `out`. DataLoss if a
+// chunk fails authentication, the stream is truncated, or data follows the last chunk;
+// Unavailable on read/write errors.
 absl::Status OpenStream(DataKeyCipher& cipher, std::string_view nonce_prefix, uint32_t chunk_bytes,
-                        std::string_view pending, std::istream& in, std::ostream& out);
+                        std::istream& in, std::ostream& out);
 absl::Status OpenStream(DataKeyCipher& cipher, std::string_view nonce_prefix, uint32_t chunk_bytes,
-                        std::string_view pending, std::istream& in, std::ostream& out,
-                        StreamScratch& scratch);
+                        std::istream& in, std::ostream& out, StreamScratch& scratch);
 
 }  // namespace phiguard::crypto
