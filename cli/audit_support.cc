@@ -49,4 +49,11 @@ std::unique_ptr<audit::AuditLog> OpenAuditLog(const AuditOptions& options,
   return std::move(*log);
 }
 
+std::unique_ptr<audit::AuditLog> OpenHomeAuditLogIfInitialized(const GlobalOptions& global) {
+  const AuditOptions audit = ResolveAudit(global, AuditOptions{});
+  std::error_code ec;
+  if (!std::filesystem::exists(audit.key_file, ec)) return nullptr;
+  return OpenAuditLog(audit);
+}
+
 }  // namespace phiguard::cli

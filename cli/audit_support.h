@@ -41,6 +41,11 @@ void RegisterAuditWatch(CLI::App& audit, const GlobalOptions& global);
 std::unique_ptr<audit::AuditLog> OpenAuditLog(const AuditOptions& options,
                                               const audit::AuditLog::Options& log_options = {});
 
+// The log under --home that phiguard's own commands record into (crypto operations, detect and
+// deid runs), or null when `phiguard audit init` has not created its key there: the log is opt-in.
+// Fail()s if the key exists but the log cannot be opened.
+std::unique_ptr<audit::AuditLog> OpenHomeAuditLogIfInitialized(const GlobalOptions& global);
+
 inline std::string HexOf(std::string_view bytes) { return HexEncode(bytes); }
 inline std::string HexOf(const audit::Hash& hash) { return HexEncode(audit::HashBytes(hash)); }
 

@@ -1,19 +1,13 @@
 #include "deid_audit.h"
 
-#include <filesystem>
-
 #include "audit_support.h"
 #include "phiguard/core/strings.h"
 
 namespace phiguard::cli {
 
 DeidRunAudit::DeidRunAudit(const GlobalOptions& global, const KeyOptions& who, std::string action)
-    : action_(std::move(action)) {
-  const AuditOptions audit = ResolveAudit(global, AuditOptions{});
-  std::error_code ec;
-  if (!std::filesystem::exists(audit.key_file, ec)) return;
-  identity_ = Identity(who);
-  log_ = OpenAuditLog(audit);
+    : log_(OpenHomeAuditLogIfInitialized(global)), action_(std::move(action)) {
+  if (log_ != nullptr) identity_ = Identity(who);
 }
 
 DeidRunAudit::~DeidRunAudit() = default;

@@ -211,11 +211,8 @@ std::unique_ptr<CliCryptoSink> OpenSink(const GlobalOptions& g) {
   if (!jsonl.ok()) Fail(jsonl.status());
   auto sink = std::make_unique<CliCryptoSink>();
   sink->jsonl = *std::move(jsonl);
-  const AuditOptions audit = ResolveAudit(g, AuditOptions{});
-  if (fs::exists(audit.key_file)) {
-    sink->log = OpenAuditLog(audit);
-    sink->merkle = std::make_unique<audit::AuditLogCryptoSink>(sink->log.get());
-  }
+  sink->log = OpenHomeAuditLogIfInitialized(g);
+  if (sink->log != nullptr) sink->merkle = std::make_unique<audit::AuditLogCryptoSink>(sink->log.get());
   return sink;
 }
 

@@ -82,13 +82,6 @@ struct Opts {
 
 constexpr char kManifest[] = "phiguard-manifest.jsonl";
 
-// False for stdout and for an existing device or pipe (-o /dev/null): no "<output>.quarantine"
-// next to those (it would land in /dev); pass --quarantine to keep skipped records then.
-bool WritesToAFile(const std::string& output) {
-  std::error_code ec;
-  return output != "-" && (!fs::exists(output, ec) || fs::is_regular_file(output, ec));
-}
-
 // Inputs finished by an earlier run with this policy and key: input path -> manifest line.
 std::map<std::string, nlohmann::json> ReadManifest(const std::string& out_dir) {
   std::map<std::string, nlohmann::json> done;
@@ -173,7 +166,7 @@ void Run(const FormatInfo& fmt, const Opts& o, const GlobalOptions& global) {
     if (run.on_error == deid::OnError::kSkip) {
       std::string qpath = !o.quarantine.empty() ? (o.out_dir.empty() ? o.quarantine
                                                                      : (fs::path(o.quarantine) / fs::path(in).filename()).string())
-                          : WritesToAFile(outputs[i]) ? outputs[i] + ".quarantine"
+                          : !AtomicFileWriter::WritesInPlace(outputs[i]) ? outputs[i] + ".quarantine"
                                               : std::string();
       if (!o.quarantine.empty() && !o.out_dir.empty()) {
         std::error_code ec;

@@ -89,9 +89,9 @@ void Run(const GlobalOptions& g, const TextOptions& o, bool deid) {
     per_input.push_back(*st);
   }
   DeidRunAudit audit(g, o.key.keyring, deid ? "deid.text" : "detect");
+  const std::string key_id = deid ? transformer->KeyId() : "";
   for (size_t i = 0; i < inputs->size(); ++i) {
-    audit.RecordOutput((*inputs)[i], per_input[i].documents, 0, per_input[i].spans, o.profile,
-                       deid ? transformer->KeyId() : "");
+    audit.RecordOutput((*inputs)[i], per_input[i].documents, 0, per_input[i].spans, o.profile, key_id);
   }
   if (absl::Status s = (*writer)->Commit(); !s.ok()) Fail(s);
   if (!o.quiet) {

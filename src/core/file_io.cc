@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 
 #include "phiguard/core/strings.h"
 
@@ -110,11 +111,17 @@ bool LineReader::Next(std::string& line) {
   return true;
 }
 
+bool AtomicFileWriter::WritesInPlace(const std::string& path) {
+  struct stat st;
+  return path == "-" || (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode));
+}
+
 absl::StatusOr<std::unique_ptr<AtomicFileWriter>> AtomicFileWriter::Open(const std::string& path) {
   if (path == "-") return std::unique_ptr<AtomicFileWriter>(new AtomicFileWriter(stdout, path, ""));
-  struct stat st;
-  if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
-    if (S_ISDIR(st.st_mode)) return absl::InvalidArgumentError(phiguard::Cat(path, ": is a directory"));
+  if (std::error_code ec; std::filesystem::is_directory(path, ec)) {
+    return absl::InvalidArgumentError(phiguard::Cat(path, ": is a directory"));
+  }
+  if (WritesInPlace(path)) {
     // A device or a pipe (/dev/null, /dev/stdout, a FIFO): written in place, like stdout. A
     // temporary file renamed over it would replace the device itself (as root, /dev/null).
     std::FILE* f = std::fopen(path.c_str(), "wbe");

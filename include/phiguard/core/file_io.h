@@ -59,6 +59,9 @@ class LineReader {
 class AtomicFileWriter {
  public:
   static absl::StatusOr<std::unique_ptr<AtomicFileWriter>> Open(const std::string& path);
+  // True if Open(path) writes in place rather than through a temporary file: "-" (stdout) or an
+  // existing device or pipe. Nothing then belongs next to `path` (it may be in /dev).
+  static bool WritesInPlace(const std::string& path);
   ~AtomicFileWriter();
   AtomicFileWriter(const AtomicFileWriter&) = delete;
   AtomicFileWriter& operator=(const AtomicFileWriter&) = delete;

@@ -163,6 +163,14 @@ std::mutex& CacheWriteMutex() {
   return *m;
 }
 
+// True if `path` itself (links are not followed) is of file type `type` (S_IFDIR, S_IFREG),
+// belongs to this user and nobody else may write to it.
+bool OwnedPrivate(const std::string& path, mode_t type) {
+  struct stat st;
+  return ::lstat(path.c_str(), &st) == 0 && (st.st_mode & S_IFMT) == type && st.st_uid == ::geteuid() &&
+         (st.st_mode & (S_IWGRP | S_IWOTH)) == 0;
+}
+
 // True if `dir` exists or was created (mode 0700), belongs to this user and nobody else may write
 // to it.
 bool PrivateCacheDir(const std::string& dir) {
@@ -170,16 +178,7 @@ bool PrivateCacheDir(const std::string& dir) {
   if (std::filesystem::create_directories(dir, ec)) {
     std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
   }
-  struct stat st;
-  return ::lstat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == ::geteuid() &&
-         (st.st_mode & (S_IWGRP | S_IWOTH)) == 0;
-}
-
-// True if `path` is a regular file (not a link) of this user that nobody else may write.
-bool OwnedPrivateFile(const std::string& path) {
-  struct stat st;
-  return ::lstat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == ::geteuid() &&
-         (st.st_mode & (S_IWGRP | S_IWOTH)) == 0;
+  return OwnedPrivate(dir, S_IFDIR);
 }
 
 // Removes other pattern caches not written for a week (an older phiguard's pattern set): each is
@@ -272,7 +271,7 @@ absl::StatusOr<std::unique_ptr<PatternScanner>> PatternScanner::Create(
   // A cache only this user can write: a database planted by someone else could make detection
   // miss PHI silently, so an untrusted folder or file is never read (the patterns are compiled).
   const bool trusted_dir = PrivateCacheDir(cache_dir);
-  if (trusted_dir && OwnedPrivateFile(path)) {
+  if (trusted_dir && OwnedPrivate(path, S_IFREG)) {
     if (auto data = ReadFileBounded(path, kMaxCacheBytes); data.ok() && scanner->LoadCache(*data, key)) {
       return scanner;
     }
