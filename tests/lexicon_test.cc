@@ -6,6 +6,7 @@
 
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "test_util.h"
 
@@ -75,6 +76,46 @@ TEST_F(LexiconLoadTest, LastLineWithoutNewlineCounts) {
   auto lex = Load();
   ASSERT_TRUE(lex.ok()) << lex.status();
   EXPECT_EQ((*lex)->Lookup("jones").flags & kSurname, kSurname);
+}
+
+// The per-thread cache answers exactly what the table does, for words of every length (one,
+// two and four key words, and past the cache's longest key), for a word that is a prefix of the
+// bytes after it, and after far more distinct words than it holds have evicted each other.
+TEST_F(LexiconLoadTest, CacheAgreesWithTableAcrossLengthsAndEvictions) {
+  auto lex = Load();
+  ASSERT_TRUE(lex.ok()) << lex.status();
+  Lexicon& l = **lex;
+  std::vector<std::string> words;
+  for (size_t i = 0; i < 40000; ++i) {
+    std::string w;
+    for (size_t v = i * 2654435761u; w.size() < 1 + i % 40; v = v / 26 + i) {
+      w.push_back(static_cast<char>('a' + v % 26));
+    }
+    words.push_back(w);
+    if (i % 3 == 0) l.AddFlags(w, static_cast<uint32_t>(1u << (i % 8)));
+  }
+  for (const char* w : {"mary", "maryland", "san diego", "md", "m", "o'brien"}) words.push_back(w);
+  LexiconCache cache;
+  for (int round = 0; round < 2; ++round) {
+    for (size_t i = 0; i < words.size(); ++i) {
+      // The word is followed by more letters (another word, or the rest of the text): the cache
+      // must not read them as part of it, nor take it for the longer word they make.
+      const std::string& w = words[i];
+      for (const std::string& after : {words[(i + 1) % words.size()], std::string(32, 'z')}) {
+        const std::string joined = w + after;
+        const std::string buffer = joined + std::string(LexiconCache::kPadding, '\0');
+        const LexiconEntry whole = cache.Get(buffer.data(), joined.size(), l);
+        ASSERT_EQ(whole.flags, l.Lookup(joined).flags) << joined;
+        const LexiconEntry got = cache.Get(buffer.data(), w.size(), l);
+        const LexiconEntry want = l.Lookup(w);
+        ASSERT_EQ(got.flags, want.flags) << w;
+        ASSERT_EQ(got.name_count, want.name_count) << w;
+      }
+    }
+  }
+  const std::string mary = "maryland" + std::string(LexiconCache::kPadding, '\0');
+  EXPECT_EQ(cache.Get(mary.data(), 4, l).name_count, 4000000u);
+  EXPECT_EQ(cache.Get(mary.data(), 8, l).flags & kState, kState);
 }
 
 }  // namespace

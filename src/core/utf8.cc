@@ -49,14 +49,20 @@ std::optional<size_t> FindInvalidUtf8(std::string_view text) {
 }
 
 CodePointIndex::CodePointIndex(std::string_view text) {
-  bool ascii = true;
-  for (unsigned char c : text) {
-    if (c >= 0x80) {
-      ascii = false;
+  // Eight bytes at a time: most clinical text is ASCII, and then there is no table.
+  const size_t n = text.size();
+  uint64_t high = 0;
+  size_t i = 0;
+  for (; i + 32 <= n; i += 32) {
+    uint64_t w[4];
+    __builtin_memcpy(w, text.data() + i, sizeof w);
+    if ((w[0] | w[1] | w[2] | w[3]) & 0x8080808080808080ull) {
+      high = 1;
       break;
     }
   }
-  if (ascii) return;
+  for (; i < n && high == 0; ++i) high = static_cast<unsigned char>(text[i]) >> 7;
+  if (high == 0) return;
   table_.resize(text.size() + 1);
   uint32_t cp = 0;
   for (size_t i = 0; i < text.size(); ++i) {

@@ -40,7 +40,7 @@ void Rules::Emit(size_t a, size_t b, PhiType type, float conf) {  // tokens [a, 
 // A word found as a name or place in context ("son Hank", "to Quartermain 2") is the same PHI
 // wherever else it stands in the document ("Both Suzette and Hank", "F-MICU/QUARTERMAIN/CCU").
 void Rules::Propagate() {
-  absl::flat_hash_map<std::string_view, std::pair<PhiType, float>> found;
+  absl::flat_hash_map<std::string_view, std::pair<PhiType, float>, WordHash> found;
   const size_t emitted = out_.size();
   for (size_t m = 0; m < emitted; ++m) {
     const PatternMatch& p = out_[m];
@@ -53,19 +53,26 @@ void Rules::Propagate() {
     for (size_t k = static_cast<size_t>(first - tok_.begin());
          k < tok_.size() && tok_[k].start < p.end; ++k) {
       if (tok_[k].end > p.end) continue;
-      if (!Word(k) || tok_[k].initial || tok_[k].end - tok_[k].start < 3 || English(k) ||
-          Clinical(k) || Function(k) || Role(k, kRoleFacilityKeyword))
-        continue;
+      if (!Propagates(k)) continue;
       found.emplace(lower_[k], std::make_pair(p.type, p.confidence));
     }
   }
   if (found.empty()) return;
+  // A token's flags follow from its lower-cased text, so a token that does not propagate has
+  // no word in `found`: only the others are hashed.
   for (size_t k = 0; k < tok_.size(); ++k) {
-    if (!Word(k)) continue;
+    if (!Propagates(k)) continue;
     auto it = found.find(lower_[k]);
     if (it == found.end()) continue;
     EmitOne(k, k, it->second.first, it->second.second * 0.9f);  // Resolve() merges repeats
   }
+}
+
+// A word that names the same PHI at its other mentions: no short, English, clinical, function
+// or facility keyword ("Hospital").
+bool Rules::Propagates(size_t k) const {
+  return Word(k) && tok_[k].end - tok_[k].start >= 3 && !English(k) && !Clinical(k) &&
+         !Function(k) && !Role(k, kRoleFacilityKeyword);
 }
 
 void Rules::EmitOne(size_t a, size_t b, PhiType type, float conf) {

@@ -93,6 +93,7 @@ class Rules {
   void EmitOne(size_t a, size_t b, PhiType type, float conf);
   size_t ExtendName(size_t j, size_t max_tokens) const;
   void Propagate();
+  bool Propagates(size_t k) const;
 
   // ---- Titles, credentials, initials (title_rules.cc) ----
   void TitleRule(size_t i, PhiType type);
