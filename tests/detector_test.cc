@@ -211,7 +211,30 @@ INSTANTIATE_TEST_SUITE_P(
                  "Home Depot", PhiType::kLocation},
         // The District of Columbia is a city, no state.
         Positive{"DcAfterLivesIn", "Sister is health care proxy and lives in DC.", "DC",
-                 PhiType::kLocation}),
+                 PhiType::kLocation},
+        // A number over 89 opening a line before a history cue is the patient's age.
+        Positive{"AgeOpeningLineBeforeStatusPost",
+                 "Nursing admit note\n\n97 s/p fall with right hip fracture, on heparin.", "97",
+                 PhiType::kAge},
+        Positive{"AgeOpeningNoteBeforeHistoryOf", "101 h/o CHF, now short of breath.", "101",
+                 PhiType::kAge},
+        // A hyphenated month-day after "on" when an event verb opens the clause.
+        Positive{"HyphenDateAfterEventVerbAndOn",
+                 "He returned to the cath lab on 6-9 for a second stent.", "6-9", PhiType::kDate},
+        // A small slash pair is a date when the event it dates happened at a facility.
+        Positive{"SmallSlashDateAtRehab", "HPI: became short of breath 2/4 at rehab, sent in.",
+                 "2/4", PhiType::kDate},
+        // A state's postal code before "Hospital" after a word of motion names the hospital.
+        Positive{"StateCodeBeforeHospitalAfterFrom", "Pt admitted from DE Hospital at 2100.",
+                 "DE Hospital", PhiType::kFacility, "DE"},
+        // After a title, every word up to "is a <age>" is the name, even a typo'd fragment.
+        Positive{"NameFragmentBetweenTitleAndAge",
+                 "Transfer note\nMrs. Quellavan ta is a 81 yo woman with CHF.", "Quellavan ta",
+                 PhiType::kName},
+        // A three-letter word no list knows ends a list of names where the clause ends.
+        Positive{"ThreeLetterWordEndsListOfNames",
+                 "social: his two sons are his proxies. marcus and tav\n", "tav",
+                 PhiType::kName}),
     [](const testing::TestParamInfo<Positive>& info) { return std::string(info.param.name); });
 
 TEST_F(DetectorTest, FindsFaxByContext) {
@@ -341,7 +364,27 @@ INSTANTIATE_TEST_SUITE_P(
         Negative{"PlacePrefixWordAlone", "Transferred to New Onset seizure unit.", "Onset"},
         Negative{"LowerCaseMdIsNoState", "will call towson md tomorrow about it.", "md"},
         Negative{"ReligionIsNoHospital", "Religion: Seventh day adventist, wishes noted.",
-                 "adventist"}),
+                 "adventist"},
+        // A number before "s/p" or "w/" inside a line is a vital sign; "w/" alone is no history.
+        Negative{"VitalSignBeforeStatusPostMidLine", "Sats 98 s/p suctioning, HR 96 w/ PVCs.",
+                 "98"},
+        Negative{"PercentOpeningLine", "Resp:\n98% s/p nebulizer treatment.", "98%"},
+        Negative{"NumberOpeningLineBeforeWithPvcs", "HR:\n100 w/ occasional PVCs.", "100"},
+        // Ranges after "on": before a unit or noun, or after a verb of treatment.
+        Negative{"RangeOfLitersAfterOn", "Returned from CT, now on 4-5 L NC.", "4-5"},
+        Negative{"RangeOfPillowsAfterOn", "Rested on 1-2 pillows overnight.", "1-2"},
+        Negative{"RangeAfterPlacedOn", "Extubated and placed on 2-4 for comfort.", "2-4"},
+        // Small fractions before "at": a rate, a place on the body.
+        Negative{"HalfNormalSalineAtRate", "continues on D5 1/2 at 75/hr overnight.", "1/2"},
+        Negative{"StrengthAtTheHip", "Strength 3/5 at the hip, 4/5 at the knee.", "3/5"},
+        // Veterans Affairs runs hospitals in every state; "with MD" is a doctor.
+        Negative{"VaHospitalIsNoPlace", "Transferred from VA Hospital today.", "VA"},
+        Negative{"MdBeforeHospitalAfterWith", "Discussed with MD Hospital course so far.", "MD"},
+        // A function word between title and "is a" ends the name.
+        Negative{"FunctionWordBetweenTitleAndAge", "Mr. Quellavan also is a 91 yo man.", "also"},
+        // A three-letter abbreviation after a name and "and" mid-clause.
+        Negative{"ThreeLetterAbbreviationMidClause",
+                 "social: wife linda and ogt placement confirmed by xray.", "ogt"}),
     [](const testing::TestParamInfo<Negative>& info) { return std::string(info.param.name); });
 
 // ---- Span structure and offsets. ----

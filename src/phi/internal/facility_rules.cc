@@ -26,6 +26,17 @@ bool Rules::LowerCaseFacilityNameWord(size_t j) const {
          (F(j) & (kFacilityWord | kPlace | kFirstName | kSurname)) != 0;
 }
 
+// "admitted from MD Hospital": a state's postal code in capitals right before a capitalised
+// strong keyword, after a word of motion, names the hospital (elsewhere "MD" is a doctor). Not
+// "VA": Veterans Affairs runs hospitals in every state, and "the VA" names none of them.
+bool Rules::StateCodeNamesFacility(size_t j) const {
+  if (mode_ != CaseMode::kMixed || !tok_[j].upper || tok_[j].end - tok_[j].start != 2 ||
+      !(F(j) & kState) || !tok_[j + 1].title || lower_[j] == "va" || j == 0 || !Joined(j))
+    return false;
+  const std::string_view cue = lower_[j - 1];
+  return cue == "from" || cue == "to" || cue == "at" || cue == "into" || cue == "@";
+}
+
 void Rules::FacilityRule(size_t i) {
   std::string_view w = lower_[i];
   bool strong = Role(i, kRoleStrongFacility);
@@ -47,6 +58,8 @@ void Rules::FacilityRule(size_t i) {
     } else if (named_keyword && LowerCaseFacilityNameWord(a - 1)) {
       --a;
       lower_case_name = true;
+    } else if (a == i && strong && StateCodeNamesFacility(a - 1)) {
+      --a;
     } else {
       break;
     }

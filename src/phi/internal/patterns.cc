@@ -129,10 +129,13 @@ bool ValidSlashDate(std::string_view text, size_t start, size_t end) {
     return false;
   };
   // Small fractions and scores: "1/2", "2/3", "5/5"; but "3/02" (a month and year) is a date,
-  // and so is "3/5" where the prose says so ("since 3/4", "3/3 tx").
+  // and so is "3/5" where the prose says so ("since 3/4", "3/3 tx"), or where an event is placed
+  // at a facility ("fell 3/5 at rehab"; a dose is "at 75/hr", a strength "at the hip").
   if (a <= 5 && b <= 5 && m[slash + 1] != '0' && b != 0 &&
       !(prev == "since" || prev == "from" || prev == "until" || prev == "of" || prev == "post" ||
-        prev == "dated" || after_starts({" tx"})))
+        prev == "dated" ||
+        after_starts({" tx", " at rehab", " in rehab", " at hosp", " at the hosp", " in hosp",
+                      " at osh", " at clinic", " at the clinic", " at nursing home"})))
     return false;
   // Ventilator settings after or just before: "10/5 FIO2 65%", "10/5/50%", "CPAP/PS (10/5)".
   if (after_starts({"%", " fio2", " peep", " bipap", " cpap", " ps", " ips", " imv"})) return false;
@@ -194,6 +197,59 @@ bool ValidFullDate(std::string_view text, size_t start, size_t end) {
   const int a = std::atoi(text.data() + start);
   const int b = std::atoi(text.data() + text.find('/', start) + 1);
   return a > 5 || b > 5;
+}
+
+// "98 s/p hip fracture" at the start of a line: a number over 89 that opens a line and is followed
+// directly by a history cue is the patient's age ("HR 98 w/ PVCs" mid-line is a vital sign).
+bool AtLineStart(std::string_view text, size_t start, size_t) {
+  size_t k = start;
+  while (k > 0 && (text[k - 1] == ' ' || text[k - 1] == '\t')) --k;
+  return k == 0 || text[k - 1] == '\n' || text[k - 1] == '\r';
+}
+
+// "returned to the OR on 7-8 for coiling": a month-day pair joined by a hyphen is a date after
+// "on" when an event verb opens the clause and no unit or noun follows ("on 4-5 L NC", "on 1-2
+// pillows" are ranges).
+bool ValidEventDateAfterOn(std::string_view text, size_t start, size_t end) {
+  if (!ValidNumericDate(text, start, end)) return false;
+  // What follows: the end of a clause or a preposition, not a unit ("L", "pillows", "hours").
+  size_t k = end;
+  while (k < text.size() && text[k] == ' ') ++k;
+  if (k < text.size() && std::isalpha(static_cast<unsigned char>(text[k]))) {
+    std::string next;
+    while (k < text.size() && std::isalpha(static_cast<unsigned char>(text[k])) && next.size() < 8)
+      next.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(text[k++]))));
+    static constexpr std::string_view kAfter[] = {"for", "with", "and", "at", "after", "when",
+                                                  "where", "while", "because", "but", "via"};
+    bool ok = false;
+    for (std::string_view a : kAfter) ok |= next == a;
+    if (!ok) return false;
+  } else if (k < text.size() && std::string_view(",.;)\n").find(text[k]) == std::string_view::npos) {
+    return false;
+  }
+  // Before "on" (the match starts with it): a past-tense event verb in the same clause, and no
+  // verb that puts a patient on a treatment ("placed on 2-4 for comfort" is a range).
+  static constexpr std::string_view kOnTreatment[] = {
+      "placed", "started", "put", "maintained", "weaned", "continued", "remained", "tried",
+      "kept", "restarted", "changed", "switched", "titrated", "increased", "decreased"};
+  size_t b = start;
+  while (b > 0 && std::isalnum(static_cast<unsigned char>(text[b - 1])) == 0 &&
+         text[b - 1] != '\n' && text[b - 1] != '.' && text[b - 1] != ';')
+    --b;
+  for (int words = 0; words < 6 && b > 0; ++words) {
+    size_t e = b;
+    while (b > 0 && std::isalpha(static_cast<unsigned char>(text[b - 1]))) --b;
+    if (b == e) break;  // a digit or punctuation: the clause ends
+    const std::string w = ToLowerAscii(text.substr(b, e - b));
+    for (std::string_view t : kOnTreatment) {
+      if (w == t) return false;
+    }
+    if (words > 0 && ((w.size() >= 5 && w.ends_with("ed")) || w == "went" || w == "came" ||
+                      w == "underwent"))
+      return true;
+    while (b > 0 && text[b - 1] == ' ') --b;
+  }
+  return false;
 }
 
 // "21 Apr, 21": a two-digit year after the comma, not a count ("3 Jan, 12 hours later").
@@ -273,6 +329,8 @@ const std::vector<PatternDef>& BuiltinPatterns() {
        ValidShortYearAfterDate},
       {T::kDate, "\\b" DAY "\\s*(-+>|-|to)\\s*" DAY ORD "?\\s+(of\\s+)?" MONTH "\\b", true,
        M::kWhole, 0.85, ValidNumericDate},
+      {T::kDate, "\\bon\\s+" MON "-" DAY "\\b", true, M::kTrailingValue, 0.75,
+       ValidEventDateAfterOn},
       {T::kDate,
        "\\b(january|february|april|june|july|august|september|october|november|december|jan|feb|"
        "apr|jun|jul|sept?|oct|nov)\\b",
@@ -288,6 +346,8 @@ const std::vector<PatternDef>& BuiltinPatterns() {
        "\\b(9[0-9]|1[0-2][0-9])\\s*-?\\s*(y/?o|yo|y\\.o\\.?|yrs?\\.?(\\s*|-)old|years?(\\s*|-)old|"
        "yr|yrs|years?|year-old)\\b",
        true, M::kLeadingNumber, 0.95, nullptr},
+      {T::kAge, "\\b(9[0-9]|1[01][0-9])[ \\t]+(s/p|h/o|(w/|with)\\s*(pmh|hx|h/o|history))", true,
+       M::kLeadingNumber, 0.85, AtLineStart},
       {T::kAge, "\\b(age|aged|age:)\\s*(9[0-9]|1[0-2][0-9])\\b", true, M::kTrailingValue, 0.95,
        nullptr},
       // (D)(E) telephone and fax numbers.

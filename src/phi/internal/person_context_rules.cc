@@ -49,6 +49,19 @@ void Rules::SubjectOfAgeRule(size_t i) {
   if (!(unit == "year" || unit == "years" || unit == "yo" || unit == "y" || unit == "yr" ||
         unit == "yrs"))
     return;
+  // "Mr. Bweighou se is a 70 y/o": after a person's title, every word up to "is" is the name,
+  // even a fragment that no list knows (a surname split by a typo).
+  for (size_t k = i; k > 0 && i - k <= 3 && Joined(k);) {
+    const size_t p = k - 1;
+    if (Role(p, kRolePersonTitle) && k < i && (mode_ != CaseMode::kMixed || tok_[p].title)) {
+      Emit(k, i - 1, PhiType::kName, 0.85);
+      return;
+    }
+    // Not "Mr. Lee also is a ...": a function word ends the search ("se", a clinical
+    // abbreviation elsewhere, does not: nothing but the name stands here).
+    if (!Word(p) || Function(p) || Role(p, kRoleRelative)) break;
+    k = p;
+  }
   size_t a = i, b = 0;
   bool any = false;
   for (size_t k = i; k > 0 && i - k < 8;) {

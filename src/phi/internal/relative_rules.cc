@@ -56,6 +56,13 @@ bool Rules::LooksLikeWordForm(std::string_view w) {
   return false;
 }
 
+// True when token k is the last word of its clause: the text, its line or its sentence ends.
+bool Rules::ClauseEndsAfter(size_t k) const {
+  size_t p = tok_[k].end;
+  while (p < text_.size() && (text_[p] == ' ' || text_[p] == '\t')) ++p;
+  return p >= text_.size() || std::string_view("\r\n.,;:)").find(text_[p]) != std::string_view::npos;
+}
+
 void Rules::RelativeAfterRule(size_t i) {
   // "Hank Przybylo (son)", "Mary, his wife"
   if (i < 2) return;

@@ -29,7 +29,11 @@ void Rules::Emit(size_t a, size_t b, PhiType type, float conf) {  // tokens [a, 
     // After a comma only a known name continues the list ("Finn, RRT" ends it); after "and"
     // a capitalised unknown word does too ("Joseph and Robbinson").
     bool known = Nameish(k) && (!English(k) || Capitalised(k));
-    bool unknown_ok = conjunction && Unknown(k) && !LooksLikeWordForm(lower_[k]) &&
+    // A three-letter word no list knows ends a list only where the clause ends ("suzette and
+    // ank" closing a note, a misspelt name); before more words it is mostly an abbreviation
+    // ("harry and ogt placed").
+    const bool short_last = tok_[k].end - tok_[k].start == 3 && ClauseEndsAfter(k);
+    bool unknown_ok = conjunction && Unknown(k) && (!LooksLikeWordForm(lower_[k]) || short_last) &&
                       (Capitalised(k) || mode_ != CaseMode::kMixed);
     if (!NameCandidate(k) || !(known || unknown_ok)) return;
     b = ExtendName(k, 2);

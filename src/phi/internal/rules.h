@@ -92,6 +92,7 @@ class Rules {
   void Emit(size_t a, size_t b, PhiType type, float conf);  // tokens [a, b], then a name list
   void EmitOne(size_t a, size_t b, PhiType type, float conf);
   size_t ExtendName(size_t j, size_t max_tokens) const;
+  bool ClauseEndsAfter(size_t k) const;
   void Propagate();
   bool Propagates(size_t k) const;
 
@@ -119,6 +120,7 @@ class Rules {
   // ---- Facilities and employers (facility_rules.cc) ----
   bool FacilityNameWord(size_t j) const;
   bool LowerCaseFacilityNameWord(size_t j) const;
+  bool StateCodeNamesFacility(size_t j) const;
   void FacilityRule(size_t i);
   void SaintRule(size_t i);
   void UniversityRule(size_t i);
