@@ -93,7 +93,8 @@ TEST(TokenizerReference, WordBoundaryCases) {
   for (size_t pad : {61u, 62u, 63u, 64u, 65u, 127u, 128u}) {
     const std::string fill(pad, ' ');
     for (const char* tail : {"O'Rourke", "o'", "O'ROURKE x", "Smith", "SMITH", "J", "1234567",
-                             "ab12CD", "Jos\xC3\xA9", "D'a", "x'1", "A'B'C"}) {
+                             "ab12CD", "Jos\xC3\xA9", "D'a", "x'1", "A'B'C",
+                             "a'b'c'd'e'f", "1a'b", "'a'b"}) {
       ExpectSame(fill + tail);
       ExpectSame(fill + tail + ".");
       ExpectSame(std::string(pad, 'a') + tail);  // a run that crosses the boundary

@@ -21,18 +21,23 @@ inline bool IsLower(unsigned char c) { return c >= 'a' && c <= 'z'; }
 }  // namespace
 
 // Bit masks of a text, 64 bytes per word (bit k of word w is byte 64w + k): which bytes are
-// letters, digits, either, upper-case and lower-case ASCII, and non-ASCII.
+// letters, digits, upper-case ASCII, other letters and apostrophes.
 namespace {
 
 struct ByteMasks {
-  std::vector<uint64_t> letter, digit, any, upper, lower, high;
+  // letter: letters and joining apostrophes ("O'Rourke"); apostrophe: every '\''; not_upper:
+  // lower-case ASCII or non-ASCII.
+  std::vector<uint64_t> letter, digit, upper, not_upper, apostrophe;
   size_t words = 0;
+  size_t upper_letters = 0, lower_letters = 0;
+  std::vector<uint32_t> starts, ends;  // token bounds of one chunk (TokenizeAndLower)
 };
 
 // Sets the masks of `n` bytes at `s` and writes the ASCII-lower-cased bytes to `lo`.
 void BuildMasks(const unsigned char* s, size_t n, unsigned char* lo, ByteMasks& m) {
   m.words = (n + 63) / 64;
-  for (auto* v : {&m.letter, &m.digit, &m.any, &m.upper, &m.lower, &m.high}) {
+  m.upper_letters = m.lower_letters = 0;
+  for (auto* v : {&m.letter, &m.digit, &m.upper, &m.not_upper, &m.apostrophe}) {
     if (v->size() < m.words) v->resize(m.words);
   }
   unsigned char tail[64];
@@ -45,7 +50,7 @@ void BuildMasks(const unsigned char* s, size_t n, unsigned char* lo, ByteMasks& 
       std::memcpy(tail, p, len);
       p = tail;
     }
-    uint64_t up = 0, low = 0, high = 0, dig = 0;
+    uint64_t up = 0, low = 0, high = 0, dig = 0, apos = 0;
 #ifdef __SSE2__
     // c - 'A' < 26 (unsigned) as a signed compare after shifting by 128; the same for 'a', '0'.
     const __m128i limit26 = _mm_set1_epi8(static_cast<char>(-128 + 26));
@@ -65,6 +70,8 @@ void BuildMasks(const unsigned char* s, size_t n, unsigned char* lo, ByteMasks& 
       low |= static_cast<uint64_t>(static_cast<uint32_t>(_mm_movemask_epi8(l))) << k;
       dig |= static_cast<uint64_t>(static_cast<uint32_t>(_mm_movemask_epi8(d))) << k;
       high |= static_cast<uint64_t>(static_cast<uint32_t>(_mm_movemask_epi8(v))) << k;
+      apos |= static_cast<uint64_t>(static_cast<uint32_t>(
+                  _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\''))))) << k;
     }
     std::memcpy(lo + base, lowered, len);
 #else
@@ -74,32 +81,59 @@ void BuildMasks(const unsigned char* s, size_t n, unsigned char* lo, ByteMasks& 
       low |= static_cast<uint64_t>(IsLower(c)) << k;
       dig |= static_cast<uint64_t>(IsDigit(c)) << k;
       high |= static_cast<uint64_t>(c >= 0x80) << k;
+      apos |= static_cast<uint64_t>(c == '\'') << k;
       if (k < len) lo[base + k] = static_cast<unsigned char>(IsUpper(c) ? c + 32 : c);
     }
 #endif
     m.upper[w] = up;
-    m.lower[w] = low;
-    m.high[w] = high;
+    m.not_upper[w] = low | high;
     m.digit[w] = dig;
+    m.upper_letters += static_cast<size_t>(__builtin_popcountll(up));
+    m.lower_letters += static_cast<size_t>(__builtin_popcountll(low));
     m.letter[w] = up | low | high;
-    m.any[w] = up | low | high | dig;
+    m.apostrophe[w] = apos;
   }
 }
 
-// The first byte at or after `pos` whose bit is set (`set`) or clear in `mask`; `n` if none.
-size_t Next(const std::vector<uint64_t>& mask, size_t words, size_t pos, size_t n, bool set) {
-  size_t w = pos >> 6;
-  if (w >= words) return n;
-  uint64_t x = (set ? mask[w] : ~mask[w]) & (~0ull << (pos & 63));
-  while (x == 0) {
-    if (++w >= words) return n;
-    x = set ? mask[w] : ~mask[w];
+// Adds to m.letter the apostrophes that join a one-letter prefix to the letters after it
+// ("O'Rourke", "D'Angelo"), so that a token is one run of letter bits. A prefix must start its
+// token: in "A'B'C" the second apostrophe follows the prefix's own token ("A'B"), so it does
+// not join ("A'B", "C"); such chains are resolved in text order.
+void JoinApostrophes(ByteMasks& m) {
+  const size_t words = m.words;
+  uint64_t* letter = m.letter.data();
+  const uint64_t* apos = m.apostrophe.data();
+  // Candidates: a letter before that has no letter before it, and a letter after (the letter
+  // bits as classified: each word is changed only after the next one has read it).
+  uint64_t prev_letter = 0, prev_join = 0;  // the word before: its letters, its joins
+  for (size_t w = 0; w < words; ++w) {
+    const uint64_t l = letter[w];
+    const uint64_t next = w + 1 < words ? letter[w + 1] : 0;
+    if (apos[w] == 0) {
+      prev_letter = l;
+      prev_join = 0;
+      continue;
+    }
+    const uint64_t before1 = (l << 1) | (prev_letter >> 63);
+    const uint64_t before2 = (l << 2) | (prev_letter >> 62);
+    const uint64_t after1 = (l >> 1) | (next << 63);
+    uint64_t j = apos[w] & before1 & ~before2 & after1;
+    // A candidate two bytes after a join is the "'C" of "A'B'C": resolved bit by bit, in order.
+    uint64_t chain = j & ((j << 2) | (prev_join >> 62));
+    while (chain != 0) {
+      const int k = __builtin_ctzll(chain);
+      const uint64_t two_before = k >= 2 ? (j >> (k - 2)) & 1 : (prev_join >> (62 + k)) & 1;
+      if (two_before) j &= ~(1ull << k);
+      chain &= chain - 1;
+    }
+    prev_letter = l;
+    prev_join = j;
+    letter[w] = l | j;
   }
-  return std::min(n, (w << 6) + static_cast<size_t>(__builtin_ctzll(x)));
 }
 
 // Whether any bit of `mask` in bytes [b, e) is set.
-bool AnyIn(const std::vector<uint64_t>& mask, size_t b, size_t e) {
+bool AnyIn(const uint64_t* mask, size_t b, size_t e) {
   while (b < e) {
     const size_t w = b >> 6, k = b & 63;
     const size_t span = std::min<size_t>(64 - k, e - b);
@@ -110,10 +144,39 @@ bool AnyIn(const std::vector<uint64_t>& mask, size_t b, size_t e) {
   return false;
 }
 
+// The token [b, e) with its flags; `s` the text, the masks of ByteMasks.
+inline Token MakeToken(const unsigned char* s, size_t b, size_t e, const uint64_t* digit,
+                       const uint64_t* upper, const uint64_t* not_upper) {
+  Token t;
+  t.start = static_cast<uint32_t>(b);
+  t.end = static_cast<uint32_t>(e);
+  const size_t wb = b >> 6, kb = b & 63, len = e - b;
+  t.digits = (digit[wb] >> kb) & 1;
+  t.initial = len == 1 && !t.digits;
+  if (len >= 2 && !t.digits) {
+    // Upper: every letter upper-case ASCII (the apostrophe is neither); title: an upper-case
+    // first letter and no other upper-case one (after "O'" one more).
+    bool any_not_upper, any_upper_after;
+    if (((e - 1) >> 6) == wb) {  // the common case: the token lies in one word of the masks
+      const uint64_t range = (len == 64 ? ~0ull : (1ull << len) - 1) << kb;
+      any_not_upper = (not_upper[wb] & range) != 0;
+      any_upper_after = (upper[wb] & range & ~(1ull << kb)) != 0;
+    } else {
+      any_not_upper = AnyIn(not_upper, b, e);
+      any_upper_after = AnyIn(upper, b + 1, e);
+    }
+    t.upper = !any_not_upper;
+    t.title = ((upper[wb] >> kb) & 1) && (!any_upper_after || (len > 2 && s[b + 1] == '\''));
+  }
+  return t;
+}
+
 }  // namespace
 
-// Bytes are classified 64 at a time into bit masks (with the lower-cased copy written on the way);
-// token boundaries are then found with bit scans instead of a branch per byte.
+// Bytes are classified 64 at a time into bit masks (with the lower-cased copy written on the way).
+// A token is a run of letter bits or of digit bits: the runs' first and last bytes come from
+// shifts of the masks, a word at a time, and are listed with bit scans, so no token waits for the
+// one before it to find where it ends.
 void TokenizeAndLower(std::string_view text, std::vector<Token>& out, std::string& lower,
                       size_t& upper_letters, size_t& lower_letters) {
   const auto* s = reinterpret_cast<const unsigned char*>(text.data());
@@ -122,37 +185,48 @@ void TokenizeAndLower(std::string_view text, std::vector<Token>& out, std::strin
   thread_local ByteMasks masks;
   ByteMasks& m = masks;
   BuildMasks(s, n, reinterpret_cast<unsigned char*>(lower.data()), m);
-  size_t ups = 0, los = 0;
-  for (size_t w = 0; w < m.words; ++w) {
-    ups += static_cast<size_t>(__builtin_popcountll(m.upper[w]));
-    los += static_cast<size_t>(__builtin_popcountll(m.lower[w]));
-  }
-  upper_letters = ups;
-  lower_letters = los;
+  JoinApostrophes(m);
+  upper_letters = m.upper_letters;
+  lower_letters = m.lower_letters;
 
-  size_t i = Next(m.any, m.words, 0, n, true);
-  while (i < n) {
-    const size_t b = i;
-    Token t;
-    t.start = static_cast<uint32_t>(b);
-    if (IsDigit(s[b])) {
-      i = Next(m.digit, m.words, b, n, false);
-      t.digits = true;
-    } else {
-      i = Next(m.letter, m.words, b, n, false);
-      // "O'Rourke", "D'Angelo": an apostrophe after a one-letter prefix joins the name.
-      const bool joined = i == b + 1 && i + 1 < n && s[i] == '\'' && IsLetter(s[i + 1]);
-      if (joined) i = Next(m.letter, m.words, i + 1, n, false);
-      const size_t len = i - b;
-      t.initial = len == 1;
-      // Upper: every letter upper-case ASCII (the apostrophe is neither).
-      t.upper = len >= 2 && !AnyIn(m.lower, b, i) && !AnyIn(m.high, b, i);
-      const bool rest_lower = !AnyIn(m.upper, b + 1, i);
-      t.title = IsUpper(s[b]) && (rest_lower || (len > 2 && s[b + 1] == '\'')) && len >= 2;
+  const uint64_t* letter = m.letter.data();
+  const uint64_t* digit = m.digit.data();
+  const uint64_t* upper = m.upper.data();
+  const uint64_t* not_upper = m.not_upper.data();
+  const size_t words = m.words;
+  // A chunk of 64 words (4 KiB of text) at a time: its run starts and ends, then its tokens.
+  // Letter and digit runs never overlap, so the k-th start and the k-th end make a token; a run
+  // still open at the chunk's end carries its start over.
+  constexpr size_t kChunkWords = 64;
+  m.starts.resize(kChunkWords * 64 + 1);
+  m.ends.resize(kChunkWords * 64);
+  uint32_t* starts = m.starts.data();
+  uint32_t* ends = m.ends.data();
+  out.reserve(out.size() + n / 4 + 1);
+  size_t open = 0;  // 1 when starts[0] is a run carried over from the chunk before
+  for (size_t c = 0; c < words; c += kChunkWords) {
+    size_t ns = open, ne = 0;
+    const size_t last = std::min(words, c + kChunkWords);
+    for (size_t w = c; w < last; ++w) {
+      const uint64_t l = letter[w], d = digit[w];
+      const uint64_t lp = w > 0 ? letter[w - 1] >> 63 : 0, dp = w > 0 ? digit[w - 1] >> 63 : 0;
+      const uint64_t ln = w + 1 < words ? letter[w + 1] << 63 : 0;
+      const uint64_t dn = w + 1 < words ? digit[w + 1] << 63 : 0;
+      uint64_t first = (l & ~((l << 1) | lp)) | (d & ~((d << 1) | dp));
+      uint64_t end = (l & ~((l >> 1) | ln)) | (d & ~((d >> 1) | dn));
+      const uint32_t base = static_cast<uint32_t>(w * 64);
+      for (; first != 0; first &= first - 1) {
+        starts[ns++] = base + static_cast<uint32_t>(__builtin_ctzll(first));
+      }
+      for (; end != 0; end &= end - 1) {
+        ends[ne++] = base + static_cast<uint32_t>(__builtin_ctzll(end)) + 1;
+      }
     }
-    t.end = static_cast<uint32_t>(i);
-    out.push_back(t);
-    i = Next(m.any, m.words, i, n, true);
+    for (size_t k = 0; k < ne; ++k) {
+      out.push_back(MakeToken(s, starts[k], ends[k], digit, upper, not_upper));
+    }
+    open = ns - ne;  // 0 or 1
+    if (open != 0) starts[0] = starts[ne];
   }
 }
 
