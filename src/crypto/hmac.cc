@@ -1,8 +1,11 @@
+// SHA256_Init/Update/Final: see HmacSha256Key::Pads.
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include "phiguard/crypto/hmac.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/sha.h>
 
 #include <cstdlib>
 #include <cstring>
@@ -35,32 +38,34 @@ namespace {
 
 constexpr size_t kBlock = 64;  // SHA-256 block size
 
-// A digest context that aborts instead of returning errors: SHA-256 on in-memory buffers fails
-// only when memory allocation fails, and an HMAC that silently came out wrong would break
-// pseudonym consistency or audit integrity.
+// SHA-256 on in-memory buffers fails only when memory allocation fails, and an HMAC that
+// silently came out wrong would break pseudonym consistency or audit integrity: abort instead.
 void Check(int ok) {
   if (ok != 1) std::abort();
 }
 
-EVP_MD_CTX* PaddedState(const unsigned char* key, size_t key_len, unsigned char pad) {
+void AbsorbPad(SHA256_CTX& ctx, const unsigned char* key, size_t key_len, unsigned char pad) {
   unsigned char block[kBlock];
   std::memset(block, pad, kBlock);
   for (size_t i = 0; i < key_len; ++i) block[i] ^= key[i];
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  if (ctx == nullptr) std::abort();
-  Check(EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr));
-  Check(EVP_DigestUpdate(ctx, block, kBlock));
+  Check(SHA256_Init(&ctx));
+  Check(SHA256_Update(&ctx, block, kBlock));
   OPENSSL_cleanse(block, kBlock);
-  return ctx;
 }
-
-struct MdCtxFree {
-  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
-};
 
 }  // namespace
 
-HmacSha256Key::HmacSha256Key(const SecretKey& key) {
+// The low-level SHA256_CTX (deprecated in OpenSSL 3 in favour of EVP, still supported through
+// 3.x, same assembly underneath) is a plain struct: a prepared state is copied with a memcpy,
+// where EVP_MD_CTX_copy_ex duplicates a provider context. ~30 % less time per MAC of a short
+// message (bench/structured_bench: format-preserving id pseudonyms, two MACs each).
+struct HmacSha256Key::Pads {
+  SHA256_CTX inner;
+  SHA256_CTX outer;
+  ~Pads() { OPENSSL_cleanse(this, sizeof(*this)); }
+};
+
+HmacSha256Key::HmacSha256Key(const SecretKey& key) : pads_(std::make_unique<Pads>()) {
   std::string_view raw = key.RawBytesForCrypto();
   unsigned char hashed[32];
   const unsigned char* k = reinterpret_cast<const unsigned char*>(raw.data());
@@ -70,29 +75,23 @@ HmacSha256Key::HmacSha256Key(const SecretKey& key) {
     k = hashed;
     len = sizeof hashed;
   }
-  inner_ = PaddedState(k, len, 0x36);
-  outer_ = PaddedState(k, len, 0x5c);
+  AbsorbPad(pads_->inner, k, len, 0x36);
+  AbsorbPad(pads_->outer, k, len, 0x5c);
   OPENSSL_cleanse(hashed, sizeof hashed);
 }
 
-HmacSha256Key::~HmacSha256Key() {
-  EVP_MD_CTX_free(inner_);  // EVP_MD_CTX_free wipes the digest state
-  EVP_MD_CTX_free(outer_);
-}
+HmacSha256Key::~HmacSha256Key() = default;
 
 Sha256Digest HmacSha256Key::Mac(std::string_view message) const {
-  // One scratch context per thread: copying a prepared state into it reuses its allocation.
-  thread_local std::unique_ptr<EVP_MD_CTX, MdCtxFree> scratch(EVP_MD_CTX_new());
-  if (scratch == nullptr) std::abort();
-  EVP_MD_CTX* ctx = scratch.get();
+  SHA256_CTX ctx = pads_->inner;
   Sha256Digest inner{};
   Sha256Digest out{};
-  Check(EVP_MD_CTX_copy_ex(ctx, inner_));
-  Check(EVP_DigestUpdate(ctx, message.data(), message.size()));
-  Check(EVP_DigestFinal_ex(ctx, inner.data(), nullptr));
-  Check(EVP_MD_CTX_copy_ex(ctx, outer_));
-  Check(EVP_DigestUpdate(ctx, inner.data(), inner.size()));
-  Check(EVP_DigestFinal_ex(ctx, out.data(), nullptr));
+  Check(SHA256_Update(&ctx, message.data(), message.size()));
+  Check(SHA256_Final(inner.data(), &ctx));
+  ctx = pads_->outer;
+  Check(SHA256_Update(&ctx, inner.data(), inner.size()));
+  Check(SHA256_Final(out.data(), &ctx));
+  OPENSSL_cleanse(&ctx, sizeof ctx);
   return out;
 }
 

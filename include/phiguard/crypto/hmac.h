@@ -4,9 +4,8 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string_view>
-
-#include <openssl/types.h>
 
 #include "phiguard/crypto/secret_key.h"
 
@@ -27,8 +26,9 @@ uint64_t HmacU64(const SecretKey& key, std::string_view message);
 // HMAC-SHA-256 under one key with the key's inner and outer pads absorbed once, for code that
 // MACs many short messages under the same key (audit pseudonyms, per-value deid pseudonyms).
 // OpenSSL 3's one-shot HMAC() fetches the algorithm and builds a MAC context on every call,
-// which costs more than hashing a short message; this copies two prepared digest states
-// instead. Same output as HmacSha256. Mac() is const and thread-safe.
+// which costs more than hashing a short message; this copies two prepared SHA-256 states (plain
+// structs: no provider context to duplicate) instead. Same output as HmacSha256. Mac() is const
+// and thread-safe.
 class HmacSha256Key {
  public:
   explicit HmacSha256Key(const SecretKey& key);
@@ -39,8 +39,8 @@ class HmacSha256Key {
   Sha256Digest Mac(std::string_view message) const;
 
  private:
-  EVP_MD_CTX* inner_;  // SHA-256 state after (key ^ ipad)
-  EVP_MD_CTX* outer_;  // SHA-256 state after (key ^ opad)
+  struct Pads;                  // SHA-256 states after (key ^ ipad) and (key ^ opad)
+  std::unique_ptr<Pads> pads_;  // wiped on destruction
 };
 
 }  // namespace phiguard::crypto
