@@ -75,7 +75,7 @@ class FhirWorker {
   }
   absl::Status Init() { return fields_.Init(); }
 
-  // One record into r.output; a reason (never a value) when it cannot be de-identified.
+  // One record appended to r.output; a reason (never a value) when it cannot be de-identified.
   absl::Status Rewrite(internal::BatchRecord& r) {
     dom::element root;
     if (auto err = parser_.parse(r.input).get(root); err) {
@@ -89,15 +89,19 @@ class FhirWorker {
     if (obj["resourceType"].get_string().get(type) != simdjson::SUCCESS) {
       return absl::InvalidArgumentError("no resourceType");
     }
-    ScanNumbers(r.input, numbers_);
+    // Number spellings are read from the input only when a number is written (most resources
+    // have none: 552 of the export's 5,945 without DocumentReference).
+    input_ = r.input;
+    numbers_scanned_ = false;
     next_number_ = 0;
     counts_ = &r.counts;
     path_.clear();
     bool kept = false;
+    const size_t start = r.output.size();
     if (absl::Status s = Resource(root, obj, type, "", r.output, kept); !s.ok()) return s;
     if (!kept) {
       r.dropped = true;
-      r.output.clear();
+      r.output.resize(start);
       return absl::OkStatus();
     }
     r.output.push_back('\n');
@@ -272,6 +276,10 @@ class FhirWorker {
         std::string_view text;
         double number = 0;
         if (IsNumber(value)) {
+          if (!numbers_scanned_) {
+            ScanNumbers(input_, numbers_);
+            numbers_scanned_ = true;
+          }
           if (next_number_ >= numbers_.size()) return absl::InternalError("number tokens out of step");
           text = numbers_[next_number_++];
           if (value.get_double().get(number) != simdjson::SUCCESS) {}
@@ -440,8 +448,10 @@ class FhirWorker {
   internal::FieldDeidentifier fields_;
   dom::parser parser_;
   int reference_year_ = 0;
+  std::string_view input_;        // the record being rewritten
+  bool numbers_scanned_ = false;  // numbers_ holds input_'s number tokens
   std::vector<std::string_view> numbers_;
-  size_t next_number_ = 0;
+  size_t next_number_ = 0;        // number tokens of input_ passed so far
   internal::RecordCounts* counts_ = nullptr;
   std::string path_;  // "Patient.name.family" for the report and errors (no array indices)
   std::string result_;  // a transformed string value (its buffer is reused)

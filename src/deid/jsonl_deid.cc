@@ -67,7 +67,7 @@ class RecordWalker {
     }
     // The parser already rejected invalid UTF-8, so nothing is replaced here; `replace` only
     // keeps dump() from throwing.
-    r.output = record.dump(-1, ' ', false, json::error_handler_t::replace);
+    r.output += record.dump(-1, ' ', false, json::error_handler_t::replace);
     r.output.push_back('\n');
   }
 

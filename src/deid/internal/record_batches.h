@@ -20,12 +20,16 @@
 
 namespace phiguard::deid::internal {
 
-// One record on its way through a worker. Workers set `output`, `status` (a reason without the
-// file or line, and without any value from the record), `dropped` and the counts.
+// One record on its way through a worker. Workers append the record's output to `output` and set
+// `status` (a reason without the file or line, and without any value from the record), `dropped`
+// and the counts.
 struct BatchRecord {
   size_t line = 0;     // 1-based line where the record starts
   std::string input;   // raw bytes (without the final line break)
-  std::string output;  // what gets written (with its line break)
+  // What gets written (with its line break), appended: with one worker, `output` is the sink's
+  // buffer holding earlier records' output (the driver cuts it back if the record fails or is
+  // dropped), so records are written in place instead of copied.
+  std::string output;
   absl::Status status;
   size_t error_line = 0;  // the line of the fault when the worker knows it (else `line`)
   bool dropped = false;  // the policy removes the whole record: nothing written, counted
@@ -61,12 +65,13 @@ absl::Status RunRecordBatches(const std::function<bool(BatchRecord&)>& next,
       }
       ++n;
     }
-    auto work = [&](size_t t) {
-      for (size_t i = t; i < n; i += threads) process(workers[t], batch[i]);
-    };
-    if (threads == 1 || n < 2) {
-      work(0);
-    } else {
+    // One worker writes each record straight into the sink's buffer, in order; several write
+    // into their records' own buffers, copied into the sink in order below.
+    const bool direct = threads == 1;
+    if (!direct) {
+      auto work = [&](size_t t) {
+        for (size_t i = t; i < n; i += threads) process(workers[t], batch[i]);
+      };
       std::vector<std::thread> pool;
       for (size_t t = 1; t < threads; ++t) pool.emplace_back(work, t);
       work(0);
@@ -74,6 +79,13 @@ absl::Status RunRecordBatches(const std::function<bool(BatchRecord&)>& next,
     }
     for (size_t i = 0; i < n; ++i) {
       BatchRecord& r = batch[i];
+      const size_t start = sink.buffer().size();
+      if (direct) {
+        r.output.swap(sink.buffer());
+        process(workers[0], r);
+        r.output.swap(sink.buffer());
+        if (!r.status.ok() || r.dropped) sink.buffer().resize(start);
+      }
       report.bytes += r.input.size() + 1;
       if (!r.status.ok()) {
         const size_t line = r.error_line != 0 ? r.error_line : r.line;
@@ -92,7 +104,7 @@ absl::Status RunRecordBatches(const std::function<bool(BatchRecord&)>& next,
         ++report.dropped;
         continue;
       }
-      sink.buffer() += r.output;
+      if (!direct) sink.buffer() += r.output;
       if (absl::Status s = sink.EndRecord(report); !s.ok()) return s;
     }
     if (opt.progress) {
