@@ -400,6 +400,31 @@ TEST_F(FhirDeidTest, ReportCountsEachChangedValueOnceAcrossBatchesAndThreads) {
   EXPECT_EQ(r->by_field.size(), 4u);
 }
 
+// The report names each changed value by its element path also past the walker's bound on
+// remembered paths (those are forgotten between records), and when keys change order.
+TEST_F(FhirDeidTest, ReportNamesEveryPathPastTheBoundOnRememberedPaths) {
+  auto policy = ParseFieldPolicyYaml("default: redact\nunchecked_types: [Basic]\n");
+  ASSERT_TRUE(policy.ok()) << policy.status();
+  std::string in;
+  for (int record = 0; record < 2; ++record) {
+    in += "{\"resourceType\":\"Basic\"";
+    for (int i = 0; i < 20000; ++i) {
+      in += Cat(",\"k", record == 0 ? i : 19999 - i, "\":\"v\"");
+    }
+    in += "}\n";
+  }
+  std::string out;
+  auto r = Run(in, *policy, &out);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->records, 2u);
+  ASSERT_EQ(r->by_field.size(), 20000u);
+  for (int i : {0, 1, 16383, 16384, 19999}) {
+    EXPECT_EQ(r->by_field.at(Cat("Basic.k", i)).at("redact"), 2u) << i;
+  }
+  EXPECT_NE(out.find("\"k19999\":\"[**"), std::string::npos) << out.substr(0, 200);
+  EXPECT_EQ(out.find("\"v\""), std::string::npos);
+}
+
 TEST(FhirPolicy, BadPathsAreErrorsWithTheirLineAndColumn) {
   for (const char* bad : {"fields:\n  Patinet.name: redact\n", "fields:\n  name: redact\n",
                           "fields:\n  \"Patient.identifier.where(system)\": redact\n",

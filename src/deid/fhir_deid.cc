@@ -8,6 +8,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "deid/internal/base64.h"
+#include "deid/internal/element_paths.h"
 #include "deid/internal/field_deidentifier.h"
 #include "deid/internal/fhir_rules.h"
 #include "deid/internal/json_escape.h"
@@ -95,7 +96,8 @@ class FhirWorker {
     numbers_scanned_ = false;
     next_number_ = 0;
     counts_ = &r.counts;
-    path_.clear();
+    paths_.ForgetTransient();
+    path_ = internal::ElementPaths::kNone;
     bool kept = false;
     const size_t start = r.output.size();
     if (absl::Status s = Resource(root, obj, type, "", r.output, kept); !s.ok()) return s;
@@ -133,8 +135,8 @@ class FhirWorker {
     Match resource_rule;
     FhirRules::Active active;
     rules_.Start(type, active, resource_rule);
-    std::string saved_path = std::move(path_);
-    path_ = std::string(type);
+    const int saved_path = path_;
+    path_ = Child(internal::ElementPaths::kNone, internal::ElementPaths::kNone, type);
     DocumentContext ctx{PatientOf(obj, type, outer_patient)};
     kept = true;
     absl::Status s;
@@ -145,7 +147,7 @@ class FhirWorker {
       bool any = false;
       s = Object(obj, active, resource_rule, ctx, /*at_resource=*/true, out, any);
     }
-    path_ = std::move(saved_path);
+    path_ = saved_path;
     return s;
   }
 
@@ -153,14 +155,14 @@ class FhirWorker {
                       const DocumentContext& ctx, bool at_resource, std::string& out, bool& any) {
     out.push_back('{');
     const size_t open = out.size();
+    int previous = internal::ElementPaths::kNone;  // the path of the member before
     for (auto [key, value] : obj) {
       const size_t before = out.size();
       if (out.size() > open) out.push_back(',');
       internal::AppendJsonString(out, key);
       out.push_back(':');
-      const size_t path_len = path_.size();
-      path_.push_back('.');
-      path_.append(key);
+      const int parent_path = path_;
+      path_ = previous = Child(parent_path, previous, key);
       bool kept = false;
       absl::Status s;
       if (at_resource && key == "resourceType") {
@@ -169,7 +171,7 @@ class FhirWorker {
       } else {
         s = Member(key, value, active, inherited, ctx, out, kept);
       }
-      path_.resize(path_len);
+      path_ = parent_path;
       if (!s.ok()) return s;
       if (!kept) out.resize(before);
     }
@@ -202,7 +204,7 @@ class FhirWorker {
     Depth depth(*this);
     std::vector<int>& edges = depth.level->edges;
     FhirRules::Active& next = depth.level->next;
-    rules_.Candidates(active, key, edges);
+    rules_.Candidates(active, paths_.Tag(path_), edges);
     dom::array arr;
     if (value.get_array().get(arr) == simdjson::SUCCESS) {
       out.push_back('[');
@@ -239,7 +241,7 @@ class FhirWorker {
     const FieldRule* r = rule.rule;
     if (r != nullptr && r->action == FieldAction::kDrop) {
       SkipNumbers(value);
-      if (!value.is_null()) counts_->Add(path_, FieldAction::kDrop);
+      if (!value.is_null()) Count(FieldAction::kDrop);
       kept = false;
       return absl::OkStatus();
     }
@@ -289,13 +291,13 @@ class FhirWorker {
           text = b ? "true" : "false";
         }
         if (r != nullptr && RemovesScalars(r->action)) {
-          counts_->Add(path_, FieldAction::kDrop);
+          Count(FieldAction::kDrop);
           kept = false;
           return absl::OkStatus();
         }
         if (r != nullptr && r->action == FieldAction::kGeneralize && r->type == phi::PhiType::kAge &&
             number > 89) {
-          counts_->Add(path_, FieldAction::kGeneralize);
+          Count(FieldAction::kGeneralize);
           out += "90";
         } else {
           out.append(text);
@@ -331,20 +333,20 @@ class FhirWorker {
     }
     auto changed = fields_.ApplyIfChanged(rule, value, ctx, counts_->text, result_);
     if (!changed.ok()) {
-      return absl::InvalidArgumentError(Cat(path_, ": ", changed.status().message()));
+      return absl::InvalidArgumentError(Cat(paths_.Name(path_), ": ", changed.status().message()));
     }
     if (!*changed) {  // most values: written as they came, nothing copied or compared
       internal::AppendJsonString(out, value);
       return absl::OkStatus();
     }
-    counts_->Add(path_, rule.action);
+    Count(rule.action);
     internal::AppendJsonString(out, result_);
     return absl::OkStatus();
   }
 
   absl::Status Emit(std::string_view before, const std::string& after, FieldAction action,
                     std::string& out) {
-    if (after != before) counts_->Add(path_, action);
+    if (after != before) Count(action);
     internal::AppendJsonString(out, after);
     return absl::OkStatus();
   }
@@ -353,13 +355,13 @@ class FhirWorker {
   absl::Status Attachment(const std::string& decoded, const FieldRule& r,
                           const DocumentContext& ctx, std::string& out, bool& kept) {
     if (FindInvalidUtf8(decoded) || decoded.find('\0') != std::string::npos) {
-      counts_->Add(path_, FieldAction::kDrop);
+      Count(FieldAction::kDrop);
       kept = false;
       return absl::OkStatus();
     }
     auto v = fields_.Apply(r, decoded, ctx, counts_->text);
-    if (!v.ok()) return absl::InvalidArgumentError(Cat(path_, ": ", v.status().message()));
-    if (*v != decoded) counts_->Add(path_, r.action);
+    if (!v.ok()) return absl::InvalidArgumentError(Cat(paths_.Name(path_), ": ", v.status().message()));
+    if (*v != decoded) Count(r.action);
     internal::AppendJsonString(out, internal::Base64Encode(*v));
     return absl::OkStatus();
   }
@@ -410,6 +412,22 @@ class FhirWorker {
     return out;
   }
 
+  // The path of element `key` below `parent` (after member `previous`), tagged with the key's id
+  // in the rules.
+  int Child(int parent, int previous, std::string_view key) {
+    return paths_.Child(parent, previous, key,
+                        [this](std::string_view k) { return rules_.KeyId(k); });
+  }
+
+  // Counts a value changed at the current path for the report.
+  void Count(FieldAction action) {
+    if (paths_.Stable(path_)) {
+      counts_->AddInterned(&paths_.Name(path_), action);
+    } else {
+      counts_->Add(paths_.Name(path_), action);
+    }
+  }
+
   // Keyed format-preserving pseudonym of an id, memoised: the same patient, encounter and
   // practitioner ids recur in thousands of references, and each costs two HMACs. Bounded: the
   // memo is dropped when full (output does not depend on it).
@@ -453,7 +471,8 @@ class FhirWorker {
   std::vector<std::string_view> numbers_;
   size_t next_number_ = 0;        // number tokens of input_ passed so far
   internal::RecordCounts* counts_ = nullptr;
-  std::string path_;  // "Patient.name.family" for the report and errors (no array indices)
+  internal::ElementPaths paths_;  // every element path met (bounded)
+  int path_ = internal::ElementPaths::kNone;  // the element being written: "Patient.name.family"
   std::string result_;  // a transformed string value (its buffer is reused)
   std::vector<std::unique_ptr<Level>> levels_;  // by nesting depth (pointers stay valid)
   size_t depth_ = 0;

@@ -285,10 +285,8 @@ void FhirRules::Start(std::string_view type, Active& active, Match& resource_rul
   }
 }
 
-void FhirRules::Candidates(const Active& active, std::string_view key,
-                           std::vector<int>& edges) const {
+void FhirRules::Candidates(const Active& active, int id, std::vector<int>& edges) const {
   edges.clear();
-  const int id = KeyId(key);
   if (id < 0) return;
   auto add = [&](int node) {
     const auto& children = nodes_[node].children;

@@ -70,8 +70,15 @@ class FhirRules {
 
   // The nodes active at the top of a resource of `type`, and the rule naming the resource itself.
   void Start(std::string_view type, Active& active, Match& resource_rule) const;
-  // Candidates for key `key` from `active` (before where() conditions are checked).
-  void Candidates(const Active& active, std::string_view key, std::vector<int>& edges) const;
+  // The id of an element name (or resource type) some rule names; -1 for any other name, which
+  // no rule can match (most keys of a resource).
+  int KeyId(std::string_view name) const {
+    auto it = key_ids_.find(absl::string_view(name.data(), name.size()));
+    return it == key_ids_.end() ? -1 : it->second;
+  }
+  // Candidates for the key with id `key_id` (KeyId()) from `active` (before where() conditions
+  // are checked).
+  void Candidates(const Active& active, int key_id, std::vector<int>& edges) const;
   // The nodes of `edges` whose conditions hold for `element`, and the best rule among them.
   void Enter(const std::vector<int>& edges, simdjson::dom::element element, Active& next,
              Match& best) const;
@@ -88,12 +95,6 @@ class FhirRules {
     int specificity = -1;
   };
   int Child(int node, const FhirStep& step);
-  // The id of an element name (or resource type) some rule names; -1 for any other name, which
-  // no rule can match (most keys of a resource): one hash lookup per key, not one per node.
-  int KeyId(std::string_view name) const {
-    auto it = key_ids_.find(absl::string_view(name.data(), name.size()));
-    return it == key_ids_.end() ? -1 : it->second;
-  }
 
   std::vector<Node> nodes_;
   std::vector<Edge> edges_;

@@ -204,6 +204,12 @@ struct RecordCounts {
     if (it == names_.end()) it = names_.emplace(field).first;
     changed.emplace_back(&*it, action);
   }
+  // Add() for a name the caller interned: no copy, no lookup.
+  // REQUIRES: `*field` stays unchanged and alive until CommitTo() and for as long as this
+  // RecordCounts commits to the same report (its pointer is the counter's key).
+  void AddInterned(const std::string* field, FieldAction action) {
+    changed.emplace_back(field, action);
+  }
   void Clear() {
     changed.clear();
     text = PipelineStats();
