@@ -234,7 +234,14 @@ INSTANTIATE_TEST_SUITE_P(
         // A three-letter word no list knows ends a list of names where the clause ends.
         Positive{"ThreeLetterWordEndsListOfNames",
                  "social: his two sons are his proxies. marcus and tav\n", "tav",
-                 PhiType::kName}),
+                 PhiType::kName},
+        // The first letters of a listed place, capitalised, after "in", "from" or "near".
+        Positive{"PlaceAbbreviationAfterIn",
+                 "Arrived by ambulance from the VA in Annap\nthis is a 60 yo man.", "Annap",
+                 PhiType::kLocation},
+        // A word of a hospital's name after a scheduled event and "at", in any casing.
+        Positive{"HospitalWordAfterMeetingAt", "pt upset after family meeting at harbor.\nvss.",
+                 "harbor", PhiType::kFacility}),
     [](const testing::TestParamInfo<Positive>& info) { return std::string(info.param.name); });
 
 TEST_F(DetectorTest, FindsFaxByContext) {
@@ -384,7 +391,12 @@ INSTANTIATE_TEST_SUITE_P(
         Negative{"FunctionWordBetweenTitleAndAge", "Mr. Quellavan also is a 91 yo man.", "also"},
         // A three-letter abbreviation after a name and "and" mid-clause.
         Negative{"ThreeLetterAbbreviationMidClause",
-                 "social: wife linda and ogt placement confirmed by xray.", "ogt"}),
+                 "social: wife linda and ogt placement confirmed by xray.", "ogt"},
+        // A place abbreviation in capitals (a note in capitals), or after a word that is no cue.
+        Negative{"PlaceAbbreviationInCapitals", "ARRIVED FROM THE VA IN ANNAP TODAY.", "ANNAP"},
+        Negative{"PlaceAbbreviationAfterBy", "Consult by Annap team today.", "Annap"},
+        // "home" is a word of some hospitals' names, but "at home" is no hospital.
+        Negative{"MeetingAtHome", "family meeting at home with hospice team.", "home"}),
     [](const testing::TestParamInfo<Negative>& info) { return std::string(info.param.name); });
 
 // ---- Span structure and offsets. ----

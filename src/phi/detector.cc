@@ -66,7 +66,7 @@ absl::StatusOr<std::unique_ptr<Detector>> Detector::Create(const DetectorOptions
                                                 : options.lexicon_dir;
   auto lex = internal::Lexicon::Load(dir);
   if (!lex.ok()) return lex.status();
-  internal::AddRuleWords(**lex);
+  if (auto s = internal::AddRuleWords(**lex, dir); !s.ok()) return s;
   impl->lexicon = std::move(*lex);
   std::string cache_dir = options.cache_dir.empty() ? DefaultCacheDir() : options.cache_dir;
   if (cache_dir == "-") cache_dir.clear();

@@ -44,6 +44,7 @@ enum LexiconFlag : uint32_t {
   kRoleVisitVerb = 1 << 23,       // "called", "visited": a person did it
   kRoleRuleKeyword = 1 << 22,     // a word some rule tests by name ("st", "son", "cell"): see
                                   // RuleKeywords() in rule_words.cc
+  kPlaceAbbreviation = 1 << 24,   // first 4-5 letters of a one-word place, in no list ("balt")
 };
 
 // A fast hash for short words (most tokens are under 16 bytes).

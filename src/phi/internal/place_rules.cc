@@ -64,6 +64,14 @@ void Rules::PlaceContextRule(size_t i) {
     Emit(j, end, PhiType::kLocation, 0.8);
     return;
   }
+  // "from the VA in Balt": the first letters of a listed one-word place, a word of no list,
+  // capitalised by the writer ("Balt", not "BALT" in a note in capitals), after "in", "from" or
+  // "near".
+  if ((tok_[j].flags & kPlaceAbbreviation) && tok_[j].title &&
+      (lower_[i] == "in" || lower_[i] == "from" || lower_[i] == "near")) {
+    Emit(j, j, PhiType::kLocation, 0.7);
+    return;
+  }
   // "lives in DC": the District of Columbia is the city of Washington, no state. "DC" is also
   // "discontinue" ("will DC in am"), so only in capitals after a word for living somewhere.
   if (lower_[j] == "dc" && tok_[j].upper && lower_[i] == "in" && i > 0 && Joined(i) &&
@@ -109,6 +117,15 @@ void Rules::PlaceContextRule(size_t i) {
       Emit(j, j, PhiType::kFacility, 0.75);
       return;
     }
+    // "meeting at harbor": after a scheduled event and "at", a word of a hospital's name is the
+    // hospital in any casing ("care at home", "seen at all" stay: generic and function words;
+    // "appointment at medicine clinic" names a kind of clinic, not one).
+    if (w == "at" && (F(j) & kFacilityWord) && !Role(j, kRoleGenericModifier | kRoleRelative) &&
+        i > 0 && Joined(i) && ScheduledEvent(i - 1) &&
+        !(j + 1 < tok_.size() && Joined(j + 1) && Role(j + 1, kRoleFacilityKeyword))) {
+      Emit(j, j, PhiType::kFacility, 0.7);
+      return;
+    }
     // A common first name or surname after "to" is more likely a person ("went to Grace").
     if ((F(j) & kFacilityWord) && tok_[j].title && mode_ == CaseMode::kMixed &&
         !(F(j) & kCommonName)) {
@@ -123,6 +140,13 @@ void Rules::PlaceContextRule(size_t i) {
       (mode_ != CaseMode::kMixed || tok_[j].upper || len <= 3)) {
     Emit(j, j, PhiType::kFacility, 0.75);
   }
+}
+
+// A scheduled event that happens at a place: "meeting", "appointment", "visit", "dialysis".
+bool Rules::ScheduledEvent(size_t k) const {
+  static constexpr std::string_view kEvents[] = {"meeting", "appointment", "appt", "visit",
+                                                 "dialysis", "surgery", "procedure"};
+  return std::find(std::begin(kEvents), std::end(kEvents), lower_[k]) != std::end(kEvents);
 }
 
 // "Quartermain 2" ends there (or "2/3"); "INTUBATION 7.23", "80'S", "40%" are numbers.

@@ -6,6 +6,8 @@
 #include <string_view>
 
 #include "absl/container/flat_hash_set.h"
+#include "phiguard/core/file_io.h"
+#include "phiguard/core/strings.h"
 
 namespace phiguard::phi::internal {
 namespace {
@@ -135,9 +137,29 @@ const Set& RuleKeywords() {
   return *s;
 }
 
+// "Balt", "Phila": writers shorten a place to its first letters. The first 4 and 5 letters of a
+// one-word place of 6+ letters are marked, unless they are a word of some list themselves
+// or a rule keyword ("wash", "cath", "hosp"): ~6,500 entries.
+absl::Status AddPlaceAbbreviations(Lexicon& lexicon, const std::string& lexicon_dir) {
+  const std::string path = phiguard::Cat(lexicon_dir, "/us_places.txt");
+  absl::StatusOr<std::string> places = ReadFileBounded(path, 16u << 20);
+  if (!places.ok()) return places.status();
+  for (std::string_view line : phiguard::Split(*places, '\n')) {
+    const std::string place = phiguard::ToLowerAscii(phiguard::StripAscii(line));
+    if (place.size() < 6 || place.find_first_not_of("abcdefghijklmnopqrstuvwxyz") != std::string::npos)
+      continue;
+    for (size_t n : {4u, 5u}) {
+      if (n + 2 > place.size()) continue;
+      const std::string_view prefix(place.data(), n);
+      if (lexicon.Lookup(prefix).flags == 0) lexicon.AddFlags(prefix, kPlaceAbbreviation);
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
-void AddRuleWords(Lexicon& lexicon) {
+absl::Status AddRuleWords(Lexicon& lexicon, const std::string& lexicon_dir) {
   const std::pair<const Set&, uint32_t> kRoles[] = {
       {ClinicianTitles(), kRoleClinicianTitle},   {PersonTitles(), kRolePersonTitle},
       {RelativeWords(), kRoleRelative},           {PersonContextBefore(), kRolePersonContext},
@@ -149,6 +171,7 @@ void AddRuleWords(Lexicon& lexicon) {
   for (const auto& [set, role] : kRoles) {
     for (std::string_view w : set) lexicon.AddFlags(w, role);
   }
+  return AddPlaceAbbreviations(lexicon, lexicon_dir);
 }
 
 }  // namespace phiguard::phi::internal

@@ -130,6 +130,7 @@ class Rules {
   bool PlaceAt(size_t j, size_t* end, size_t min_len = 3) const;
   void PlaceContextRule(size_t i);
   bool CompassRegion(size_t j) const;
+  bool ScheduledEvent(size_t k) const;
   bool WardNumberEnds(size_t pos) const;
   bool PlaceBeforeState(size_t i, size_t* end) const;
 
