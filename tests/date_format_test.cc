@@ -1,4 +1,5 @@
 #include "deid/internal/date_format.h"
+#include "deid/internal/machine_date.h"
 
 #include <gtest/gtest.h>
 
@@ -151,6 +152,27 @@ INSTANTIATE_TEST_SUITE_P(DateFormat, UnparseableDateTest,
                          testing::Values("", "yesterday", "Christmas", "13/12/2010", "0/5",
                                          "7/22/123", "22nd", "Smarch 3", "2010-13-01", "7-22x",
                                          "7/22/2010 extra", "the 4th"));
+
+// FHIR and HL7 dates keep their precision, separators and time part when shifted or generalised.
+TEST(MachineDate, ShiftsAndGeneralisesInTheInputsFormat) {
+  auto fhir = ParseFhirDate("2020-02-29T10:20:30+01:00");
+  ASSERT_TRUE(fhir.has_value());
+  EXPECT_EQ(fhir->Shifted(7), "2020-03-07T10:20:30+01:00");
+  EXPECT_EQ(fhir->Shifted(-60), "2019-12-31T10:20:30+01:00");
+  EXPECT_EQ(fhir->Year(), "2020");
+  EXPECT_EQ(fhir->Month(), "2020-02");
+  EXPECT_EQ(ParseFhirDate("0999-01")->Shifted(-30), "0998-12");  // month precision: from day 15
+  EXPECT_EQ(ParseFhirDate("0042")->Shifted(700), "0042");       // year only: kept
+  EXPECT_EQ(ParseFhirDate("0001-01-03")->Shifted(-7), "0001-01-03");  // before year 1: kept
+  EXPECT_EQ(ParseFhirDate("9999-12-30")->Shifted(1), "9999-12-31");
+  auto hl7 = ParseHl7Date("20200229123000");
+  ASSERT_TRUE(hl7.has_value());
+  EXPECT_EQ(hl7->Shifted(1), "20200301123000");
+  EXPECT_EQ(hl7->Year(), "2020");
+  EXPECT_EQ(hl7->Month(), "202002");
+  EXPECT_FALSE(ParseFhirDate("2021-02-29").has_value());
+  EXPECT_FALSE(ParseHl7Date("202002").has_value());
+}
 
 }  // namespace
 }  // namespace phiguard::deid::internal

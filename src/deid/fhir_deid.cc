@@ -159,10 +159,9 @@ class FhirWorker {
     for (auto [key, value] : obj) {
       const size_t before = out.size();
       if (out.size() > open) out.push_back(',');
-      internal::AppendJsonString(out, key);
-      out.push_back(':');
       const int parent_path = path_;
       path_ = previous = Child(parent_path, previous, key);
+      out.append(paths_.JsonKey(path_));
       bool kept = false;
       absl::Status s;
       if (at_resource && key == "resourceType") {

@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include "absl/container/flat_hash_map.h"
+#include "deid/internal/json_escape.h"
 
 namespace phiguard::deid::internal {
 
@@ -59,6 +60,15 @@ class ElementPaths {
     }
     return n.name;
   }
+  // The path's key as a JSON object member's start: "family": (escaped once, then reused).
+  const std::string& JsonKey(int path) {
+    Node& n = nodes_[path];
+    if (n.json_key.empty()) {
+      AppendJsonString(n.json_key, KeyOf(n));
+      n.json_key.push_back(':');
+    }
+    return n.json_key;
+  }
   // Drops the transient paths (the ids of stable paths stay valid).
   void ForgetTransient() {
     while (nodes_.size() > stable_) {
@@ -74,6 +84,7 @@ class ElementPaths {
     int tag = 0;
     size_t length = 0;      // of the dotted name
     std::string name;       // the dotted name, once Name() built it
+    std::string json_key;   // once JsonKey() built it
     bool named = false;
     int next = kNone;         // the path met after this one in its object last time (a hint)
     int first_child = kNone;  // the path met first below this one last time (a hint)

@@ -191,24 +191,33 @@ class FieldDeidentifier {
   absl::flat_hash_map<std::string, std::vector<phi::Span>> span_memo_;
 };
 
+// The report's counter of each (field, transform), by the address of the field's interned name
+// (std::map nodes do not move, so a counter is found in the report once).
+using CounterSlots = absl::flat_hash_map<std::pair<const std::string*, FieldAction>, size_t*>;
+
 // What one record changed, held until the record is known good (a quarantined record counts
 // nothing but its failure).
 // Field names are interned (kept from record to record): a record changes dozens of values
 // under the same few names.
 struct RecordCounts {
-  std::vector<std::pair<const std::string*, FieldAction>> changed;  // field, transform
+  struct Change {
+    const std::string* field;
+    FieldAction action;
+    bool caller_interned;  // AddInterned(): the name outlives the run
+  };
+  std::vector<Change> changed;
   PipelineStats text;
 
   void Add(std::string_view field, FieldAction action) {
     auto it = names_.find(absl::string_view(field.data(), field.size()));
     if (it == names_.end()) it = names_.emplace(field).first;
-    changed.emplace_back(&*it, action);
+    changed.push_back({&*it, action, false});
   }
   // Add() for a name the caller interned: no copy, no lookup.
-  // REQUIRES: `*field` stays unchanged and alive until CommitTo() and for as long as this
-  // RecordCounts commits to the same report (its pointer is the counter's key).
+  // REQUIRES: `*field` stays unchanged and alive until the end of the run (its address is the
+  // key of its counter, see CommitTo).
   void AddInterned(const std::string* field, FieldAction action) {
-    changed.emplace_back(field, action);
+    changed.push_back({field, action, true});
   }
   void Clear() {
     changed.clear();
@@ -219,19 +228,23 @@ struct RecordCounts {
     }
   }
   // Adds the counts to `report`. Each (field, transform) finds its counter in the report once and
-  // keeps a pointer to it (std::map nodes do not move): a FHIR export changes ~100k values per
-  // 10 MB under a few hundred long dotted names, and a map lookup per value was the walker's
-  // largest cost after the detector (string compares of "Encounter.participant.individual...").
-  // REQUIRES: `report` outlives this RecordCounts or is the only report it commits to.
-  void CommitTo(StructuredReport& report) {
+  // keeps a pointer to it: a FHIR export changes ~100k values per 10 MB under a few hundred long
+  // dotted names, and a map lookup per value was the walker's largest cost after the detector
+  // (string compares of "Encounter.participant.individual..."). Names from AddInterned() keep
+  // their counters in `shared` when given: the RecordCounts of a batch of records then find
+  // each counter once in all, not once each.
+  // REQUIRES: `report` outlives this RecordCounts or is the only report it commits to; the same
+  // for `shared` (one CounterSlots per report).
+  void CommitTo(StructuredReport& report, CounterSlots* shared = nullptr) {
     if (committed_to_ != &report) {
       slots_.clear();
       committed_to_ = &report;
     }
-    for (const auto& change : changed) {
-      size_t*& slot = slots_[change];
+    for (const Change& change : changed) {
+      CounterSlots& slots = change.caller_interned && shared != nullptr ? *shared : slots_;
+      size_t*& slot = slots[{change.field, change.action}];
       if (slot == nullptr) {
-        slot = &report.by_field[*change.first][std::string(FieldActionName(change.second))];
+        slot = &report.by_field[*change.field][std::string(FieldActionName(change.action))];
       }
       ++*slot;
     }
@@ -241,8 +254,7 @@ struct RecordCounts {
  private:
   static constexpr size_t kMaxNames = 1 << 12;
   absl::node_hash_set<std::string> names_;  // node-based: the pointers in `changed` stay valid
-  // The report's counter of each (interned field, transform) committed so far.
-  absl::flat_hash_map<std::pair<const std::string*, FieldAction>, size_t*> slots_;
+  CounterSlots slots_;  // the counters of the names in names_ (and of interned ones if no shared)
   const StructuredReport* committed_to_ = nullptr;
 };
 

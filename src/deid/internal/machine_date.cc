@@ -26,7 +26,24 @@ bool ValidDay(int y, int m, int d) {
   return day.year() == y && day.month() == m && day.day() == d;
 }
 
+void AppendDigits(std::string& out, int v, int n) {
+  char buf[4];
+  for (int i = n - 1; i >= 0; --i, v /= 10) buf[i] = static_cast<char>('0' + v % 10);
+  out.append(buf, n);
+}
+
 std::string Format(const MachineDate& f, int y, int m, int d) {
+  if (y >= 0 && y <= 9999 && m >= 0 && m <= 12 && d >= 0 && d <= 31) {  // as below, no printf
+    std::string out;
+    AppendDigits(out, y, 4);
+    if (m == 0) return out;
+    if (!f.compact) out.push_back('-');
+    AppendDigits(out, m, 2);
+    if (d == 0) return out;
+    if (!f.compact) out.push_back('-');
+    AppendDigits(out, d, 2);
+    return out;
+  }
   char buf[16];
   if (m == 0) std::snprintf(buf, sizeof buf, "%04d", y);
   else if (d == 0) std::snprintf(buf, sizeof buf, f.compact ? "%04d%02d" : "%04d-%02d", y, m);

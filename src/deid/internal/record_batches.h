@@ -47,6 +47,7 @@ absl::Status RunRecordBatches(const std::function<bool(BatchRecord&)>& next,
                               const StructuredOptions& opt, const std::string& display,
                               RecordSink& sink, StructuredReport& report) {
   const size_t threads = workers.size();
+  CounterSlots slots;  // the report's counters, shared by the batch's records
   std::vector<BatchRecord> batch(std::max<size_t>(1, opt.batch_records));
   bool eof = false;
   while (!eof) {
@@ -99,7 +100,7 @@ absl::Status RunRecordBatches(const std::function<bool(BatchRecord&)>& next,
         }
         continue;
       }
-      r.counts.CommitTo(report);
+      r.counts.CommitTo(report, &slots);
       if (r.dropped) {
         ++report.dropped;
         continue;
