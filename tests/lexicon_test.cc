@@ -42,6 +42,8 @@ TEST_F(LexiconLoadTest, EveryListAddsItsFlagToTheLowerCasedWord) {
   EXPECT_EQ(l.Lookup("bell").flags & kEnglish, kEnglish);  // surrounding spaces stripped
   EXPECT_EQ(l.Lookup("san diego").flags & kPlace, kPlace);
   EXPECT_EQ(l.Lookup("san").flags & kPlacePrefix, kPlacePrefix);
+  EXPECT_EQ(l.Lookup("diego").flags & kPlaceSecondWord, kPlaceSecondWord);
+  EXPECT_EQ(l.Lookup("baltimore").flags & (kPlacePrefix | kPlaceSecondWord), 0u);
   EXPECT_EQ(l.Lookup("doe").flags & kClinical, kClinical);
   EXPECT_EQ(l.Lookup("md").flags & kState, kState);
   EXPECT_EQ(l.Lookup("gbmc").flags & kFacilityAcronym, kFacilityAcronym);

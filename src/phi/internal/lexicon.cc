@@ -114,7 +114,11 @@ absl::StatusOr<std::unique_ptr<Lexicon>> Lexicon::Load(const std::string& dir) {
   if (auto s = ForEachLine(phiguard::Cat(dir, "/us_places.txt"), [&](std::string_view line, size_t) {
         line = phiguard::StripAscii(line);
         size_t sp = line.find(' ');
-        if (sp != std::string_view::npos) lex->Add(phiguard::ToLowerAscii(line.substr(0, sp)), kPlacePrefix, 0);
+        if (sp == std::string_view::npos) return absl::OkStatus();
+        lex->Add(phiguard::ToLowerAscii(line.substr(0, sp)), kPlacePrefix, 0);
+        // Only a one-word rest can be the token after the prefix (PlaceAt looks up "a b").
+        if (std::string_view rest = line.substr(sp + 1); rest.find(' ') == std::string_view::npos)
+          lex->Add(phiguard::ToLowerAscii(rest), kPlaceSecondWord, 0);
         return absl::OkStatus();
       });
       !s.ok()) {

@@ -45,6 +45,8 @@ enum LexiconFlag : uint32_t {
   kRoleRuleKeyword = 1 << 22,     // a word some rule tests by name ("st", "son", "cell"): see
                                   // RuleKeywords() in rule_words.cc
   kPlaceAbbreviation = 1 << 24,   // first 4-5 letters of a one-word place, in no list ("balt")
+  kPlaceSecondWord = 1 << 30,     // second word of a two-word place ("diego" of "san diego"):
+                                  // no phrase lookup without it
 };
 
 // A fast hash for short words (most tokens are under 16 bytes).
@@ -101,7 +103,7 @@ class Lexicon {
 // zero-padded to 8, 16 or 32 bytes by length (92% of the words in clinical notes have at most 8
 // bytes, all but 0.01% at most 16), compared without a call to memcmp; four ways per set, most
 // recent first. For words of up to 8 bytes a set is one 64-byte line (keys, then entries), so a
-// lookup touches one line of a 256 KiB table; the three tables take 448 KiB in all.
+// lookup touches one line of a 256 KiB table; the three tables take 560 KiB in all.
 class LexiconCache {
  public:
   // Bytes that must be readable (any value) after the last word passed to Get().
@@ -192,8 +194,8 @@ class LexiconCache {
   };
 
   Table<1, 12> short_;   // 4096 sets of 64 bytes: 256 KiB, 16k words of up to 8 bytes
-  Table<2, 10> medium_;  // 1024 sets of 128 bytes: 128 KiB
-  Table<4, 8> long_;     // 256 sets of 256 bytes: 64 KiB
+  Table<2, 11> medium_;  // 2048 sets of 128 bytes: 256 KiB
+  Table<4, 8> long_;     // 256 sets of 192 bytes: 48 KiB
 };
 
 }  // namespace phiguard::phi::internal

@@ -60,15 +60,17 @@ void TagTokens(std::string_view lower, const Lexicon& lexicon, LexiconCache& cac
     Token& t = tokens[i];
     if (t.digits || t.end - t.start > 40) continue;
     LexiconEntry e = cache.Get(lower.data() + t.start, t.end - t.start, lexicon);
-    // "o'brien": the Census lists O'Brien, D'Angelo as OBRIEN, DANGELO.
-    if (e.flags == 0 && t.end - t.start >= 4 && lower[t.start + 1] == '\'') {
+    // "o'brien": the Census lists O'Brien, D'Angelo as OBRIEN, DANGELO. The word keeps its
+    // kPlaceSecondWord bit, a hint for phrase lookups only.
+    const uint32_t second = e.flags & kPlaceSecondWord;
+    if ((e.flags & ~kPlaceSecondWord) == 0 && t.end - t.start >= 4 && lower[t.start + 1] == '\'') {
       char key[40 + LexiconCache::kPadding] = {};
       const size_t len = t.end - t.start - 1;
       key[0] = lower[t.start];
       std::memcpy(key + 1, lower.data() + t.start + 2, len - 1);
       e = cache.Get(key, len, lexicon);
     }
-    t.flags = e.flags;
+    t.flags = e.flags | second;
     t.name_count = e.name_count;
   }
 }

@@ -14,7 +14,8 @@ namespace phiguard::phi::internal {
 // its casing; sets *end to its last token.
 bool Rules::PlaceAt(size_t j, size_t* end, size_t min_len) const {
   // Two-word places first ("San Diego", "Glen Burnie").
-  if ((tok_[j].flags & kPlacePrefix) && j + 1 < tok_.size() && Joined(j + 1) && Word(j + 1)) {
+  if ((tok_[j].flags & kPlacePrefix) && j + 1 < tok_.size() &&
+      (tok_[j + 1].flags & kPlaceSecondWord) && Joined(j + 1) && Word(j + 1)) {
     // "san diego": both words and one space, zero-padded for the cache (no allocation).
     char two[kMaxPlaceKey + LexiconCache::kPadding] = {};
     std::string_view a = lower_[j], b = lower_[j + 1];
