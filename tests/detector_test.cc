@@ -241,7 +241,13 @@ INSTANTIATE_TEST_SUITE_P(
                  PhiType::kLocation},
         // A word of a hospital's name after a scheduled event and "at", in any casing.
         Positive{"HospitalWordAfterMeetingAt", "pt upset after family meeting at harbor.\nvss.",
-                 "harbor", PhiType::kFacility}),
+                 "harbor", PhiType::kFacility},
+        // An initial with its period after a title, even after "MS" in capitals or when the
+        // letter is also a word ("A").
+        Positive{"DottedInitialAfterMsInCapitals", "FAMILY MET WITH MS R. ABOUT DISCHARGE.", "R",
+                 PhiType::kName},
+        Positive{"DottedInitialThatIsAWordAfterDr", "Plan per Dr. A. Quellavan today.",
+                 "A. Quellavan", PhiType::kClinicianName}),
     [](const testing::TestParamInfo<Positive>& info) { return std::string(info.param.name); });
 
 TEST_F(DetectorTest, FindsFaxByContext) {
@@ -396,7 +402,9 @@ INSTANTIATE_TEST_SUITE_P(
         Negative{"PlaceAbbreviationInCapitals", "ARRIVED FROM THE VA IN ANNAP TODAY.", "ANNAP"},
         Negative{"PlaceAbbreviationAfterBy", "Consult by Annap team today.", "Annap"},
         // "home" is a word of some hospitals' names, but "at home" is no hospital.
-        Negative{"MeetingAtHome", "family meeting at home with hospice team.", "home"}),
+        Negative{"MeetingAtHome", "family meeting at home with hospice team.", "home"},
+        // "MS" (mental status) before a letter without a period.
+        Negative{"MentalStatusBeforeAlertAndOriented", "NEURO: MS A&O X3, MAE.", "A&O"}),
     [](const testing::TestParamInfo<Negative>& info) { return std::string(info.param.name); });
 
 // ---- Span structure and offsets. ----

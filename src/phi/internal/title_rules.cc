@@ -8,10 +8,16 @@ namespace phiguard::phi::internal {
 
 void Rules::TitleRule(size_t i, PhiType type) {
   size_t j = i + 1;
-  if (j >= tok_.size() || !Joined(j) || !Word(j) || Function(j)) return;
+  if (j >= tok_.size() || !Joined(j) || !Word(j)) return;
+  // An initial with its period ("MS S. CARE"), even one that is also a word ("s", "i").
+  const bool dotted_initial = tok_[j].initial && j + 1 < tok_.size() && Gap(j + 1).starts_with('.');
+  if (Function(j) && !dotted_initial) return;
   // After a title even a clinical-looking word is a name ("Dr. Foley"), except clear jargon in
   // lower-case after "ms" (mental status) or "dr" (a ward).
-  if (lower_[i] == "ms" && (tok_[i].upper || mode_ == CaseMode::kLower) && !Nameish(j)) return;
+  // An initial with its period after "MS" is a name's initial, though: "WITH MS S. CARE".
+  if (lower_[i] == "ms" && (tok_[i].upper || mode_ == CaseMode::kLower) && !Nameish(j) &&
+      !dotted_initial)
+    return;
   // In mixed-case text "MR"/"MS" are mitral regurgitation and mental status, "ms" morphine.
   if ((lower_[i] == "mr" || lower_[i] == "ms") && mode_ == CaseMode::kMixed && !tok_[i].title)
     return;
