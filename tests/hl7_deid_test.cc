@@ -10,6 +10,7 @@
 #include <set>
 
 #include "fhir_hl7_util.h"
+#include "phiguard/core/strings.h"
 #include "test_util.h"
 
 namespace phiguard::deid {
@@ -224,6 +225,34 @@ TEST_F(Hl7DeidTest, NamesWhereNoRuleExpectsThemAreRedactedByTheirShape) {
                            "CODE123", "^^^^MD"}) {
     EXPECT_NE(out.find(kept), std::string::npos) << kept << " lost:\n" << out;
   }
+}
+
+// Each changed value is counted once under the policy key that names it, or else its SEG-F,
+// across batches and threads.
+TEST_F(Hl7DeidTest, ReportCountsEachChangedValueUnderItsRuleOrField) {
+  auto policy = ParseFieldPolicyYaml(
+      "default: redact\nfields:\n  PID-5: {transform: redact, type: NAME}\n  MSH-9: keep\n");
+  ASSERT_TRUE(policy.ok()) << policy.status();
+  std::string in;
+  for (int i = 0; i < 5; ++i) {
+    in += Cat("MSH|^~\\&|APP|FAC|||2020010", i + 1, "||ADT^A01|", i, "\r",
+              "PID|1||MRN", i, "||Walsh^Ann||19500101\r");
+  }
+  StructuredOptions run;
+  run.batch_records = 2;
+  run.threads = 2;
+  std::string out;
+  auto r = Run(in, *policy, &out, run);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->records, 5u);
+  EXPECT_EQ(r->by_field.at("PID-5").at("redact"), 10u);  // family and given
+  EXPECT_EQ(r->by_field.at("PID-3").at("redact"), 5u);
+  EXPECT_EQ(r->by_field.at("PID-7").at("redact"), 5u);
+  EXPECT_EQ(r->by_field.at("MSH-3").at("redact"), 5u);
+  EXPECT_EQ(r->by_field.at("MSH-10").at("redact"), 5u);
+  EXPECT_FALSE(r->by_field.contains("MSH-9"));
+  EXPECT_EQ(out.find("Walsh"), std::string::npos);
+  EXPECT_NE(out.find("ADT^A01"), std::string::npos);
 }
 
 TEST(Hl7Policy, BadLocationsAreErrorsWithTheirLineAndColumn) {

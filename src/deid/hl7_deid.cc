@@ -1,10 +1,12 @@
 #include "phiguard/deid/hl7_deid.h"
 
 #include <array>
+#include <cstring>
 #include <map>
 #include <memory>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/node_hash_map.h"
 #include "deid/internal/field_deidentifier.h"
 #include "deid/internal/hl7_message.h"
 #include "deid/internal/hl7_segments.h"
@@ -111,8 +113,18 @@ std::optional<phi::PhiType> IdentifyingValueType(std::string_view t) {
   return std::nullopt;
 }
 
-// Split that keeps empty pieces (HL7 positions matter).
-std::vector<std::string_view> Pieces(std::string_view s, char sep) { return Split(s, sep); }
+// Split that keeps empty pieces (HL7 positions matter), into a vector reused from call to call.
+void Pieces(std::string_view s, char sep, std::vector<std::string_view>& out) {
+  out.clear();
+  for (;;) {
+    const void* at = std::memchr(s.data(), sep, s.size());
+    if (at == nullptr) break;
+    const size_t n = static_cast<const char*>(at) - s.data();
+    out.push_back(s.substr(0, n));
+    s.remove_prefix(n + 1);
+  }
+  out.push_back(s);
+}
 
 class Hl7Worker {
  public:
@@ -132,7 +144,8 @@ class Hl7Worker {
           Cat("not valid UTF-8 at byte ", *bad, " (only ASCII and UTF-8 messages are supported)"));
     }
     counts_ = &r.counts;
-    std::vector<std::string_view> segments = Pieces(r.input, '\r');
+    std::vector<std::string_view>& segments = segments_;
+    Pieces(r.input, '\r', segments);
     const std::string_view first = segments[0];
     if (!internal::IsHeaderSegment(first) && !first.starts_with("BTS") && !first.starts_with("FTS")) {
       return absl::InvalidArgumentError(Cat("message starts with ",
@@ -149,7 +162,8 @@ class Hl7Worker {
     DocumentContext ctx;
     for (std::string_view seg : segments) {
       if (!seg.starts_with("PID")) continue;
-      std::vector<std::string_view> f = Pieces(seg, enc.field);
+      std::vector<std::string_view>& f = fields_at_;
+      Pieces(seg, enc.field, f);
       if (f.size() > 3) {
         std::string_view id = f[3].substr(0, f[3].find(enc.repetition));
         ctx.patient_id = internal::Hl7Unescape(id.substr(0, id.find(enc.component)), enc);
@@ -179,7 +193,8 @@ class Hl7Worker {
     const auto* rules = rules_.Segment(id);
     // Segments the standard does not define (Z-segments): nothing is known of their fields.
     const bool loose = internal::Hl7SegmentFieldCount(id) == 0;
-    std::vector<std::string_view> fields = Pieces(seg, enc.field);
+    std::vector<std::string_view>& fields = fields_at_;
+    Pieces(seg, enc.field, fields);
     // OBX-5 is text only when OBX-2 says so.
     std::string_view value_type = id == "OBX" && fields.size() > 2 ? fields[2] : std::string_view();
     out.append(id);
@@ -191,14 +206,15 @@ class Hl7Worker {
         out.append(fields[p]);
         continue;
       }
-      const std::string base = Cat(id, "-", field);
       const bool birth_date = (id == "PID" && field == 7) || (id == "GT1" && field == 8) ||
                               (id == "IN1" && field == 18) || (id == "NK1" && field == 16);
       bool first_rep = true;
-      for (std::string_view rep : Pieces(fields[p], enc.repetition)) {
+      Pieces(fields[p], enc.repetition, reps_);
+      for (std::string_view rep : reps_) {
         if (!first_rep) out.push_back(enc.repetition);
         first_rep = false;
-        std::vector<std::string_view> comps = Pieces(rep, enc.component);
+        std::vector<std::string_view>& comps = comps_;
+        Pieces(rep, enc.component, comps);
         // A person's name where the policy names nothing (a sender's misplaced XCN, a
         // Z-segment): the text engine cannot tell a bare "HIPPOCRATES" is a name, its shape can.
         const internal::NameShape shape = by_default_text_
@@ -207,7 +223,8 @@ class Hl7Worker {
         for (size_t ci = 0; ci < comps.size(); ++ci) {
           const int c = static_cast<int>(ci) + 1;
           if (ci > 0) out.push_back(enc.component);
-          std::vector<std::string_view> subs = Pieces(comps[ci], enc.subcomponent);
+          std::vector<std::string_view>& subs = subs_;
+          Pieces(comps[ci], enc.subcomponent, subs);
           const internal::NameShape sub_shape = by_default_text_ && subs.size() >= 3
                                                     ? internal::PersonNameShape(subs, false)
                                                     : internal::NameShape::kNone;
@@ -217,8 +234,8 @@ class Hl7Worker {
             const Hl7Rules::Named* named = Hl7Rules::Find(rules, field, c, s);
             const bool is_name = named == nullptr && (internal::IsNameComponent(shape, c) ||
                                                       internal::IsNameComponent(sub_shape, s));
-            absl::Status st = Leaf(subs[si], named, base, id == "OBX" && field == 5, value_type,
-                                   enc, ctx, birth_date, is_name, out);
+            absl::Status st = Leaf(subs[si], named, id, field, id == "OBX" && field == 5,
+                                   value_type, enc, ctx, birth_date, is_name, out);
             if (!st.ok()) return st;
           }
         }
@@ -228,8 +245,8 @@ class Hl7Worker {
   }
 
   // `is_name`: no rule names the value and its shape says it is part of a person's name.
-  absl::Status Leaf(std::string_view raw, const Hl7Rules::Named* named, const std::string& base,
-                    bool obx5, std::string_view value_type, const Hl7Encoding& enc,
+  absl::Status Leaf(std::string_view raw, const Hl7Rules::Named* named, std::string_view segment,
+                    int field, bool obx5, std::string_view value_type, const Hl7Encoding& enc,
                     const DocumentContext& ctx, bool birth_date, bool is_name, std::string& out) {
     if (raw.empty() || raw == "\"\"") {  // empty, or HL7's explicit null
       out.append(raw);
@@ -240,7 +257,6 @@ class Hl7Worker {
       rule.action = FieldAction::kRedact;
       rule.type = phi::PhiType::kName;
     }
-    const std::string& field_name = named != nullptr ? named->name : base;
     if (obx5 && rule.action == FieldAction::kText) {
       if (value_type == "NM" || value_type == "SN" || value_type == "NA" || value_type == "CE" ||
           value_type == "CWE" || value_type == "CNE" || value_type == "CF" || value_type == "ID" ||
@@ -261,7 +277,7 @@ class Hl7Worker {
     std::string value = internal::Hl7Unescape(raw, enc);
     std::string result;
     if (rule.action == FieldAction::kDrop) {
-      counts_->Add(field_name, FieldAction::kDrop);
+      Count(named, segment, field, FieldAction::kDrop);
       return absl::OkStatus();
     }
     std::optional<std::string> date;
@@ -272,16 +288,40 @@ class Hl7Worker {
       result = std::move(*date);
     } else {
       auto v = fields_.Apply(rule, value, ctx, counts_->text);
-      if (!v.ok()) return absl::InvalidArgumentError(Cat(field_name, ": ", v.status().message()));
+      if (!v.ok()) {
+        return absl::InvalidArgumentError(
+            Cat(*FieldName(named, segment, field), ": ", v.status().message()));
+      }
       result = std::move(*v);
     }
     if (result == value) {
       out.append(raw);  // untouched values are written exactly as read
       return absl::OkStatus();
     }
-    counts_->Add(field_name, rule.action);
+    Count(named, segment, field, rule.action);
     out += internal::Hl7Escape(result, enc);
     return absl::OkStatus();
+  }
+
+  // The report's name of a value: the policy key that names it, else "SEG-F". Interned: the
+  // rules live for the run, and so do the "SEG-F" names of this worker (up to kMaxNames).
+  const std::string* FieldName(const Hl7Rules::Named* named, std::string_view segment, int field) {
+    if (named != nullptr) return &named->name;
+    uint64_t key = static_cast<uint64_t>(field);
+    for (char c : segment) key = (key << 8) | static_cast<unsigned char>(c);
+    auto it = names_.find(key);
+    if (it != names_.end()) return &it->second;
+    overflow_name_ = Cat(segment, "-", field);
+    if (names_.size() >= kMaxNames) return &overflow_name_;
+    return &names_.emplace(key, overflow_name_).first->second;
+  }
+  void Count(const Hl7Rules::Named* named, std::string_view segment, int field, FieldAction a) {
+    const std::string* name = FieldName(named, segment, field);
+    if (name == &overflow_name_) {
+      counts_->Add(*name, a);
+    } else {
+      counts_->AddInterned(name, a);
+    }
   }
 
   const FieldPolicy& policy_;
@@ -291,6 +331,11 @@ class Hl7Worker {
   int reference_year_ = 0;
   bool by_default_text_ = false;  // values no rule names go through the text engine
   internal::RecordCounts* counts_ = nullptr;
+  // The pieces of the message being rewritten, by level (reused from record to record).
+  std::vector<std::string_view> segments_, fields_at_, reps_, comps_, subs_;
+  static constexpr size_t kMaxNames = 1 << 12;
+  absl::node_hash_map<uint64_t, std::string> names_;  // "PID-5" by segment id and field
+  std::string overflow_name_;  // a name past kMaxNames (counted by copy)
 };
 
 }  // namespace
