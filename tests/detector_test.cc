@@ -404,7 +404,12 @@ INSTANTIATE_TEST_SUITE_P(
         // "home" is a word of some hospitals' names, but "at home" is no hospital.
         Negative{"MeetingAtHome", "family meeting at home with hospice team.", "home"},
         // "MS" (mental status) before a letter without a period.
-        Negative{"MentalStatusBeforeAlertAndOriented", "NEURO: MS A&O X3, MAE.", "A&O"}),
+        Negative{"MentalStatusBeforeAlertAndOriented", "NEURO: MS A&O X3, MAE.", "A&O"},
+        // An English word form before ", DAUGHTER" is no name; a period after "np" ends it.
+        Negative{"WordFormBeforeCommaDaughter", "SOCIAL: PT TOLERATED EXTUBATION, DAUGHTER HERE.",
+                 "EXTUBATION"},
+        Negative{"CapitalisedWordAfterNasalProngsPeriod", "Sats 95% on 4l np. Face mask at night.",
+                 "Face"}),
     [](const testing::TestParamInfo<Negative>& info) { return std::string(info.param.name); });
 
 // ---- Span structure and offsets. ----

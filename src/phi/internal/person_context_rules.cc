@@ -14,6 +14,8 @@ void Rules::ContextNameRule(size_t i) {
     return;
   size_t j = i + 1;
   if (j >= tok_.size() || !Joined(j) || !Nameish(j)) return;
+  // A period after "np" or "pa" ends a sentence here ("on 6l np. Face tent on/off").
+  if (Gap(j).find('.') != std::string_view::npos) return;
   // "with Healey" but not "with neo": a lone word needs to be a well-known name, or capitalised
   // in mixed-case text; "with martin carey": a first name and a surname together.
   bool full = j + 1 < tok_.size() && Joined(j + 1) && (F(j) & kFirstName) &&

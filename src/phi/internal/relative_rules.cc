@@ -74,7 +74,9 @@ void Rules::RelativeAfterRule(size_t i) {
     g = Gap(b + 1);
   }
   if (g.find_first_not_of(" ,(") != std::string_view::npos || g.empty()) return;
-  if (!NameCandidate(b)) return;
+  // As after the relative word: an unknown word that looks like an English word form is none
+  // ("HUSBAND NOTIFIED OF REINTUBATION, DAUGHTER HERE").
+  if (!NameCandidate(b) || (Unknown(b) && !Capitalised(b) && LooksLikeWordForm(lower_[b]))) return;
   size_t a = b;
   while (a > 0 && b - a < 2 && Joined(a) && NameCandidate(a - 1)) --a;
   Emit(a, b, PhiType::kName, 0.8);
