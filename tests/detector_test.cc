@@ -409,7 +409,10 @@ INSTANTIATE_TEST_SUITE_P(
         Negative{"WordFormBeforeCommaDaughter", "SOCIAL: PT TOLERATED EXTUBATION, DAUGHTER HERE.",
                  "EXTUBATION"},
         Negative{"CapitalisedWordAfterNasalProngsPeriod", "Sats 95% on 4l np. Face mask at night.",
-                 "Face"}),
+                 "Face"},
+        // A word split by a typo: "responsive ness" is "responsiveness", not the surname Ness.
+        Negative{"SplitWordTailIsNoSurname",
+                 "cpap on. improved responsive ness, nods to questions.", "ness"}),
     [](const testing::TestParamInfo<Negative>& info) { return std::string(info.param.name); });
 
 // ---- Span structure and offsets. ----

@@ -115,6 +115,7 @@ class Rules {
 
   // ---- Names and places without context (standalone_rule.cc) ----
   bool FollowedByDose(size_t i) const;
+  bool SplitWordTail(size_t i) const;
   void StandaloneRule(size_t i);
 
   // ---- Facilities and employers (facility_rules.cc) ----

@@ -2,6 +2,8 @@
 // listed place that is no English word. Part of Rules (rules.h).
 #include "phi/internal/rules.h"
 
+#include <cstring>
+
 namespace phiguard::phi::internal {
 
 // "Camila 28 day pack", "Errin 0.35 mg": a brand name before a dose, not a person.
@@ -20,6 +22,18 @@ bool Rules::FollowedByDose(size_t i) const {
   return false;
 }
 
+// "improved responsive ness": a word the writer did not capitalise that makes an English word
+// with the word before it ("responsiveness") is that word split by a typo, not a surname.
+bool Rules::SplitWordTail(size_t i) const {
+  if (i == 0 || Capitalised(i) || Gap(i) != " " || !Word(i - 1)) return false;
+  const std::string_view a = lower_[i - 1], b = lower_[i];
+  char joined[kMaxPlaceKey + LexiconCache::kPadding] = {};
+  if (a.size() + b.size() > kMaxPlaceKey) return false;
+  std::memcpy(joined, a.data(), a.size());
+  std::memcpy(joined + a.size(), b.data(), b.size());
+  return (cache_.Get(joined, a.size() + b.size(), lex_).flags & kEnglish) != 0;
+}
+
 void Rules::StandaloneRule(size_t i) {
   const Token& t = tok_[i];
   if (t.initial || t.end - t.start < 3 || Clinical(i) || Function(i)) return;
@@ -34,6 +48,7 @@ void Rules::StandaloneRule(size_t i) {
   }
   if (!CapOk(i)) return;
   if (Nameish(i)) {
+    if (SplitWordTail(i)) return;
     uint32_t count = tok_[i].name_count;
     // Pairs ("john smith") count more than a lone rare surname.
     bool pair = (i + 1 < tok_.size() && Joined(i + 1) && Nameish(i + 1) && !English(i + 1)) ||
