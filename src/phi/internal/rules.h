@@ -114,6 +114,11 @@ class Rules {
   void SubjectOfAgeRule(size_t i);
 
   // ---- Names and places without context (standalone_rule.cc) ----
+  // Whether StandaloneRule can take token i at all (tested inline by Run: most tokens are not).
+  bool StandaloneCandidate(size_t i) const {
+    const Token& t = tok_[i];
+    return !t.initial && t.end - t.start >= 3 && !(t.flags & (kClinical | kRoleFunction));
+  }
   bool FollowedByDose(size_t i) const;
   bool SplitWordTail(size_t i) const;
   void StandaloneRule(size_t i);

@@ -36,8 +36,8 @@ bool Rules::SplitWordTail(size_t i) const {
 
 void Rules::StandaloneRule(size_t i) {
   const Token& t = tok_[i];
-  if (t.initial || t.end - t.start < 3 || Clinical(i) || Function(i)) return;
-  if (FollowedByDose(i)) return;
+  // REQUIRES: StandaloneCandidate(i) (rules.h; Run tests it before the call).
+  if (i + 2 < tok_.size() && tok_[i + 1].digits && FollowedByDose(i)) return;
   if (English(i)) {
     // "John Moreau": a very common first name that is also a word, before a surname that is not.
     size_t k = i + 1;
