@@ -46,6 +46,16 @@ TEST(Base64, MalformedInputIsRefused) {
   EXPECT_FALSE(Base64Decode("Zm9v\nYmFy").has_value());  // whitespace
   EXPECT_FALSE(Base64Decode("Zm*v").has_value());     // outside the alphabet
   EXPECT_FALSE(Base64Decode("Zm9v-_==").has_value());  // the URL-safe alphabet is not base64
+  EXPECT_FALSE(Base64Decode("Zg==Zm9v").has_value());  // padding before the last quartet
+  EXPECT_FALSE(Base64Decode("Zm9vY*Fy").has_value());  // a bad byte in any position of a quartet
+  EXPECT_FALSE(Base64Decode("Zm9vYm\x80y").has_value());
+}
+
+TEST(Base64, AppendBase64AppendsWhatBase64EncodeReturns) {
+  std::string out = "\"";
+  AppendBase64(out, "foobar");
+  AppendBase64(out, "fo");
+  EXPECT_EQ(out, "\"Zm9vYmFyZm8=");
 }
 
 }  // namespace

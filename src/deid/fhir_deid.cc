@@ -361,7 +361,9 @@ class FhirWorker {
     auto v = fields_.Apply(r, decoded, ctx, counts_->text);
     if (!v.ok()) return absl::InvalidArgumentError(Cat(paths_.Name(path_), ": ", v.status().message()));
     if (*v != decoded) Count(r.action);
-    internal::AppendJsonString(out, internal::Base64Encode(*v));
+    out.push_back('"');  // base64 needs no JSON escaping
+    internal::AppendBase64(out, *v);
+    out.push_back('"');
     return absl::OkStatus();
   }
 
