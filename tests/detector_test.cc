@@ -244,6 +244,10 @@ INSTANTIATE_TEST_SUITE_P(
                  "harbor", PhiType::kFacility},
         // An initial with its period after a title, even after "MS" in capitals or when the
         // letter is also a word ("A").
+        // "in setting of" is no list of ventilator settings.
+        Positive{"SlashDateAfterInSettingOf",
+                 "Oozing in setting of elevated inr/ptt on heparin since 3/9 noted.", "3/9",
+                 PhiType::kDate},
         Positive{"DottedInitialAfterMsInCapitals", "FAMILY MET WITH MS R. ABOUT DISCHARGE.", "R",
                  PhiType::kName},
         Positive{"DottedInitialThatIsAWordAfterDr", "Plan per Dr. A. Quellavan today.",
@@ -411,6 +415,10 @@ INSTANTIATE_TEST_SUITE_P(
         Negative{"CapitalisedWordAfterNasalProngsPeriod", "Sats 95% on 4l np. Face mask at night.",
                  "Face"},
         // A word split by a typo: "responsive ness" is "responsiveness", not the surname Ness.
+        // Ventilator settings in a list, and after a tidal volume.
+        Negative{"PressuresInListOfSettings",
+                 "PULM: SETTINGS-40%, TV 450'S, RR 12-16, & 5/10. SATS OK.", "5/10"},
+        Negative{"PressuresAfterTidalVolume", "ON AC 450TV/40 / 5/10 ,SAT 99 %.", "5/10"},
         Negative{"SplitWordTailIsNoSurname",
                  "cpap on. improved responsive ness, nods to questions.", "ness"}),
     [](const testing::TestParamInfo<Negative>& info) { return std::string(info.param.name); });

@@ -141,12 +141,22 @@ bool ValidSlashDate(std::string_view text, size_t start, size_t end) {
   if (after_starts({"%", " fio2", " peep", " bipap", " cpap", " ps", " ips", " imv"})) return false;
   if (b <= 25) {
     // Whole words only: "MAPS 59-62. ... MLC 8/5" is a line date, not pressure support.
-    for (std::string_view w : {"cpap", "psv", "peep", "simv", "imv", "bipap", "setting", "ps ",
-                               "ps/", "/ps", "fio2", "pressure support"}) {
-      for (size_t at = window.find(w); at != std::string::npos; at = window.find(w, at + 1)) {
-        if (at == 0 || !std::isalpha(static_cast<unsigned char>(window[at - 1]))) return false;
+    auto has_word = [](const std::string& in, std::initializer_list<std::string_view> words) {
+      for (std::string_view w : words) {
+        for (size_t at = in.find(w); at != std::string::npos; at = in.find(w, at + 1)) {
+          if (at == 0 || !std::isalpha(static_cast<unsigned char>(in[at - 1]))) return true;
+        }
       }
-    }
+      return false;
+    };
+    if (has_word(window, {"cpap", "psv", "peep", "simv", "imv", "bipap", "setting", "ps ", "ps/",
+                          "/ps", "fio2", "pressure support"}))
+      return false;
+    // A list of settings runs longer ("SETTINGS-40%, TV 400'S, RR 14-19, & 5/10"), and a tidal
+    // volume ("TV 500", "500TV/50") is one of them ("in setting of" is no such list).
+    const size_t vent_from = start >= 45 ? start - 45 : 0;
+    if (has_word(ToLowerAscii(text.substr(vent_from, start - vent_from)), {"settings", "tv ", "tv/"}))
+      return false;
   }
   if (after_starts({" sem", " murmur", " hsm", " sm ", " systolic", " holosystolic"})) return false;
   // Pain scores: "8/10 CP", "pain 6/10", "c/o 3/10 back pain".
