@@ -248,6 +248,9 @@ INSTANTIATE_TEST_SUITE_P(
         Positive{"SlashDateAfterInSettingOf",
                  "Oozing in setting of elevated inr/ptt on heparin since 3/9 noted.", "3/9",
                  PhiType::kDate},
+        // A capitalised name that is also a word after a credential, mid-line.
+        Positive{"EnglishWordNameAfterCredential", "Pain controlled. RN Hope at bedside.", "Hope",
+                 PhiType::kClinicianName},
         Positive{"DottedInitialAfterMsInCapitals", "FAMILY MET WITH MS R. ABOUT DISCHARGE.", "R",
                  PhiType::kName},
         Positive{"DottedInitialThatIsAWordAfterDr", "Plan per Dr. A. Quellavan today.",
@@ -419,6 +422,8 @@ INSTANTIATE_TEST_SUITE_P(
         Negative{"PressuresInListOfSettings",
                  "PULM: SETTINGS-40%, TV 450'S, RR 12-16, & 5/10. SATS OK.", "5/10"},
         Negative{"PressuresAfterTidalVolume", "ON AC 450TV/40 / 5/10 ,SAT 99 %.", "5/10"},
+        // The same shape ending its line is a heading.
+        Negative{"HeadingAfterCredentialEndsLine", "CCU 7A-7P RN Note\nNeuro: alert.", "Note"},
         Negative{"SplitWordTailIsNoSurname",
                  "cpap on. improved responsive ness, nods to questions.", "ness"}),
     [](const testing::TestParamInfo<Negative>& info) { return std::string(info.param.name); });

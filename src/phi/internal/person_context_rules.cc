@@ -24,6 +24,8 @@ void Rules::ContextNameRule(size_t i) {
   bool known = !English(j) && tok_[j].name_count >= kCaselessStandaloneMinCount;
   bool ok = full || (mode_ == CaseMode::kMixed ? tok_[j].title || known : known);
   if (!ok) return;
+  // "MICUB 7P-7A RN Note" ending its line is a heading; "RN Hope at bedside" is a nurse.
+  if (English(j) && !full && Role(i, kRoleCredential) && EndsLine(j)) return;
   Emit(j, ExtendName(j, 3), PhiType::kClinicianName, 0.75);
 }
 

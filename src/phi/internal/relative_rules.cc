@@ -58,9 +58,21 @@ bool Rules::LooksLikeWordForm(std::string_view w) {
 
 // True when token k is the last word of its clause: the text, its line or its sentence ends.
 bool Rules::ClauseEndsAfter(size_t k) const {
+  const size_t p = AfterBlanks(k);
+  return p >= text_.size() || std::string_view("\r\n.,;:)").find(text_[p]) != std::string_view::npos;
+}
+
+// True when token k is the last word of its line (or of the text).
+bool Rules::EndsLine(size_t k) const {
+  const size_t p = AfterBlanks(k);
+  return p >= text_.size() || text_[p] == '\n' || text_[p] == '\r';
+}
+
+// The offset of the first character after token k that is no space or tab.
+size_t Rules::AfterBlanks(size_t k) const {
   size_t p = tok_[k].end;
   while (p < text_.size() && (text_[p] == ' ' || text_[p] == '\t')) ++p;
-  return p >= text_.size() || std::string_view("\r\n.,;:)").find(text_[p]) != std::string_view::npos;
+  return p;
 }
 
 void Rules::RelativeAfterRule(size_t i) {

@@ -93,6 +93,8 @@ class Rules {
   void EmitOne(size_t a, size_t b, PhiType type, float conf);
   size_t ExtendName(size_t j, size_t max_tokens) const;
   bool ClauseEndsAfter(size_t k) const;
+  bool EndsLine(size_t k) const;
+  size_t AfterBlanks(size_t k) const;
   void Propagate();
   bool Propagates(size_t k) const;
 
