@@ -9,24 +9,35 @@
 
 namespace phiguard::phi::internal {
 
+namespace {
+constexpr uint32_t kContextRoles = kRoleClinicianTitle | kRolePersonTitle | kRoleRelative |
+                                   kRolePersonContext | kRoleCredential | kRoleFacilityKeyword |
+                                   kRolePlaceContext | kRoleRuleKeyword;
+}  // namespace
+
 void Rules::Run() {
   const size_t n = tok_.size();
   for (size_t i = 0; i < n; ++i) {
     const Token& t = tok_[i];
     if (t.digits) continue;
-    std::string_view w = lower_[i];
-    if (Role(i, kRoleClinicianTitle) || Role(i, kRolePersonTitle)) {
-      TitleRule(i, Role(i, kRoleClinicianTitle) ? PhiType::kClinicianName : PhiType::kName);
-    }
-    if (Role(i, kRoleRelative)) RelativeRule(i);
-    if (Role(i, kRolePersonContext)) ContextNameRule(i);
-    if (Role(i, kRoleCredential) && (t.upper || mode_ != CaseMode::kMixed)) CredentialRule(i);
-    if (Role(i, kRoleFacilityKeyword)) FacilityRule(i);
-    if (Role(i, kRolePlaceContext)) PlaceContextRule(i);
-    // Words some rule needs by name (RuleKeywords() in rule_words.cc); order as emitted.
+    // Most words have no context role: one test skips the rules that need one.
+    const bool context = (t.flags & kContextRoles) != 0;
     const bool keyword = Role(i, kRoleRuleKeyword);
-    if (keyword && (w == "st" || w == "saint") && i + 1 < n) SaintRule(i);
-    if (keyword && (w == "u" || w == "univ" || w == "university") && i + 1 < n) UniversityRule(i);
+    const std::string_view w = lower_[i];
+    if (context) {
+      if (Role(i, kRoleClinicianTitle) || Role(i, kRolePersonTitle)) {
+        TitleRule(i, Role(i, kRoleClinicianTitle) ? PhiType::kClinicianName : PhiType::kName);
+      }
+      if (Role(i, kRoleRelative)) RelativeRule(i);
+      if (Role(i, kRolePersonContext)) ContextNameRule(i);
+      if (Role(i, kRoleCredential) && (t.upper || mode_ != CaseMode::kMixed)) CredentialRule(i);
+      if (Role(i, kRoleFacilityKeyword)) FacilityRule(i);
+      if (Role(i, kRolePlaceContext)) PlaceContextRule(i);
+      // Words some rule needs by name (RuleKeywords() in rule_words.cc); order as emitted.
+      if (keyword && (w == "st" || w == "saint") && i + 1 < n) SaintRule(i);
+      if (keyword && (w == "u" || w == "univ" || w == "university") && i + 1 < n)
+        UniversityRule(i);
+    }
     if (t.initial && i + 1 < n) InitialRule(i);
     if (keyword) {
       if ((w == "is" || w == "was") && i + 3 < n) SubjectOfAgeRule(i);

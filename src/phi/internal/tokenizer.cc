@@ -33,6 +33,14 @@ struct ByteMasks {
   std::vector<uint32_t> starts, ends;  // token bounds of one chunk (TokenizeAndLower)
 };
 
+// Bits set in `x`, inline (without -mpopcnt __builtin_popcountll is a call into libgcc).
+inline size_t PopCount(uint64_t x) {
+  x -= (x >> 1) & 0x5555555555555555ull;
+  x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+  x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Full;
+  return static_cast<size_t>((x * 0x0101010101010101ull) >> 56);
+}
+
 // Sets the masks of `n` bytes at `s` and writes the ASCII-lower-cased bytes to `lo`.
 void BuildMasks(const unsigned char* s, size_t n, unsigned char* lo, ByteMasks& m) {
   m.words = (n + 63) / 64;
@@ -56,6 +64,7 @@ void BuildMasks(const unsigned char* s, size_t n, unsigned char* lo, ByteMasks& 
     const __m128i limit26 = _mm_set1_epi8(static_cast<char>(-128 + 26));
     const __m128i limit10 = _mm_set1_epi8(static_cast<char>(-128 + 10));
     unsigned char lowered[64];
+    unsigned char* dst = len == 64 ? lo + base : lowered;  // the last word: a copy of its part
     for (size_t k = 0; k < 64; k += 16) {
       const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + k));
       const __m128i u =
@@ -64,7 +73,7 @@ void BuildMasks(const unsigned char* s, size_t n, unsigned char* lo, ByteMasks& 
           _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8(static_cast<char>(128 - 'a'))), limit26);
       const __m128i d =
           _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8(static_cast<char>(128 - '0'))), limit10);
-      _mm_storeu_si128(reinterpret_cast<__m128i*>(lowered + k),
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + k),
                        _mm_add_epi8(v, _mm_and_si128(u, _mm_set1_epi8(32))));
       up |= static_cast<uint64_t>(static_cast<uint32_t>(_mm_movemask_epi8(u))) << k;
       low |= static_cast<uint64_t>(static_cast<uint32_t>(_mm_movemask_epi8(l))) << k;
@@ -73,7 +82,7 @@ void BuildMasks(const unsigned char* s, size_t n, unsigned char* lo, ByteMasks& 
       apos |= static_cast<uint64_t>(static_cast<uint32_t>(
                   _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\''))))) << k;
     }
-    std::memcpy(lo + base, lowered, len);
+    if (len < 64) std::memcpy(lo + base, lowered, len);
 #else
     for (size_t k = 0; k < 64; ++k) {
       const unsigned char c = p[k];
@@ -88,8 +97,8 @@ void BuildMasks(const unsigned char* s, size_t n, unsigned char* lo, ByteMasks& 
     m.upper[w] = up;
     m.not_upper[w] = low | high;
     m.digit[w] = dig;
-    m.upper_letters += static_cast<size_t>(__builtin_popcountll(up));
-    m.lower_letters += static_cast<size_t>(__builtin_popcountll(low));
+    m.upper_letters += PopCount(up);
+    m.lower_letters += PopCount(low);
     m.letter[w] = up | low | high;
     m.apostrophe[w] = apos;
   }
