@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -63,40 +65,146 @@ TEST(PatternScanner, NamesThePatternThatFailsToCompile) {
   EXPECT_NE(scanner.status().message().find("([0-9]"), std::string_view::npos);
 }
 
-// A scan regex only proposes match ends; the exact regex decides. Every built-in pattern with one
-// must find exactly what it finds alone, on text full of near misses.
-TEST(PatternScanner, ScanRegexFindsExactlyWhatTheRegexFinds) {
+// A scan regex, an own-pass regex or a finder only proposes match ends; the exact regex decides.
+// Every built-in pattern found that way must find exactly what its regex finds alone, on text
+// full of matches and near misses of each.
+TEST(PatternScanner, CandidatesFindExactlyWhatTheRegexFinds) {
   const std::string text =
       "7-22-2010, 07/22/10 and 12.31.99; not 13-22-2010, 7-32-2010, 0-12-2010, 7-22-201, "
       "17-22-2010, 7-2-20100, 7/22/2010/5, 1.2.345, 6.9/3.22, 5-6/3-4, 10/03/10/04, v7-22-2010, "
-      "7-22-2010x, 2010-07-22, 3/4/1999 x 1/1/00 and 11-11-11-11.";
-  size_t with_scan_regex = 0;
+      "7-22-2010x, 2010-07-22, 3/4/1999 x 1/1/00 and 11-11-11-11, 1/2/3/4/5 10/3-1/12.\n"
+      "Seen on the 11th, since 3rd, by\n the 22nd, the 4th ventricle, 2nd unit, on 41st.\n"
+      "Christmas, new year's eve, New  Years, Labor Day, valentines day, Easterly.\n"
+      "Call (410) 555-0143 x12, 410.555.0143 ext. 9, 555-0143, 1555-01434, phone: 555-0143, "
+      "ph 555-0143, tel555-0143, beeper #12345, pager 4321, pg 5678, ph: 123456, x 1234, "
+      "x1234567, ext. 77777, box 1234.\n"
+      "Mail a.b-c@mail.example.org or x@y.z, @home.com, bob@host.\n"
+      "IP 192.168.10.1, 7.45/34/80, 256.1.1.1, 10.0.0.1.5; fe80::1, ::, 1:2:3:4:5:6:7:8, "
+      "12:30:45, ::ffff:192.168.1.1.\n"
+      "MRN: 0012345, mr no. A1234, Mr. Smith 123, medical record # 99-123, unit no 55a1, "
+      "patient id: x1234, pt id 12, chart # 4567.\n"
+      "Member ID: AB12345, policy #rg17, plan 2 weeks, HIC 123456789A, group: 12345, mbi 1EG4TE5MK73.\n"
+      "License no. D1234567, lic 12345, DEA AB1234563, cert: 4, NPI 1234567890.\n"
+      "VIN 1HGCM82633A004352, 1HGCM82633A00435, 1HGCM82633A0043520, ABCDEFGHJKLMNPRST, "
+      "1HGCM82633A00435I, x_1HGCM82633A004352.\n"
+      "Serial # SN-12345, s/n: 9876x, lot 12, model 4500A, udi (01)12345678901234(17)220101.\n"
+      "Baltimore, MD 21201 and MD. 21201-1234, CA,  90210, NY 1234, TX 123456, Zip 21201, "
+      "PA 21201-12345, 21201.\n"
+      "12 Main St, 5 Oak st. Apt 4B, 3 way foley in place, 90 to st, 1600 Pennsylvania Ave, "
+      "221b Baker Street Suite 12, 7 Elm Rd # 3, 10 Park Pl, 4 Green Ln., 1 Oak Ct, 12 St.\n"
+      "Numbers 1234567, 0.12345678, 12,345,678, 123456789012 and 1234567x.";
+  size_t confirmed = 0;
   for (const PatternDef& p : BuiltinPatterns()) {
-    if (p.scan_regex == nullptr) continue;
-    ++with_scan_regex;
+    if (p.scan_regexes.empty() && p.own_pass_regexes.empty() && p.find == nullptr) continue;
+    ++confirmed;
     PatternDef exact = p;
-    exact.scan_regex = nullptr;
+    exact.scan_regexes.clear();
+    exact.own_pass_regexes.clear();
+    exact.find = nullptr;
     auto fast = PatternScanner::Create({p});
     auto slow = PatternScanner::Create({exact});
     ASSERT_TRUE(fast.ok() && slow.ok()) << p.regex;
     EXPECT_EQ(Found(**fast, text), Found(**slow, text)) << p.regex;
     EXPECT_NE(Found(**slow, text), "") << p.regex;
   }
-  EXPECT_GT(with_scan_regex, 0u);
+  EXPECT_GT(confirmed, 10u);
 
   // A prefilter that also ends elsewhere (any digit) still finds only the regex's matches.
   PatternDef ssn = SmallTable()[0];
-  ssn.scan_regex = "[0-9]";
+  ssn.scan_regexes = {"[0-9]"};
   auto loose = PatternScanner::Create({ssn});
   ASSERT_TRUE(loose.ok()) << loose.status();
   EXPECT_EQ(Found(**loose, kText), "123-45-6789|");
 
-  // Context patterns have no start scan to confirm with: refused.
+  // So does a context pattern's: its value is still only the trailing number, and only where
+  // "mrn" comes before it. Two scan regexes may report the same end.
   PatternDef mrn = SmallTable()[1];
-  mrn.scan_regex = "[0-9]";
-  auto refused = PatternScanner::Create({mrn});
-  ASSERT_FALSE(refused.ok());
-  EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
+  mrn.scan_regexes = {"[0-9]\\b", "[0-9]{4}"};
+  auto confirmed_mrn = PatternScanner::Create({mrn});
+  ASSERT_TRUE(confirmed_mrn.ok()) << confirmed_mrn.status();
+  EXPECT_EQ(Found(**confirmed_mrn, kText), "0012345|");
+  EXPECT_EQ(Found(**confirmed_mrn, "MRN 12 and 4444, mrn:\n  98765 and  mrn 5555"), "98765|5555|");
+}
+
+// A context pattern whose words are far from its value: ends found in a window are looked up
+// over the whole text (once per scan), so a match longer than the window is still found.
+TEST(PatternScanner, CandidatesOfMatchesLongerThanTheWindowAreFound) {
+  PatternDef mrn = SmallTable()[1];
+  mrn.scan_regexes = {"[0-9]{4}\\b"};
+  auto scanner = PatternScanner::Create({mrn});
+  ASSERT_TRUE(scanner.ok()) << scanner.status();
+  const std::string far = "MRN:" + std::string(600, ' ') + "123456 and 1234, mrn 7777";
+  EXPECT_EQ(Found(**scanner, far), "123456|7777|");
+}
+
+// The finders' input: every maximal run of ASCII digits, across 64-byte blocks and at the ends.
+TEST(PatternScanner, FindDigitRunsFindsEveryRun) {
+  std::string text;
+  std::mt19937 rng(5);
+  const std::string alphabet = "0123456789 a/-\xd9\x80\x3a\x2f";
+  for (int i = 0; i < 3000; ++i) text += alphabet[rng() % alphabet.size()];
+  for (size_t len : {0u, 1u, 63u, 64u, 65u, 128u, 200u, 3000u}) {
+    std::string_view t = std::string_view(text).substr(0, len);
+    std::vector<DigitRun> runs;
+    FindDigitRuns(t, runs);
+    std::vector<DigitRun> naive;
+    for (size_t i = 0; i < t.size();) {
+      if (t[i] < '0' || t[i] > '9') {
+        ++i;
+        continue;
+      }
+      size_t e = i;
+      while (e < t.size() && t[e] >= '0' && t[e] <= '9') ++e;
+      naive.push_back({i, e});
+      i = e;
+    }
+    ASSERT_EQ(runs.size(), naive.size()) << len;
+    for (size_t k = 0; k < runs.size(); ++k) {
+      EXPECT_EQ(runs[k].start, naive[k].start) << len;
+      EXPECT_EQ(runs[k].end, naive[k].end) << len;
+    }
+  }
+  std::vector<DigitRun> runs;
+  FindDigitRuns(std::string(64, '7') + "x" + std::string(64, '8'), runs);
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_EQ(runs[0].end, 64u);
+  EXPECT_EQ(runs[1].start, 65u);
+  EXPECT_EQ(runs[1].end, 129u);
+}
+
+void FindSevenDigits(std::string_view, const std::vector<DigitRun>& digits,
+                     std::vector<size_t>& ends) {
+  for (const DigitRun& d : digits) {
+    if (d.end - d.start >= 7) ends.push_back(d.end);
+  }
+}
+
+// An own pass and a finder: found, and kept in and loaded from the cache like the one pass.
+TEST(PatternScanner, OwnPassAndFinderAreFoundAndCached) {
+  std::vector<PatternDef> table = {
+      {PhiType::kZip, "\\bzip\\s*[0-9]{5}\\b", true, ValueMode::kTrailingValue, 0.9, nullptr, {},
+       {"[0-9]{5}\\b"}},
+      {PhiType::kOther, "\\b[0-9]{7,}\\b", false, ValueMode::kWhole, 0.6, nullptr, {}, {},
+       FindSevenDigits},
+  };
+  const std::string text = "zip 21201, 12345, id 12345678, 123456 and x1234567.";
+  testing_util::ScopedTempDir dir;
+  const std::string cache = dir.File("cache");
+  auto first = PatternScanner::Create(table, cache);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(Found(**first, text), "21201|12345678|");
+  const std::string path = std::filesystem::directory_iterator(cache)->path();
+  const std::string image = ReadAll(path);
+  auto second = PatternScanner::Create(table, cache);
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_EQ(Found(**second, text), "21201|12345678|");
+  EXPECT_EQ(ReadAll(path), image);  // loaded, not rewritten
+  // Without its finder the pattern is another set: compiled (its regex in the one pass), not
+  // loaded from the file above.
+  table[1].find = nullptr;
+  auto third = PatternScanner::Create(table, cache);
+  ASSERT_TRUE(third.ok()) << third.status();
+  EXPECT_EQ(Found(**third, text), "21201|12345678|");
 }
 
 TEST(PatternScanner, CachedDatabasesFindTheSame) {

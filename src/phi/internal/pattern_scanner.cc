@@ -3,9 +3,13 @@
 #include <hs/hs.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <cstdlib>
 #include <chrono>
 #include <cstring>
@@ -19,6 +23,24 @@ namespace phiguard::phi::internal {
 namespace {
 
 bool IsAlnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
+
+// Bit i set: p[i] is an ASCII digit (i < 64).
+uint64_t DigitMask64(const char* p) {
+#if defined(__SSE2__)
+  const __m128i zero = _mm_set1_epi8('0'), nine = _mm_set1_epi8(9);
+  uint64_t m = 0;
+  for (int k = 0; k < 4; ++k) {
+    __m128i v = _mm_sub_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k)), zero);
+    __m128i digit = _mm_cmpeq_epi8(_mm_min_epu8(v, nine), v);  // (c - '0') <= 9, unsigned
+    m |= static_cast<uint64_t>(static_cast<uint32_t>(_mm_movemask_epi8(digit))) << (16 * k);
+  }
+  return m;
+#else
+  uint64_t m = 0;
+  for (int i = 0; i < 64; ++i) m |= static_cast<uint64_t>(p[i] >= '0' && p[i] <= '9') << i;
+  return m;
+#endif
+}
 
 // "MRN: 12345-67": the value is the last run of alphanumerics and inner '-', '/', '.'.
 void TrimToTrailingValue(std::string_view text, size_t& start, size_t end) {
@@ -43,17 +65,46 @@ void TrimToLeadingNumber(std::string_view text, size_t& start, size_t& end) {
 
 }  // namespace
 
+void FindDigitRuns(std::string_view text, std::vector<DigitRun>& out) {
+  // 64 bytes at a time: a bit mask of the digits, then runs from its set and clear bits.
+  const size_t n = text.size();
+  size_t start = 0;
+  bool in_run = false;
+  char tail[64];
+  for (size_t base = 0; base < n; base += 64) {
+    const char* p = text.data() + base;
+    if (n - base < 64) {  // the last bytes, padded with non-digits
+      std::memset(tail, ' ', sizeof(tail));
+      std::memcpy(tail, p, n - base);
+      p = tail;
+    }
+    const uint64_t m = DigitMask64(p);
+    unsigned pos = 0;
+    while (pos < 64) {
+      const uint64_t rest = (in_run ? ~m : m) >> pos;
+      if (rest == 0) break;
+      pos += static_cast<unsigned>(__builtin_ctzll(rest));
+      if (in_run) {
+        out.push_back({start, base + pos});
+      } else {
+        start = base + pos;
+      }
+      in_run = !in_run;
+    }
+  }
+  if (in_run) out.push_back({start, n});
+}
+
 namespace {
 
 // Lookback for start recovery when a pattern's matches can be arbitrarily long ("\s*"): a match
 // longer than this is looked for again over the whole text before it.
 constexpr unsigned kUnboundedWindow = 256;
 
-absl::Status CompileError(hs_compile_error_t* err, const std::vector<const char*>& exprs,
-                          int which) {
-  int index = which >= 0 ? which : err->expression;
-  std::string msg = phiguard::Cat("pattern ", index, " (", index >= 0 ? exprs[index] : "?",
-                                  "): ", err->message);
+// `pattern` is the failing pattern's index (-1: not known), `expr` the expression that failed.
+absl::Status CompileError(hs_compile_error_t* err, long pattern, const char* expr) {
+  std::string msg = pattern < 0 ? phiguard::Cat("patterns: ", err->message)
+                                : phiguard::Cat("pattern ", pattern, " (", expr, "): ", err->message);
   hs_free_compile_error(err);
   return absl::InvalidArgumentError(msg);
 }
@@ -62,40 +113,52 @@ absl::Status CompileError(hs_compile_error_t* err, const std::vector<const char*
 
 absl::Status PatternScanner::Compile() {
   const size_t n = patterns_.size();
-  std::vector<const char*> exprs;
-  std::vector<unsigned> flags, ids;
   start_db_.assign(n, nullptr);
   max_width_.assign(n, 0);
+  // The expressions of the one pass and of the own pass, each with its pattern's index as id.
+  struct Exprs {
+    std::vector<const char*> exprs;
+    std::vector<unsigned> flags, ids;
+    void Add(const char* e, unsigned f, size_t id) {
+      exprs.push_back(e);
+      flags.push_back(f);
+      ids.push_back(static_cast<unsigned>(id));
+    }
+  } one, own;
   for (size_t i = 0; i < n; ++i) {
     const PatternDef& p = patterns_[i];
-    if (p.scan_regex != nullptr && !NeedsStart(p)) {
-      return absl::InvalidArgumentError(phiguard::Cat(
-          "pattern ", i, " (", p.regex, "): a scan regex needs a whole-match or after-label mode"));
-    }
-    exprs.push_back(p.scan_regex != nullptr ? p.scan_regex : p.regex);
-    flags.push_back(p.caseless ? HS_FLAG_CASELESS : 0u);
-    ids.push_back(static_cast<unsigned>(i));
+    const unsigned f = p.caseless ? HS_FLAG_CASELESS : 0u;
+    if (!Confirmed(p)) one.Add(p.regex, f, i);
+    for (const char* e : p.scan_regexes) one.Add(e, f, i);
+    for (const char* e : p.own_pass_regexes) own.Add(e, f, i);
   }
   hs_compile_error_t* err = nullptr;
-  if (hs_compile_multi(exprs.data(), flags.data(), ids.data(), static_cast<unsigned>(n),
-                       HS_MODE_BLOCK, nullptr, &db_, &err) != HS_SUCCESS) {
-    return CompileError(err, exprs, -1);
+  for (auto [x, db] : {std::pair{&one, &db_}, std::pair{&own, &own_db_}}) {
+    if (x->exprs.empty()) continue;
+    if (hs_compile_multi(x->exprs.data(), x->flags.data(), x->ids.data(),
+                         static_cast<unsigned>(x->exprs.size()), HS_MODE_BLOCK, nullptr, db,
+                         &err) != HS_SUCCESS) {
+      const int e = err->expression;
+      return e < 0 ? CompileError(err, -1, "") : CompileError(err, x->ids[e], x->exprs[e]);
+    }
   }
   // Start-of-match tracking in the one pass costs more than half its speed, and context patterns
   // ("MRN: 123") find their value backwards from the match end anyway. Whole-match patterns get
-  // their start from a second, one-pattern scan of a few bytes before each (rare) match end.
+  // their start, and scan regexes' ends their confirmation, from a second, one-pattern scan of a
+  // few bytes before each (rare) match end.
   for (size_t i = 0; i < n; ++i) {
     const PatternDef& p = patterns_[i];
-    if (!NeedsStart(p)) continue;
-    unsigned f = HS_FLAG_SOM_LEFTMOST | flags[i];
+    if (!HasStartDb(p)) continue;
+    const unsigned f = p.caseless ? HS_FLAG_CASELESS : 0u;
     hs_expr_info_t* info = nullptr;
-    if (hs_expression_info(p.regex, flags[i], &info, &err) != HS_SUCCESS) {
-      return CompileError(err, exprs, static_cast<int>(i));
+    if (hs_expression_info(p.regex, f, &info, &err) != HS_SUCCESS) {
+      return CompileError(err, static_cast<long>(i), p.regex);
     }
     max_width_[i] = std::min(info->max_width, kUnboundedWindow);
     std::free(info);
-    if (hs_compile(p.regex, f, HS_MODE_BLOCK, nullptr, &start_db_[i], &err) != HS_SUCCESS) {
-      return CompileError(err, exprs, static_cast<int>(i));
+    if (hs_compile(p.regex, f | HS_FLAG_SOM_LEFTMOST, HS_MODE_BLOCK, nullptr, &start_db_[i],
+                   &err) != HS_SUCCESS) {
+      return CompileError(err, static_cast<long>(i), p.regex);
     }
   }
   return absl::OkStatus();
@@ -105,8 +168,9 @@ absl::Status PatternScanner::Compile() {
 //
 // File: kCacheMagic, u64 length + key (the exact text the databases were compiled from: format
 // version, Vectorscan version, target platform, every pattern with its flags), then per pattern
-// u32 max width, then u64 length + serialized main database, then per pattern u64 length (0: none)
-// + serialized start database. Vectorscan checks each database's own version, platform and CRC.
+// u32 max width, then u64 length (0: none) + serialized database: the one pass's, the own pass's,
+// then each pattern's start database. Vectorscan checks each database's own version, platform
+// and CRC.
 
 namespace {
 
@@ -202,15 +266,23 @@ bool PatternScanner::NeedsStart(const PatternDef& p) {
   return p.mode == ValueMode::kWhole || p.mode == ValueMode::kAfterLabel;
 }
 
+bool PatternScanner::Confirmed(const PatternDef& p) {
+  return !p.scan_regexes.empty() || !p.own_pass_regexes.empty() || p.find != nullptr;
+}
+
+bool PatternScanner::HasStartDb(const PatternDef& p) { return NeedsStart(p) || Confirmed(p); }
+
 std::string PatternScanner::CacheKey() const {
   hs_platform_info_t platform;
-  std::string key = phiguard::Cat("phiguard pattern cache 1\nvectorscan ", hs_version(), "\n");
+  std::string key = phiguard::Cat("phiguard pattern cache 2\nvectorscan ", hs_version(), "\n");
   if (hs_populate_platform(&platform) == HS_SUCCESS) {
     key += phiguard::Cat("platform ", platform.tune, " ", platform.cpu_features, "\n");
   }
   for (const PatternDef& p : patterns_) {
-    key += phiguard::Cat(p.caseless ? "i" : "-", NeedsStart(p) ? "s " : "- ", p.regex, "\n");
-    if (p.scan_regex != nullptr) key += phiguard::Cat("  scan ", p.scan_regex, "\n");
+    key += phiguard::Cat(p.caseless ? "i" : "-", HasStartDb(p) ? "s " : "- ", p.regex, "\n");
+    for (const char* scan : p.scan_regexes) key += phiguard::Cat("  scan ", scan, "\n");
+    for (const char* own : p.own_pass_regexes) key += phiguard::Cat("  own ", own, "\n");
+    if (p.find != nullptr) key += "  find\n";
   }
   return key;
 }
@@ -222,13 +294,21 @@ bool PatternScanner::LoadCache(std::string_view data, const std::string& key) {
   if (in.Take(in.U64()) != key || !in.ok) return false;
   std::vector<unsigned> widths(n);
   for (size_t i = 0; i < n; ++i) widths[i] = in.U32();
-  std::vector<hs_database_t*> dbs(n + 1, nullptr);
+  // Which databases Compile() makes: the one pass's unless every pattern is confirmed and has no
+  // scan regex, the own pass's if any pattern has an own-pass regex, a start database exactly
+  // for the patterns needing one.
+  std::vector<bool> expected(n + 2, false);
+  for (size_t i = 0; i < n; ++i) {
+    const PatternDef& p = patterns_[i];
+    expected[0] = expected[0] || !Confirmed(p) || !p.scan_regexes.empty();
+    expected[1] = expected[1] || !p.own_pass_regexes.empty();
+    expected[i + 2] = HasStartDb(p);
+  }
+  std::vector<hs_database_t*> dbs(n + 2, nullptr);
   bool ok = in.ok;
-  for (size_t i = 0; ok && i <= n; ++i) {
+  for (size_t i = 0; ok && i < n + 2; ++i) {
     std::string_view bytes = in.Take(in.U64());
-    // The main database is always there; a start database exactly for the patterns needing one.
-    const bool expected = i == 0 || NeedsStart(patterns_[i - 1]);
-    ok = in.ok && bytes.empty() != expected &&
+    ok = in.ok && bytes.empty() != expected[i] &&
          (bytes.empty() ||
           hs_deserialize_database(bytes.data(), bytes.size(), &dbs[i]) == HS_SUCCESS);
   }
@@ -237,7 +317,8 @@ bool PatternScanner::LoadCache(std::string_view data, const std::string& key) {
     return false;
   }
   db_ = dbs[0];
-  start_db_.assign(dbs.begin() + 1, dbs.end());
+  own_db_ = dbs[1];
+  start_db_.assign(dbs.begin() + 2, dbs.end());
   max_width_ = std::move(widths);
   return true;
 }
@@ -247,7 +328,7 @@ std::string PatternScanner::SerializeCache(const std::string& key) const {
   PutU64(out, key.size());
   out += key;
   for (unsigned w : max_width_) PutU32(out, w);
-  if (!AppendDatabase(out, db_)) return "";
+  if (!AppendDatabase(out, db_) || !AppendDatabase(out, own_db_)) return "";
   for (const hs_database_t* d : start_db_) {
     if (!AppendDatabase(out, d)) return "";
   }
@@ -289,6 +370,7 @@ absl::StatusOr<std::unique_ptr<PatternScanner>> PatternScanner::Create(
 
 PatternScanner::~PatternScanner() {
   hs_free_database(db_);
+  hs_free_database(own_db_);
   for (hs_database* d : start_db_) hs_free_database(d);
 }
 
@@ -296,10 +378,10 @@ absl::StatusOr<std::unique_ptr<ScanScratch>> PatternScanner::NewScratch() const 
   std::unique_ptr<ScanScratch> s(new ScanScratch());
   // One scratch serves every database (hs_alloc_scratch grows it); the start scans run only
   // after the main scan has returned, never inside its callback.
-  if (hs_alloc_scratch(db_, &s->scratch_) != HS_SUCCESS) {
-    return absl::ResourceExhaustedError("cannot allocate Vectorscan scratch");
-  }
-  for (hs_database* d : start_db_) {
+  std::vector<hs_database*> all = start_db_;
+  all.push_back(db_);
+  all.push_back(own_db_);
+  for (hs_database* d : all) {
     if (d != nullptr && hs_alloc_scratch(d, &s->scratch_) != HS_SUCCESS) {
       return absl::ResourceExhaustedError("cannot allocate Vectorscan scratch");
     }
@@ -325,25 +407,40 @@ size_t PatternScanner::StartOf(unsigned id, std::string_view text, size_t end,
   // "\b" at either edge sees the same neighbours as in the whole text.
   const size_t width = max_width_[id];
   const size_t stop = std::min(text.size(), end + 1);
-  size_t from = end > width + 1 ? end - width - 1 : 0;
-  for (;;) {
-    Ctx ctx{end - from, ~0ull};
-    hs_scan(start_db_[id], text.data() + from, static_cast<unsigned>(stop - from), 0,
-            scratch.scratch_, on_match, &ctx);
-    bool found = ctx.best != ~0ull;
-    // A pattern with no length bound ("\s*") may have started before the window: when the
-    // match reaches the window's edge (or none ends here), look again over the whole text.
-    if (from > 0 && width == kUnboundedWindow && (!found || ctx.best <= 1)) {
-      from = 0;
-      continue;
+  const size_t from = end > width + 1 ? end - width - 1 : 0;
+  Ctx ctx{end - from, ~0ull};
+  hs_scan(start_db_[id], text.data() + from, static_cast<unsigned>(stop - from), 0,
+          scratch.scratch_, on_match, &ctx);
+  const bool found = ctx.best != ~0ull;
+  // A pattern with no length bound ("\s*") may have started before the window: when the match
+  // reaches the window's edge (or none ends here), look it up among the pattern's matches over
+  // the whole text, found once per Scan (so many such ends cost one pass, not one each).
+  if (from > 0 && width == kUnboundedWindow && (!found || ctx.best <= 1)) {
+    auto cached = std::find_if(scratch.whole_text_.begin(), scratch.whole_text_.end(),
+                               [id](const auto& e) { return e.first == id; });
+    if (cached == scratch.whole_text_.end()) {
+      auto on_any = [](unsigned, unsigned long long f, unsigned long long t, unsigned,
+                       void* p) -> int {
+        static_cast<std::vector<std::pair<size_t, size_t>>*>(p)->emplace_back(t, f);
+        return 0;
+      };
+      std::vector<std::pair<size_t, size_t>> all;
+      hs_scan(start_db_[id], text.data(), static_cast<unsigned>(text.size()), 0,
+              scratch.scratch_, on_any, &all);
+      std::sort(all.begin(), all.end());  // by end, then leftmost start first
+      cached = scratch.whole_text_.insert(scratch.whole_text_.end(), {id, std::move(all)});
     }
-    return found ? from + static_cast<size_t>(ctx.best) : end;
+    const auto& all = cached->second;
+    auto it = std::lower_bound(all.begin(), all.end(), std::make_pair(end, size_t{0}));
+    return it != all.end() && it->first == end ? it->second : end;
   }
+  return found ? from + static_cast<size_t>(ctx.best) : end;
 }
 
 absl::Status PatternScanner::Scan(std::string_view text, ScanScratch& scratch,
                                   std::vector<PatternMatch>& out) const {
   scratch.raw_.clear();
+  scratch.whole_text_.clear();
   auto on_match = [](unsigned id, unsigned long long from, unsigned long long to, unsigned,
                      void* ctx) -> int {
     static_cast<ScanScratch*>(ctx)->raw_.push_back({id, static_cast<size_t>(from),
@@ -351,16 +448,42 @@ absl::Status PatternScanner::Scan(std::string_view text, ScanScratch& scratch,
     return 0;
   };
   if (text.size() > 0xFFFFFFFFu) return absl::InvalidArgumentError("text larger than 4 GiB");
-  hs_error_t rc = hs_scan(db_, text.data(), static_cast<unsigned>(text.size()), 0,
-                          scratch.scratch_, on_match, &scratch);
-  if (rc != HS_SUCCESS) return absl::InternalError(phiguard::Cat("hs_scan failed: ", rc));
-  // Vectorscan reports every end offset of a pattern. Turn each into its value span first
-  // (context patterns have no start of match), then keep the longest per (pattern, start).
+  for (const hs_database* db : {db_, own_db_}) {
+    if (db == nullptr) continue;
+    hs_error_t rc = hs_scan(db, text.data(), static_cast<unsigned>(text.size()), 0,
+                            scratch.scratch_, on_match, &scratch);
+    if (rc != HS_SUCCESS) return absl::InternalError(phiguard::Cat("hs_scan failed: ", rc));
+  }
+  scratch.digits_.clear();
+  bool have_digits = false;
+  for (size_t i = 0; i < patterns_.size(); ++i) {
+    if (patterns_[i].find == nullptr) continue;
+    if (!have_digits) FindDigitRuns(text, scratch.digits_);
+    have_digits = true;
+    scratch.found_.clear();
+    patterns_[i].find(text, scratch.digits_, scratch.found_);
+    for (size_t end : scratch.found_) {
+      if (end <= text.size()) scratch.raw_.push_back({static_cast<unsigned>(i), 0, end});
+    }
+  }
+  // Vectorscan reports every end offset of a pattern (several scan regexes of one pattern may
+  // report the same). Turn each into its value span first (context patterns have no start of
+  // match), then keep the longest per (pattern, start).
   auto& raw = scratch.raw_;
+  std::sort(raw.begin(), raw.end(),
+            [](const auto& a, const auto& b) { return a.id != b.id ? a.id < b.id : a.to < b.to; });
+  raw.erase(std::unique(raw.begin(), raw.end(),
+                        [](const auto& a, const auto& b) { return a.id == b.id && a.to == b.to; }),
+            raw.end());
   for (auto& r : raw) {
     const PatternDef& p = patterns_[r.id];
-    if (NeedsStart(p)) {
+    if (HasStartDb(p)) {
       r.from = StartOf(r.id, text, r.to, scratch);
+      // A scan regex's end where no match of the exact regex ends: not a match.
+      if (r.from == r.to) {
+        r.from = r.to = 0;
+        continue;
+      }
     }
     if (p.mode == ValueMode::kWhole) continue;
     if (p.mode == ValueMode::kAfterLabel) {

@@ -1,11 +1,13 @@
 // PatternScanner: every fixed PHI pattern (dates, phone numbers, identifiers by format and by
-// context) compiled into one Vectorscan database and found in a single pass over the text.
+// context) compiled into one Vectorscan database and found in a single pass over the text (plus
+// a short second pass and C++ finders for the few shapes that would slow the one pass down).
 // Immutable after Create(); Scan() is thread-safe given a per-thread ScanScratch.
 #pragma once
 
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -27,6 +29,19 @@ enum class ValueMode : uint8_t {
 // A match is checked by `validate(text, start, end)` before it counts; nullptr accepts all.
 using MatchValidator = bool (*)(std::string_view text, size_t start, size_t end);
 
+// A maximal run of ASCII digits in a scanned text, byte offsets (end exclusive).
+struct DigitRun {
+  size_t start, end;
+};
+
+// Appends to `ends` byte offsets in `text` where a pattern's match may end (see PatternDef::find),
+// given every digit run of `text` in order (found once per scan for all finders).
+using CandidateFinder = void (*)(std::string_view text, const std::vector<DigitRun>& digits,
+                                 std::vector<size_t>& ends);
+
+// Appends every maximal run of ASCII digits in `text` to `out`, in order.
+void FindDigitRuns(std::string_view text, std::vector<DigitRun>& out);
+
 struct PatternDef {
   PhiType type;
   const char* regex;  // Vectorscan (PCRE subset) syntax
@@ -34,10 +49,21 @@ struct PatternDef {
   ValueMode mode;
   float confidence;
   MatchValidator validate;
-  // Optional, only for kWhole and kAfterLabel: a cheaper regex for the one pass, whose matches end
-  // everywhere `regex`'s do (and maybe elsewhere). Each end it reports is confirmed by `regex`'s
-  // own start-of-match scan, so the spans are exactly those of `regex` alone.
-  const char* scan_regex = nullptr;
+  // Optional: cheaper regexes for the one pass (each reports under this pattern), whose matches
+  // together end everywhere `regex`'s do (and maybe elsewhere). Each end they report is confirmed
+  // by `regex`'s own start-of-match scan of a window before it, so the spans are exactly those of
+  // `regex` alone. Worth it where `regex` has no rare literal for Vectorscan to look for, or a
+  // long or alternating part before its literal (both run an automaton over every byte), or an
+  // alternation of long and very short literals ("street|st"): split, each part finds its own.
+  std::vector<const char*> scan_regexes = {};
+  // Optional: scan regexes as above, run in a second pass with a database of their own: for a
+  // part whose only literals are one or two characters ("st", "rd"), which would slow the literal
+  // search of the whole one pass several times over.
+  std::vector<const char*> own_pass_regexes = {};
+  // Optional: where the pattern's matches may end, found in C++ from the text's digit runs instead
+  // of by a scan regex (each end confirmed as above): for a repeated character class with no
+  // literal ("[0-9]{7,}"), which Vectorscan would run as an automaton over every byte.
+  CandidateFinder find = nullptr;
 };
 
 // The built-in pattern table (patterns.cc).
@@ -84,15 +110,21 @@ class PatternScanner {
   absl::Status Compile();
   // Whole-match patterns need their start of match recovered (start_db_).
   static bool NeedsStart(const PatternDef& p);
+  // Patterns found by candidates (scan regexes, a finder) that `regex` must confirm.
+  static bool Confirmed(const PatternDef& p);
+  // Patterns with a start database: those needing their start, and confirmed ones.
+  static bool HasStartDb(const PatternDef& p);
   // Leftmost start of pattern `id`'s match that ends at byte `end`, or `end` if none.
   size_t StartOf(unsigned id, std::string_view text, size_t end, ScanScratch& scratch) const;
 
   std::vector<PatternDef> patterns_;
   // One database of every pattern, without start-of-match tracking (it slows the whole pass down
-  // several times); matches report only where they end.
+  // several times); matches report only where they end. `own_db_`: the own-pass regexes (or null).
   hs_database* db_ = nullptr;
-  // Per pattern whose value starts where its match does: a one-pattern database with
-  // HS_FLAG_SOM_LEFTMOST, run only over a short window before a match end to find its start.
+  hs_database* own_db_ = nullptr;
+  // Per pattern whose value starts where its match does, or whose scan regexes' ends need
+  // confirming: a one-pattern database of `regex` with HS_FLAG_SOM_LEFTMOST, run only over a
+  // short window before a match end to find its start (or that it has none).
   std::vector<hs_database*> start_db_;
   std::vector<unsigned> max_width_;  // longest possible match of each pattern (capped)
 };
@@ -112,6 +144,11 @@ class ScanScratch {
     size_t from, to;
   };
   std::vector<Raw> raw_;
+  std::vector<DigitRun> digits_;  // the text's digit runs, for the finders
+  std::vector<size_t> found_;     // a finder's candidate ends
+  // Per pattern whose match may be longer than StartOf's window: every match over the whole text
+  // (end, leftmost start), sorted by end, computed at most once per Scan.
+  std::vector<std::pair<unsigned, std::vector<std::pair<size_t, size_t>>>> whole_text_;
 };
 
 }  // namespace phiguard::phi::internal

@@ -21,6 +21,16 @@ namespace {
 #define ORD "(st|nd|rd|th)"
 // Context introducing an identifier value: "#", "no.", "number", "id", ":"
 #define NUMWORD "\\b\\s*(#|no\\.?|num(ber)?|id)?\\s*[:#.]?\\s*"
+// Parts shared by a pattern and the scan regexes it is split into (see PatternDef::scan_regexes).
+#define PHONE_VALUE "\\s*[:#.]?\\s*[0-9]{3}[\\-.][0-9]{4}\\b"
+#define PAGER_VALUE "\\s*(#|no\\.?|number|num)?[\\s:#.]*[0-9]{4,6}\\b"
+#define MRN_VALUE "\\s*[:#.]?\\s*[a-z]{0,3}[0-9][a-z0-9\\-]{2,}\\b"
+#define PLAN_VALUE NUMWORD "[a-z0-9][a-z0-9\\-]{4,}\\b"
+#define LICENSE_VALUE NUMWORD "[a-z]{0,3}[0-9][a-z0-9\\-]{3,}\\b"
+#define DEVICE_VALUE NUMWORD "[a-z0-9][a-z0-9\\-]{3,}\\b"
+#define STREET_NUMBER_WORDS "\\b[0-9]{1,6}[a-z]?\\s+([a-z][a-z.'\\-]*\\s+){1,4}"
+#define STREET_UNIT \
+  "\\b\\.?((\\s*,?\\s*(apt|apartment|suite|ste|unit|#)\\.?\\s*#?[0-9a-z\\-]+)\\b)?"
 
 bool HasDigit(std::string_view s) {
   for (char c : s) {
@@ -312,6 +322,49 @@ bool ValidUrl(std::string_view text, size_t start, size_t end) {
   return end > start && std::isalnum(static_cast<unsigned char>(text[end - 1]));
 }
 
+// ---- Candidate finders (PatternDef::find) for patterns that are a repeated character class. ----
+
+bool IsDigitByte(char c) { return c >= '0' && c <= '9'; }
+// Vectorscan's "\\w": ASCII letters, digits and '_' (whatever the C locale says).
+bool IsWordByte(char c) {
+  return IsDigitByte(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+// VIN: a word of exactly 17 characters. Only words with a digit: ValidVin rejects the others.
+void FindVinEnds(std::string_view text, const std::vector<DigitRun>& digits,
+                 std::vector<size_t>& ends) {
+  size_t done = 0;  // the end of the last word looked at
+  for (const DigitRun& d : digits) {
+    if (d.start < done) continue;
+    size_t s = d.start, e = d.end;
+    while (s > 0 && IsWordByte(text[s - 1])) --s;
+    while (e < text.size() && IsWordByte(text[e])) ++e;
+    if (e - s == 17) ends.push_back(e);
+    done = e;
+  }
+}
+
+// "MD 21201", "MD 21201-1234": a number of exactly five digits, or its ZIP+4 extension.
+void FindZipEnds(std::string_view text, const std::vector<DigitRun>& digits,
+                 std::vector<size_t>& ends) {
+  for (const DigitRun& d : digits) {
+    if (d.end - d.start != 5) continue;
+    ends.push_back(d.end);
+    const size_t e = d.end;
+    if (e + 5 <= text.size() && text[e] == '-' && IsDigitByte(text[e + 1]) &&
+        IsDigitByte(text[e + 2]) && IsDigitByte(text[e + 3]) && IsDigitByte(text[e + 4]))
+      ends.push_back(e + 5);
+  }
+}
+
+// A number of seven digits or more.
+void FindLongNumberEnds(std::string_view, const std::vector<DigitRun>& digits,
+                        std::vector<size_t>& ends) {
+  for (const DigitRun& d : digits) {
+    if (d.end - d.start >= 7) ends.push_back(d.end);
+  }
+}
+
 }  // namespace
 
 const std::vector<PatternDef>& BuiltinPatterns() {
@@ -319,13 +372,15 @@ const std::vector<PatternDef>& BuiltinPatterns() {
   using M = ValueMode;
   static const std::vector<PatternDef>* kPatterns = new std::vector<PatternDef>{
       // (C) dates: every element except the year.
-      // The one pass looks for the shape only ("7-22-2010"): without the month and day ranges the
-      // whole pass is ~24% cheaper (11.0 -> 8.4 ms over the dev notes); the exact regex then
-      // confirms each of the few hundred candidates (see PatternDef::scan_regex).
+      // The one pass looks for the shape only ("7-22-2010"), one scan regex per first separator
+      // (Vectorscan then looks for "/", "-" and "." followed by a digit, not for every digit);
+      // the exact regex confirms each of the few hundred candidates (PatternDef::scan_regexes).
       {T::kDate, MON "[/\\-.]" DAY "[/\\-.]((19|20)?[0-9]{2})\\b", true, M::kWhole, 0.95,
-       ValidFullDate, "[0-9][/\\-.][0-9]{1,2}[/\\-.][0-9]{2,4}\\b"},
+       ValidFullDate,
+       {"/[0-9]{1,2}[/\\-.][0-9]{2,4}\\b", "-[0-9]{1,2}[/\\-.][0-9]{2,4}\\b",
+        "\\.[0-9]{1,2}[/\\-.][0-9]{2,4}\\b"}},
       {T::kDate, "\\b" MON "/" DAY "[/\\-.]" MON "/" DAY "\\b", true, M::kWhole, 0.9,
-       ValidDateRange},
+       ValidDateRange, {"/[0-9]{1,2}[/\\-.][0-9]{1,2}/[0-9]{1,2}\\b"}},
       {T::kDate, MON "/([0-9]{1,2}|(19|20)[0-9]{2})\\b", true, M::kWhole, 0.8, ValidSlashDate},
       {T::kDate, "\\b(19|20)[0-9]{2}[\\-/.]" MON "[\\-/.]" DAY "\\b", true, M::kWhole, 0.95,
        ValidNumericDate},
@@ -345,12 +400,15 @@ const std::vector<PatternDef>& BuiltinPatterns() {
        "\\b(january|february|april|june|july|august|september|october|november|december|jan|feb|"
        "apr|jun|jul|sept?|oct|nov)\\b",
        true, M::kWhole, 0.7, nullptr},
+      // Found from its ordinal ("11th"), not from "on" and "the" all over the text.
       {T::kDate, "\\b(on|the|since|until|till|from|by|before|after)\\s+(the\\s+)?" DAY ORD "\\b",
-       true, M::kTrailingValue, 0.8, ValidOrdinalDate},
+       true, M::kTrailingValue, 0.8, ValidOrdinalDate, {"[0-9]" ORD "\\b"}},
       {T::kDate,
        "\\b(christmas|thanksgiving|easter|hanukkah|halloween|new\\s+year'?s(\\s+(day|eve))?|"
        "independence\\s+day|memorial\\s+day|labor\\s+day|veterans\\s+day|valentine'?s\\s+day)\\b",
-       true, M::kWhole, 0.7, nullptr},
+       true, M::kWhole, 0.7, nullptr,
+       {"(christmas|thanksgiving|easter|hanukkah|halloween)\\b", "year'?s(\\s+(day|eve))?\\b",
+        "(independence|memorial|labor|veterans|valentine'?s)\\s+day\\b"}},
       // (C) ages over 89.
       {T::kAge,
        "\\b(9[0-9]|1[0-2][0-9])\\s*-?\\s*(y/?o|yo|y\\.o\\.?|yrs?\\.?(\\s*|-)old|years?(\\s*|-)old|"
@@ -364,10 +422,13 @@ const std::vector<PatternDef>& BuiltinPatterns() {
       {T::kPhone,
        "(\\(\\s*[0-9]{3}\\s*\\)\\s*|[0-9]{3}[\\-.\\s]\\s?)[0-9]{3}[\\-.][0-9]{4}\\b"
        "(\\s*(x|ext\\.?|extension)\\s*[0-9]{1,6}\\b)?",
-       true, M::kWhole, 0.9, ValidPhone},
-      {T::kPhone,
-       "\\b(phone|tel|telephone|cell|home|work|pager|ph)\\s*[:#.]?\\s*[0-9]{3}[\\-.][0-9]{4}\\b",
-       true, M::kTrailingValue, 0.85, ValidPhone},
+       true, M::kWhole, 0.9, ValidPhone,
+       {"[0-9][\\-.][0-9]{4}\\b(\\s*(x|ext\\.?|extension)\\s*[0-9]{1,6}\\b)?"}},
+      // Split where one alternation mixes long and one- or two-letter literals ("ph", "x"): such
+      // an alternation is scanned for as if it had no literal at all.
+      {T::kPhone, "\\b(phone|tel|telephone|cell|home|work|pager|ph)" PHONE_VALUE, true,
+       M::kTrailingValue, 0.85, ValidPhone,
+       {"\\b(phone|tel|telephone|cell|home|work|pager)" PHONE_VALUE, "\\bph" PHONE_VALUE}},
       {T::kPhone, "\\b1[\\-.\\s][0-9]{3}[\\-.\\s][0-9]{3}[\\-.\\s][0-9]{4}\\b", true, M::kWhole, 0.9,
        nullptr},
       // A whole ten-digit group in parentheses, however it is spaced: "(301 273 4516)",
@@ -375,23 +436,24 @@ const std::vector<PatternDef>& BuiltinPatterns() {
       {T::kPhone, "\\(\\s*[0-9]{3}[\\-.\\s]?[0-9]{3}[\\-.\\s]?[0-9]{4,5}\\s*\\)", false, M::kWhole, 0.85,
        nullptr},
       {T::kPhone,
-       "\\b(beeper|beep|pager|pgr|pg|page|cell|tel|telephone|phone|ph|ext|extension|x)\\s*(#|no\\.?|"
-       "number|num)?[\\s:#.]*[0-9]{4,6}\\b",
-       true, M::kTrailingValue, 0.85, nullptr},
+       "\\b(beeper|beep|pager|pgr|pg|page|cell|tel|telephone|phone|ph|ext|extension|x)" PAGER_VALUE,
+       true, M::kTrailingValue, 0.85, nullptr,
+       {"\\b(beeper|beep|pager|pgr|page|cell|tel|telephone|phone|ext|extension)" PAGER_VALUE,
+        "\\b(pg|ph)" PAGER_VALUE, "\\bx" PAGER_VALUE}},
       {T::kFax, "\\bfax\\s*(#|no\\.?|number)?\\s*[:#.]?\\s*(\\(?[0-9]{3}\\)?[\\-.\\s]*)?[0-9]{3}[\\-.][0-9]{4}\\b",
        true, M::kAfterLabel, 0.95, nullptr},
       // (F) email, (N) URLs, (O) IP addresses.
       {T::kEmail, "\\b[a-z0-9._%+\\-]+@[a-z0-9\\-]+(\\.[a-z0-9\\-]+)*\\.[a-z]{2,}\\b", true,
-       M::kWhole, 0.99, nullptr},
+       M::kWhole, 0.99, nullptr, {"@[a-z0-9\\-]+(\\.[a-z0-9\\-]+)*\\.[a-z]{2,}\\b"}},
       {T::kUrl, "\\b((https?|ftp)://|www\\.)[^\\s<>\"'()]+", true, M::kWhole, 0.99, ValidUrl},
       {T::kUrl, "\\b[a-z0-9\\-]+(\\.[a-z0-9\\-]+)*\\.(com|org|net|edu|gov|io|info|health|us)(/[^\\s<>\"']*)?\\b",
        true, M::kWhole, 0.9, ValidUrl},
       {T::kIpAddress,
        "\\b((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|"
        "[1-9]?[0-9])\\b",
-       false, M::kWhole, 0.95, ValidIpv4},
+       false, M::kWhole, 0.95, ValidIpv4, {"\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\b"}},
       {T::kIpAddress, "[0-9a-f]{0,4}(:[0-9a-f]{0,4}){2,7}(:[0-9.]{7,15})?", true, M::kWhole, 0.95,
-       ValidIpv6},
+       ValidIpv6, {":[0-9a-f]{0,4}:[0-9a-f]{0,4}", ":[0-9.]{7,15}"}},
       // (G) Social Security numbers.
       {T::kSsn, "\\b[0-9]{3}-[0-9]{2}-[0-9]{4}\\b", false, M::kWhole, 0.95, nullptr},
       {T::kSsn, "\\b(ssn|ss#|social\\s+security(\\s+(number|no\\.?|#))?)\\s*[:#.]?\\s*[0-9]{9}\\b",
@@ -400,13 +462,19 @@ const std::vector<PatternDef>& BuiltinPatterns() {
       {T::kMrn,
        "\\b(mrn|mr#|mr\\s*no\\.?|medical\\s+record(\\s+(number|no\\.?|#))?|unit\\s+(no\\.?|number|#)|"
        "hospital\\s+(no\\.?|number|#)|patient\\s+(id|number|no\\.?)|pt\\s+id|chart\\s+(no\\.?|number|#))"
-       "\\s*[:#.]?\\s*[a-z]{0,3}[0-9][a-z0-9\\-]{2,}\\b",
-       true, M::kTrailingValue, 0.95, nullptr},
+       MRN_VALUE,
+       true, M::kTrailingValue, 0.95, nullptr,
+       {"\\b(mrn|mr#)" MRN_VALUE, "\\bmr\\s*no\\.?" MRN_VALUE,
+        "\\bmedical\\s+record(\\s+(number|no\\.?|#))?" MRN_VALUE,
+        "\\b(unit|hospital|chart)\\s+(no\\.?|number|#)" MRN_VALUE,
+        "\\bpatient\\s+(id|number|no\\.?)" MRN_VALUE, "\\bpt\\s+id" MRN_VALUE}},
       // (I) health plan beneficiary numbers.
       {T::kHealthPlan,
        "\\b(member|policy|subscriber|medicaid|medicare|insurance|group|beneficiary|plan|hicn?|mbi)"
-       NUMWORD "[a-z0-9][a-z0-9\\-]{4,}\\b",
-       true, M::kTrailingValue, 0.9, ValueHasDigit},
+       PLAN_VALUE,
+       true, M::kTrailingValue, 0.9, ValueHasDigit,
+       {"\\b(member|policy|subscriber|medicaid|medicare|insurance|group|beneficiary)" PLAN_VALUE,
+        "\\b(plan|hicn?|mbi)" PLAN_VALUE}},
       // A short policy or member number after an explicit number sign ("policy #rg17").
       {T::kHealthPlan,
        "\\b(policy|member|subscriber)\\s*(#|no\\.?|num(ber)?)\\s*[:.]?\\s*[a-z0-9\\-]{3,}\\b", true,
@@ -415,19 +483,21 @@ const std::vector<PatternDef>& BuiltinPatterns() {
       {T::kAccount, "\\b(acct|account|billing)" NUMWORD "[a-z]{0,3}[0-9][0-9\\-]{3,}\\b", true,
        M::kTrailingValue, 0.9, nullptr},
       // (K) certificate / license numbers.
-      {T::kLicense,
-       "\\b(licen[cs]e|lic|certificate|cert|dea|npi|registration|permit)" NUMWORD
-       "[a-z]{0,3}[0-9][a-z0-9\\-]{3,}\\b",
-       true, M::kTrailingValue, 0.9, nullptr},
+      {T::kLicense, "\\b(licen[cs]e|lic|certificate|cert|dea|npi|registration|permit)" LICENSE_VALUE,
+       true, M::kTrailingValue, 0.9, nullptr,
+       {"\\b(licen[cs]e|certificate|registration|permit)" LICENSE_VALUE,
+        "\\b(lic|cert|dea|npi)" LICENSE_VALUE}},
       // (L) vehicle identifiers: VINs and licence plates.
-      {T::kVehicle, "\\b[a-hj-npr-z0-9]{17}\\b", true, M::kWhole, 0.8, ValidVin},
+      // A repeated class has no literal to look for: found in C++ (a word of 17 characters).
+      {T::kVehicle, "\\b[a-hj-npr-z0-9]{17}\\b", true, M::kWhole, 0.8, ValidVin, {}, {},
+       FindVinEnds},
       {T::kVehicle, "\\b(license\\s+plate|licen[cs]e\\s+tag|plate|vin)" NUMWORD
        "[a-z0-9]{1,4}[\\- ]?[a-z0-9]{2,5}\\b",
        true, M::kTrailingValue, 0.9, ValueHasDigit},
       // (M) device identifiers and serial numbers (incl. GS1 UDI).
-      {T::kDevice,
-       "\\b(serial|s/n|sn|device\\s+id|udi|imei|lot|model)" NUMWORD "[a-z0-9][a-z0-9\\-]{3,}\\b",
-       true, M::kTrailingValue, 0.85, ValueHasDigit},
+      {T::kDevice, "\\b(serial|s/n|sn|device\\s+id|udi|imei|lot|model)" DEVICE_VALUE, true,
+       M::kTrailingValue, 0.85, ValueHasDigit,
+       {"\\b(serial|s/n|device\\s+id|imei|model)" DEVICE_VALUE, "\\b(sn|udi|lot)" DEVICE_VALUE}},
       {T::kDevice, "\\(01\\)[0-9]{14}(\\([0-9]{2,4}\\)[0-9a-z\\-]+)*", true, M::kWhole, 0.95,
        nullptr},
       // (B) ZIP codes and street addresses.
@@ -437,17 +507,22 @@ const std::vector<PatternDef>& BuiltinPatterns() {
        "\\b(AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|"
        "NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|PR)\\.?,?\\s+[0-9]{5}"
        "(-[0-9]{4})?\\b",
-       false, M::kTrailingValue, 0.95, nullptr},
+       false, M::kTrailingValue, 0.95, nullptr, {}, {}, FindZipEnds},
       {T::kZip, "\\b[0-9]{5}-[0-9]{4}\\b", false, M::kWhole, 0.85, nullptr},
+      // The two-letter suffixes get a pass of their own (PatternDef::own_pass_regexes).
       {T::kStreetAddress,
-       "\\b[0-9]{1,6}[a-z]?\\s+([a-z][a-z.'\\-]*\\s+){1,4}(street|st|avenue|ave|road|rd|boulevard|"
+       STREET_NUMBER_WORDS "(street|st|avenue|ave|road|rd|boulevard|"
        "blvd|lane|ln|drive|court|ct|way|place|pl|terrace|circle|cir|highway|hwy|parkway|pkwy|"
-       "square|pike|row|alley|trail)\\b\\.?((\\s*,?\\s*(apt|apartment|suite|ste|unit|#)\\.?\\s*#?"
-       "[0-9a-z\\-]+)\\b)?",
-       true, M::kWhole, 0.85, ValidAddress},
+       "square|pike|row|alley|trail)" STREET_UNIT,
+       true, M::kWhole, 0.85, ValidAddress,
+       {STREET_NUMBER_WORDS "(ave|way|cir|hwy|row)" STREET_UNIT,
+        STREET_NUMBER_WORDS "(street|avenue|road|boulevard|blvd|lane|drive|court|place|terrace|"
+        "circle|highway|parkway|pkwy|square|pike|alley|trail)" STREET_UNIT},
+       {STREET_NUMBER_WORDS "(st|rd|ln|ct|pl)" STREET_UNIT}},
       {T::kStreetAddress, "\\bp\\.?\\s*o\\.?\\s*box\\s+[0-9]+\\b", true, M::kWhole, 0.95, nullptr},
       // (R) other unique identifying numbers: long digit runs that are no measurement.
-      {T::kOther, "\\b[0-9]{7,}\\b", false, M::kWhole, 0.6, ValidLongNumber},
+      {T::kOther, "\\b[0-9]{7,}\\b", false, M::kWhole, 0.6, ValidLongNumber, {}, {},
+       FindLongNumberEnds},
   };
   return *kPatterns;
 }
