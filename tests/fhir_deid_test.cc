@@ -400,6 +400,42 @@ TEST_F(FhirDeidTest, ReportCountsEachChangedValueOnceAcrossBatchesAndThreads) {
   EXPECT_EQ(r->by_field.size(), 4u);
 }
 
+// The walker remembers the rules' verdict per element path, but never below a where(): the same
+// path is decided per element, record after record, in any order.
+TEST_F(FhirDeidTest, WhereDecidesPerElementAcrossRecordsAndOrders) {
+  auto policy = ParseFieldPolicyYaml(R"Y(
+default: keep
+fields:
+  "Patient.name.family": {transform: redact, type: NAME}
+  "*.telecom.where(system='email').value": {transform: redact, type: EMAIL}
+  "*.identifier.where(system='x').assigner.display": {transform: redact, type: NAME}
+)Y");
+  ASSERT_TRUE(policy.ok()) << policy.status();
+  std::string in;
+  for (const char* first : {"x", "y", "x"}) {
+    const bool x_first = std::string(first) == "x";
+    in += Cat(R"({"resourceType":"Patient","name":[{"family":"Walsh"}],"telecom":[)",
+              x_first ? R"({"system":"email","value":"a@b.org"},{"system":"phone","value":"555"})"
+                      : R"({"system":"phone","value":"555"},{"system":"email","value":"a@b.org"})",
+              R"(],"identifier":[{"system":")", first,
+              R"(","assigner":{"display":"One"}},{"system":")", x_first ? "y" : "x",
+              R"(","assigner":{"display":"Two"}}]})", "\n");
+  }
+  std::string out;
+  ASSERT_TRUE(Run(in, *policy, &out).ok());
+  std::vector<std::string> lines = testing_util::Lines(out);
+  ASSERT_EQ(lines.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    json r = json::parse(lines[i]);
+    const bool x_first = i != 1;
+    EXPECT_EQ(r["name"][0]["family"], "[**NAME**]") << i;
+    EXPECT_EQ(r["telecom"][x_first ? 0 : 1]["value"], "[**EMAIL**]") << i;
+    EXPECT_EQ(r["telecom"][x_first ? 1 : 0]["value"], "555") << i;
+    EXPECT_EQ(r["identifier"][0]["assigner"]["display"], x_first ? "[**NAME**]" : "One") << i;
+    EXPECT_EQ(r["identifier"][1]["assigner"]["display"], x_first ? "Two" : "[**NAME**]") << i;
+  }
+}
+
 // The report names each changed value by its element path also past the walker's bound on
 // remembered paths (those are forgotten between records), and when keys change order.
 TEST_F(FhirDeidTest, ReportNamesEveryPathPastTheBoundOnRememberedPaths) {

@@ -4,6 +4,7 @@
 
 #include <cctype>
 #include <cstring>
+#include <deque>
 #include <memory>
 
 #include "absl/container/flat_hash_map.h"
@@ -97,6 +98,7 @@ class FhirWorker {
     next_number_ = 0;
     counts_ = &r.counts;
     paths_.ForgetTransient();
+    if (path_rules_.size() > paths_.Size()) path_rules_.resize(paths_.Size());
     path_ = internal::ElementPaths::kNone;
     bool kept = false;
     const size_t start = r.output.size();
@@ -137,6 +139,7 @@ class FhirWorker {
     rules_.Start(type, active, resource_rule);
     const int saved_path = path_;
     path_ = Child(internal::ElementPaths::kNone, internal::ElementPaths::kNone, type);
+    RulesAt(path_).fixed = true;  // `active` is Start(type)'s
     DocumentContext ctx{PatientOf(obj, type, outer_patient)};
     kept = true;
     absl::Status s;
@@ -168,7 +171,7 @@ class FhirWorker {
         out += simdjson::minify(value);
         kept = true;
       } else {
-        s = Member(key, value, active, inherited, ctx, out, kept);
+        s = Member(parent_path, key, value, active, inherited, ctx, out, kept);
       }
       path_ = parent_path;
       if (!s.ok()) return s;
@@ -197,25 +200,54 @@ class FhirWorker {
     Level* level;
   };
 
-  absl::Status Member(std::string_view key, dom::element value, const FhirRules::Active& active,
-                      const Match& inherited, const DocumentContext& ctx, std::string& out,
-                      bool& kept) {
+  // What the rules say at one element path when no where() decides it on the way there: then the
+  // walk state is a function of the path alone (the keys from the resource type down), found
+  // once per path instead of once per member.
+  struct PathRules {
+    bool fixed = false;  // `next` and `here` hold (a resource's root path: always)
+    FhirRules::Active next;
+    Match here;
+  };
+  PathRules& RulesAt(int path) {
+    if (static_cast<size_t>(path) >= path_rules_.size()) path_rules_.resize(path + 1);
+    return path_rules_[path];
+  }
+
+  // Member `key: value` (at path_) of the object at `parent_path` whose walk state is `active`.
+  absl::Status Member(int parent_path, std::string_view key, dom::element value,
+                      const FhirRules::Active& active, const Match& inherited,
+                      const DocumentContext& ctx, std::string& out, bool& kept) {
     Depth depth(*this);
     std::vector<int>& edges = depth.level->edges;
-    FhirRules::Active& next = depth.level->next;
-    rules_.Candidates(active, paths_.Tag(path_), edges);
+    const FhirRules::Active* next = &depth.level->next;
+    Match here;
+    bool conditional = false;  // some candidate has a where(): decided per element
+    PathRules& at = RulesAt(path_);
+    if (at.fixed) {
+      next = &at.next;
+      here = at.here;
+    } else {
+      rules_.Candidates(active, paths_.Tag(path_), edges);
+      conditional = rules_.HasConditions(edges);
+      if (!conditional && RulesAt(parent_path).fixed) {
+        rules_.Enter(edges, value, at.next, at.here);
+        at.fixed = true;
+        next = &at.next;
+        here = at.here;
+      } else if (!conditional) {
+        rules_.Enter(edges, value, depth.level->next, here);
+      }
+    }
     dom::array arr;
     if (value.get_array().get(arr) == simdjson::SUCCESS) {
       out.push_back('[');
       const size_t open = out.size();
-      Match here;
-      if (!rules_.HasConditions(edges)) rules_.Enter(edges, value, next, here);
       for (dom::element item : arr) {
-        if (rules_.HasConditions(edges)) rules_.Enter(edges, item, next, here);
+        if (conditional) rules_.Enter(edges, item, depth.level->next, here);
         const size_t before = out.size();
         if (out.size() > open) out.push_back(',');
         bool item_kept = false;
-        if (absl::Status s = Value(key, item, next, Pick(here, inherited), ctx, out, item_kept);
+        if (absl::Status s = Value(key, item, *next, Pick(here, inherited), ctx, out, item_kept);
             !s.ok()) {
           return s;
         }
@@ -225,9 +257,8 @@ class FhirWorker {
       out.push_back(']');
       return absl::OkStatus();
     }
-    Match here;
-    rules_.Enter(edges, value, next, here);
-    return Value(key, value, next, Pick(here, inherited), ctx, out, kept);
+    if (conditional) rules_.Enter(edges, value, depth.level->next, here);
+    return Value(key, value, *next, Pick(here, inherited), ctx, out, kept);
   }
 
   // The rule matched at an element itself wins over the inherited one.
@@ -473,6 +504,7 @@ class FhirWorker {
   size_t next_number_ = 0;        // number tokens of input_ passed so far
   internal::RecordCounts* counts_ = nullptr;
   internal::ElementPaths paths_;  // every element path met (bounded)
+  std::deque<PathRules> path_rules_;  // by path id (a deque: Member holds references)
   int path_ = internal::ElementPaths::kNone;  // the element being written: "Patient.name.family"
   std::string result_;  // a transformed string value (its buffer is reused)
   std::vector<std::unique_ptr<Level>> levels_;  // by nesting depth (pointers stay valid)

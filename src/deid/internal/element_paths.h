@@ -42,6 +42,8 @@ class ElementPaths {
     return hint;
   }
 
+  // The number of paths (ids are 0 .. Size() - 1).
+  size_t Size() const { return nodes_.size(); }
   // The tag given to `path` when it was created.
   int Tag(int path) const { return nodes_[path].tag; }
   // True when `path` (and the string Name() returns for it) lasts for the table's life.
