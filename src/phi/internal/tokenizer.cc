@@ -11,10 +11,6 @@
 namespace phiguard::phi::internal {
 namespace {
 
-inline bool IsLetter(unsigned char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
-}
-inline bool IsDigit(unsigned char c) { return c >= '0' && c <= '9'; }
 inline bool IsUpper(unsigned char c) { return c >= 'A' && c <= 'Z'; }
 inline bool IsLower(unsigned char c) { return c >= 'a' && c <= 'z'; }
 
@@ -88,7 +84,7 @@ void BuildMasks(const unsigned char* s, size_t n, unsigned char* lo, ByteMasks& 
       const unsigned char c = p[k];
       up |= static_cast<uint64_t>(IsUpper(c)) << k;
       low |= static_cast<uint64_t>(IsLower(c)) << k;
-      dig |= static_cast<uint64_t>(IsDigit(c)) << k;
+      dig |= static_cast<uint64_t>(c >= '0' && c <= '9') << k;
       high |= static_cast<uint64_t>(c >= 0x80) << k;
       apos |= static_cast<uint64_t>(c == '\'') << k;
       if (k < len) lo[base + k] = static_cast<unsigned char>(IsUpper(c) ? c + 32 : c);
@@ -159,24 +155,26 @@ inline Token MakeToken(const unsigned char* s, size_t b, size_t e, const uint64_
   Token t;
   t.start = static_cast<uint32_t>(b);
   t.end = static_cast<uint32_t>(e);
-  const size_t wb = b >> 6, kb = b & 63, len = e - b;
-  t.digits = (digit[wb] >> kb) & 1;
-  t.initial = len == 1 && !t.digits;
-  if (len >= 2 && !t.digits) {
-    // Upper: every letter upper-case ASCII (the apostrophe is neither); title: an upper-case
-    // first letter and no other upper-case one (after "O'" one more).
-    bool any_not_upper, any_upper_after;
-    if (((e - 1) >> 6) == wb) {  // the common case: the token lies in one word of the masks
-      const uint64_t range = (len == 64 ? ~0ull : (1ull << len) - 1) << kb;
-      any_not_upper = (not_upper[wb] & range) != 0;
-      any_upper_after = (upper[wb] & range & ~(1ull << kb)) != 0;
-    } else {
-      any_not_upper = AnyIn(not_upper, b, e);
-      any_upper_after = AnyIn(upper, b + 1, e);
-    }
-    t.upper = !any_not_upper;
-    t.title = ((upper[wb] >> kb) & 1) && (!any_upper_after || (len > 2 && s[b + 1] == '\''));
+  // Without branches on the token's kind (they are data, and mispredicted): the token's bits in
+  // the mask word of its first byte, then any further words (rare).
+  const size_t wb = b >> 6, len = e - b, stop = e - (wb << 6);
+  const uint64_t first = 1ull << (b & 63);
+  const uint64_t range = (stop >= 64 ? ~0ull : (1ull << stop) - 1) & ~(first - 1);
+  bool any_not_upper = (not_upper[wb] & range) != 0;
+  bool any_upper_after = (upper[wb] & range & ~first) != 0;
+  if (stop > 64) {
+    any_not_upper |= AnyIn(not_upper, (wb + 1) << 6, e);
+    any_upper_after |= AnyIn(upper, (wb + 1) << 6, e);
   }
+  const bool digits = (digit[wb] & first) != 0, two = len >= 2;
+  // "O'Rourke": after "O'" one more upper-case letter. s[b + 1] only when it is in the token.
+  const bool o_prefix = (len > 2) & (s[b + (len > 2)] == '\'');
+  t.digits = digits;
+  t.initial = (len == 1) & !digits;
+  // Upper: every letter upper-case ASCII (the apostrophe is neither); title: an upper-case
+  // first letter and no other upper-case one.
+  t.upper = two & !digits & !any_not_upper;
+  t.title = two & ((upper[wb] & first) != 0) & (!any_upper_after | o_prefix);
   return t;
 }
 
