@@ -72,13 +72,6 @@ void Rules::Propagate() {
   }
 }
 
-// A word that names the same PHI at its other mentions: no short, English, clinical, function
-// or facility keyword ("Hospital").
-bool Rules::Propagates(size_t k) const {
-  return Word(k) && tok_[k].end - tok_[k].start >= 3 && !English(k) && !Clinical(k) &&
-         !Function(k) && !Role(k, kRoleFacilityKeyword);
-}
-
 void Rules::EmitOne(size_t a, size_t b, PhiType type, float conf) {
   size_t end = tok_[b].end;
   // Digits glued to a name are part of it ("Larue605" in generated records, "QUARTERMAIN7").

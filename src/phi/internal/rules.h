@@ -96,7 +96,12 @@ class Rules {
   bool EndsLine(size_t k) const;
   size_t AfterBlanks(size_t k) const;
   void Propagate();
-  bool Propagates(size_t k) const;
+  // A word that names the same PHI at its other mentions: no short, English, clinical, function
+  // or facility keyword ("Hospital"). Inline: Propagate tests every token.
+  bool Propagates(size_t k) const {
+    return Word(k) && tok_[k].end - tok_[k].start >= 3 &&
+           !(tok_[k].flags & (kEnglish | kClinical | kRoleFunction | kRoleFacilityKeyword));
+  }
 
   // ---- Titles, credentials, initials (title_rules.cc) ----
   void TitleRule(size_t i, PhiType type);
