@@ -65,7 +65,7 @@ TEST(PatternScanner, NamesThePatternThatFailsToCompile) {
   EXPECT_NE(scanner.status().message().find("([0-9]"), std::string_view::npos);
 }
 
-// A scan regex, an own-pass regex or a finder only proposes match ends; the exact regex decides.
+// A scan regex or a finder only proposes match ends; the exact regex decides.
 // Every built-in pattern found that way must find exactly what its regex finds alone, on text
 // full of matches and near misses of each.
 TEST(PatternScanner, CandidatesFindExactlyWhatTheRegexFinds) {
@@ -92,14 +92,14 @@ TEST(PatternScanner, CandidatesFindExactlyWhatTheRegexFinds) {
       "PA 21201-12345, 21201.\n"
       "12 Main St, 5 Oak st. Apt 4B, 3 way foley in place, 90 to st, 1600 Pennsylvania Ave, "
       "221b Baker Street Suite 12, 7 Elm Rd # 3, 10 Park Pl, 4 Green Ln., 1 Oak Ct, 12 St.\n"
-      "Numbers 1234567, 0.12345678, 12,345,678, 123456789012 and 1234567x.";
+      "Numbers 1234567, 0.12345678, 12,345,678, 123456789012 and 1234567x; SSN 123-45-6789, "
+      "1123-45-6789, 123-45-67890, 12-345-6789.";
   size_t confirmed = 0;
   for (const PatternDef& p : BuiltinPatterns()) {
-    if (p.scan_regexes.empty() && p.own_pass_regexes.empty() && p.find == nullptr) continue;
+    if (p.scan_regexes.empty() && p.find == nullptr) continue;
     ++confirmed;
     PatternDef exact = p;
     exact.scan_regexes.clear();
-    exact.own_pass_regexes.clear();
     exact.find = nullptr;
     auto fast = PatternScanner::Create({p});
     auto slow = PatternScanner::Create({exact});
@@ -179,12 +179,13 @@ void FindSevenDigits(std::string_view, const std::vector<DigitRun>& digits,
   }
 }
 
-// An own pass and a finder: found, and kept in and loaded from the cache like the one pass.
-TEST(PatternScanner, OwnPassAndFinderAreFoundAndCached) {
+// A finder's pattern is found, and its start database kept in and loaded from the cache; a
+// table of finders only has no one-pass database at all.
+TEST(PatternScanner, FinderPatternsAreFoundAndCached) {
   std::vector<PatternDef> table = {
-      {PhiType::kZip, "\\bzip\\s*[0-9]{5}\\b", true, ValueMode::kTrailingValue, 0.9, nullptr, {},
+      {PhiType::kZip, "\\bzip\\s*[0-9]{5}\\b", true, ValueMode::kTrailingValue, 0.9, nullptr,
        {"[0-9]{5}\\b"}},
-      {PhiType::kOther, "\\b[0-9]{7,}\\b", false, ValueMode::kWhole, 0.6, nullptr, {}, {},
+      {PhiType::kOther, "\\b[0-9]{7,}\\b", false, ValueMode::kWhole, 0.6, nullptr, {},
        FindSevenDigits},
   };
   const std::string text = "zip 21201, 12345, id 12345678, 123456 and x1234567.";
@@ -205,6 +206,13 @@ TEST(PatternScanner, OwnPassAndFinderAreFoundAndCached) {
   auto third = PatternScanner::Create(table, cache);
   ASSERT_TRUE(third.ok()) << third.status();
   EXPECT_EQ(Found(**third, text), "21201|12345678|");
+  // Finders only: no one-pass database, compiled and cached all the same.
+  table[1].find = FindSevenDigits;
+  for (int round = 0; round < 2; ++round) {
+    auto only = PatternScanner::Create({table[1]}, cache);
+    ASSERT_TRUE(only.ok()) << only.status();
+    EXPECT_EQ(Found(**only, text), "12345678|");
+  }
 }
 
 TEST(PatternScanner, CachedDatabasesFindTheSame) {

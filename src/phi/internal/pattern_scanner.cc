@@ -115,32 +115,22 @@ absl::Status PatternScanner::Compile() {
   const size_t n = patterns_.size();
   start_db_.assign(n, nullptr);
   max_width_.assign(n, 0);
-  // The expressions of the one pass and of the own pass, each with its pattern's index as id.
-  struct Exprs {
-    std::vector<const char*> exprs;
-    std::vector<unsigned> flags, ids;
-    void Add(const char* e, unsigned f, size_t id) {
-      exprs.push_back(e);
-      flags.push_back(f);
-      ids.push_back(static_cast<unsigned>(id));
-    }
-  } one, own;
+  // The expressions of the one pass, each with its pattern's index as id.
+  std::vector<const char*> exprs;
+  std::vector<unsigned> flags, ids;
   for (size_t i = 0; i < n; ++i) {
     const PatternDef& p = patterns_[i];
-    const unsigned f = p.caseless ? HS_FLAG_CASELESS : 0u;
-    if (!Confirmed(p)) one.Add(p.regex, f, i);
-    for (const char* e : p.scan_regexes) one.Add(e, f, i);
-    for (const char* e : p.own_pass_regexes) own.Add(e, f, i);
+    if (!Confirmed(p)) exprs.push_back(p.regex);
+    exprs.insert(exprs.end(), p.scan_regexes.begin(), p.scan_regexes.end());
+    flags.resize(exprs.size(), p.caseless ? HS_FLAG_CASELESS : 0u);
+    ids.resize(exprs.size(), static_cast<unsigned>(i));
   }
   hs_compile_error_t* err = nullptr;
-  for (auto [x, db] : {std::pair{&one, &db_}, std::pair{&own, &own_db_}}) {
-    if (x->exprs.empty()) continue;
-    if (hs_compile_multi(x->exprs.data(), x->flags.data(), x->ids.data(),
-                         static_cast<unsigned>(x->exprs.size()), HS_MODE_BLOCK, nullptr, db,
-                         &err) != HS_SUCCESS) {
-      const int e = err->expression;
-      return e < 0 ? CompileError(err, -1, "") : CompileError(err, x->ids[e], x->exprs[e]);
-    }
+  if (!exprs.empty() &&
+      hs_compile_multi(exprs.data(), flags.data(), ids.data(), static_cast<unsigned>(exprs.size()),
+                       HS_MODE_BLOCK, nullptr, &db_, &err) != HS_SUCCESS) {
+    const int e = err->expression;
+    return e < 0 ? CompileError(err, -1, "") : CompileError(err, ids[e], exprs[e]);
   }
   // Start-of-match tracking in the one pass costs more than half its speed, and context patterns
   // ("MRN: 123") find their value backwards from the match end anyway. Whole-match patterns get
@@ -168,9 +158,8 @@ absl::Status PatternScanner::Compile() {
 //
 // File: kCacheMagic, u64 length + key (the exact text the databases were compiled from: format
 // version, Vectorscan version, target platform, every pattern with its flags), then per pattern
-// u32 max width, then u64 length (0: none) + serialized database: the one pass's, the own pass's,
-// then each pattern's start database. Vectorscan checks each database's own version, platform
-// and CRC.
+// u32 max width, then u64 length (0: none) + serialized database: the one pass's, then each
+// pattern's start database. Vectorscan checks each database's own version, platform and CRC.
 
 namespace {
 
@@ -267,7 +256,7 @@ bool PatternScanner::NeedsStart(const PatternDef& p) {
 }
 
 bool PatternScanner::Confirmed(const PatternDef& p) {
-  return !p.scan_regexes.empty() || !p.own_pass_regexes.empty() || p.find != nullptr;
+  return !p.scan_regexes.empty() || p.find != nullptr;
 }
 
 bool PatternScanner::HasStartDb(const PatternDef& p) { return NeedsStart(p) || Confirmed(p); }
@@ -281,7 +270,6 @@ std::string PatternScanner::CacheKey() const {
   for (const PatternDef& p : patterns_) {
     key += phiguard::Cat(p.caseless ? "i" : "-", HasStartDb(p) ? "s " : "- ", p.regex, "\n");
     for (const char* scan : p.scan_regexes) key += phiguard::Cat("  scan ", scan, "\n");
-    for (const char* own : p.own_pass_regexes) key += phiguard::Cat("  own ", own, "\n");
     if (p.find != nullptr) key += "  find\n";
   }
   return key;
@@ -294,19 +282,17 @@ bool PatternScanner::LoadCache(std::string_view data, const std::string& key) {
   if (in.Take(in.U64()) != key || !in.ok) return false;
   std::vector<unsigned> widths(n);
   for (size_t i = 0; i < n; ++i) widths[i] = in.U32();
-  // Which databases Compile() makes: the one pass's unless every pattern is confirmed and has no
-  // scan regex, the own pass's if any pattern has an own-pass regex, a start database exactly
-  // for the patterns needing one.
-  std::vector<bool> expected(n + 2, false);
+  // Which databases Compile() makes: the one pass's unless every pattern has only a finder, a
+  // start database exactly for the patterns needing one.
+  std::vector<bool> expected(n + 1, false);
   for (size_t i = 0; i < n; ++i) {
     const PatternDef& p = patterns_[i];
-    expected[0] = expected[0] || !Confirmed(p) || !p.scan_regexes.empty();
-    expected[1] = expected[1] || !p.own_pass_regexes.empty();
-    expected[i + 2] = HasStartDb(p);
+    expected[0] = expected[0] || p.find == nullptr || !p.scan_regexes.empty();
+    expected[i + 1] = HasStartDb(p);
   }
-  std::vector<hs_database_t*> dbs(n + 2, nullptr);
+  std::vector<hs_database_t*> dbs(n + 1, nullptr);
   bool ok = in.ok;
-  for (size_t i = 0; ok && i < n + 2; ++i) {
+  for (size_t i = 0; ok && i <= n; ++i) {
     std::string_view bytes = in.Take(in.U64());
     ok = in.ok && bytes.empty() != expected[i] &&
          (bytes.empty() ||
@@ -317,8 +303,7 @@ bool PatternScanner::LoadCache(std::string_view data, const std::string& key) {
     return false;
   }
   db_ = dbs[0];
-  own_db_ = dbs[1];
-  start_db_.assign(dbs.begin() + 2, dbs.end());
+  start_db_.assign(dbs.begin() + 1, dbs.end());
   max_width_ = std::move(widths);
   return true;
 }
@@ -328,7 +313,7 @@ std::string PatternScanner::SerializeCache(const std::string& key) const {
   PutU64(out, key.size());
   out += key;
   for (unsigned w : max_width_) PutU32(out, w);
-  if (!AppendDatabase(out, db_) || !AppendDatabase(out, own_db_)) return "";
+  if (!AppendDatabase(out, db_)) return "";
   for (const hs_database_t* d : start_db_) {
     if (!AppendDatabase(out, d)) return "";
   }
@@ -370,7 +355,6 @@ absl::StatusOr<std::unique_ptr<PatternScanner>> PatternScanner::Create(
 
 PatternScanner::~PatternScanner() {
   hs_free_database(db_);
-  hs_free_database(own_db_);
   for (hs_database* d : start_db_) hs_free_database(d);
 }
 
@@ -380,7 +364,6 @@ absl::StatusOr<std::unique_ptr<ScanScratch>> PatternScanner::NewScratch() const 
   // after the main scan has returned, never inside its callback.
   std::vector<hs_database*> all = start_db_;
   all.push_back(db_);
-  all.push_back(own_db_);
   for (hs_database* d : all) {
     if (d != nullptr && hs_alloc_scratch(d, &s->scratch_) != HS_SUCCESS) {
       return absl::ResourceExhaustedError("cannot allocate Vectorscan scratch");
@@ -448,9 +431,8 @@ absl::Status PatternScanner::Scan(std::string_view text, ScanScratch& scratch,
     return 0;
   };
   if (text.size() > 0xFFFFFFFFu) return absl::InvalidArgumentError("text larger than 4 GiB");
-  for (const hs_database* db : {db_, own_db_}) {
-    if (db == nullptr) continue;
-    hs_error_t rc = hs_scan(db, text.data(), static_cast<unsigned>(text.size()), 0,
+  if (db_ != nullptr) {
+    hs_error_t rc = hs_scan(db_, text.data(), static_cast<unsigned>(text.size()), 0,
                             scratch.scratch_, on_match, &scratch);
     if (rc != HS_SUCCESS) return absl::InternalError(phiguard::Cat("hs_scan failed: ", rc));
   }

@@ -1,6 +1,6 @@
 // PatternScanner: every fixed PHI pattern (dates, phone numbers, identifiers by format and by
-// context) compiled into one Vectorscan database and found in a single pass over the text (plus
-// a short second pass and C++ finders for the few shapes that would slow the one pass down).
+// context) compiled into one Vectorscan database and found in a single pass over the text (and
+// C++ finders for the shapes that would slow that pass down).
 // Immutable after Create(); Scan() is thread-safe given a per-thread ScanScratch.
 #pragma once
 
@@ -54,12 +54,8 @@ struct PatternDef {
   // by `regex`'s own start-of-match scan of a window before it, so the spans are exactly those of
   // `regex` alone. Worth it where `regex` has no rare literal for Vectorscan to look for, or a
   // long or alternating part before its literal (both run an automaton over every byte), or an
-  // alternation of long and very short literals ("street|st"): split, each part finds its own.
+  // alternation of long and very short literals ("phone|ph"): split, each part finds its own.
   std::vector<const char*> scan_regexes = {};
-  // Optional: scan regexes as above, run in a second pass with a database of their own: for a
-  // part whose only literals are one or two characters ("st", "rd"), which would slow the literal
-  // search of the whole one pass several times over.
-  std::vector<const char*> own_pass_regexes = {};
   // Optional: where the pattern's matches may end, found in C++ from the text's digit runs instead
   // of by a scan regex (each end confirmed as above): for a repeated character class with no
   // literal ("[0-9]{7,}"), which Vectorscan would run as an automaton over every byte.
@@ -119,9 +115,8 @@ class PatternScanner {
 
   std::vector<PatternDef> patterns_;
   // One database of every pattern, without start-of-match tracking (it slows the whole pass down
-  // several times); matches report only where they end. `own_db_`: the own-pass regexes (or null).
+  // several times); matches report only where they end. Null if every pattern has a finder.
   hs_database* db_ = nullptr;
-  hs_database* own_db_ = nullptr;
   // Per pattern whose value starts where its match does, or whose scan regexes' ends need
   // confirming: a one-pattern database of `regex` with HS_FLAG_SOM_LEFTMOST, run only over a
   // short window before a match end to find its start (or that it has none).

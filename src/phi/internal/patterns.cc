@@ -357,6 +357,183 @@ void FindZipEnds(std::string_view text, const std::vector<DigitRun>& digits,
   }
 }
 
+size_t Len(const DigitRun& r) { return r.end - r.start; }
+bool OneOf(char c, std::string_view set) {
+  for (char x : set) {
+    if (x == c) return true;
+  }
+  return false;
+}
+
+// Calls `f(r)` for every `n` consecutive digit runs r[0], ..., r[n - 1] with exactly one byte
+// between each run and the next ("7-22-2010" is three such runs).
+template <typename F>
+void ForEachChain(const std::vector<DigitRun>& d, size_t n, F f) {
+  size_t chain = 0;  // chained runs ending at d[k]
+  for (size_t k = 0; k < d.size(); ++k) {
+    chain = k > 0 && d[k].start == d[k - 1].end + 1 ? chain + 1 : 1;
+    if (chain >= n) f(&d[k + 1 - n]);
+  }
+}
+
+// "7-22-2010", "07/22/10": two separators between three runs, a day, a two- or four-digit year.
+void FindFullDateEnds(std::string_view text, const std::vector<DigitRun>& digits,
+                      std::vector<size_t>& ends) {
+  ForEachChain(digits, 3, [&](const DigitRun* r) {
+    if (OneOf(text[r[0].end], "/-.") && OneOf(text[r[1].end], "/-.") && Len(r[1]) <= 2 &&
+        (Len(r[2]) == 2 || Len(r[2]) == 4))
+      ends.push_back(r[2].end);
+  });
+}
+
+// "10/03-10/04": month/day, a separator, month/day.
+void FindDateRangeEnds(std::string_view text, const std::vector<DigitRun>& digits,
+                       std::vector<size_t>& ends) {
+  ForEachChain(digits, 4, [&](const DigitRun* r) {
+    if (text[r[0].end] == '/' && Len(r[1]) <= 2 && OneOf(text[r[1].end], "/-.") &&
+        Len(r[2]) <= 2 && text[r[2].end] == '/' && Len(r[3]) <= 2)
+      ends.push_back(r[3].end);
+  });
+}
+
+// "2010-07-22": a four-digit year, then month and day.
+void FindIsoDateEnds(std::string_view text, const std::vector<DigitRun>& digits,
+                     std::vector<size_t>& ends) {
+  ForEachChain(digits, 3, [&](const DigitRun* r) {
+    if (Len(r[0]) == 4 && OneOf(text[r[0].end], "-/.") && Len(r[1]) <= 2 &&
+        OneOf(text[r[1].end], "-/.") && Len(r[2]) <= 2)
+      ends.push_back(r[2].end);
+  });
+}
+
+// "11th", "3rd": digits and an ordinal suffix that ends the word.
+void FindOrdinalEnds(std::string_view text, const std::vector<DigitRun>& digits,
+                     std::vector<size_t>& ends) {
+  for (const DigitRun& d : digits) {
+    const size_t e = d.end;
+    if (e + 2 > text.size() || (e + 2 < text.size() && IsWordByte(text[e + 2]))) continue;
+    const char a = static_cast<char>(text[e] | 0x20), b = static_cast<char>(text[e + 1] | 0x20);
+    if ((a == 's' && b == 't') || (a == 'n' && b == 'd') || (a == 'r' && b == 'd') ||
+        (a == 't' && b == 'h'))
+      ends.push_back(e + 2);
+  }
+}
+
+// "123-45-6789"
+void FindSsnEnds(std::string_view text, const std::vector<DigitRun>& digits,
+                 std::vector<size_t>& ends) {
+  ForEachChain(digits, 3, [&](const DigitRun* r) {
+    if (Len(r[0]) == 3 && text[r[0].end] == '-' && Len(r[1]) == 2 && text[r[1].end] == '-' &&
+        Len(r[2]) == 4)
+      ends.push_back(r[2].end);
+  });
+}
+
+// "21201-1234"
+void FindZipPlusFourEnds(std::string_view text, const std::vector<DigitRun>& digits,
+                         std::vector<size_t>& ends) {
+  ForEachChain(digits, 2, [&](const DigitRun* r) {
+    if (Len(r[0]) == 5 && text[r[0].end] == '-' && Len(r[1]) == 4) ends.push_back(r[1].end);
+  });
+}
+
+// "x 1234", "x#12345", "X no. 4567": a pager's four to six digits after a lone "x", with only
+// blanks, ':', '#', '.' and the letters of "no"/"number"/"num" between ("x" alone is too common
+// a literal for the one pass: every one would start an automaton).
+void FindPagerAfterXEnds(std::string_view text, const std::vector<DigitRun>& digits,
+                         std::vector<size_t>& ends) {
+  for (const DigitRun& d : digits) {
+    if (Len(d) < 4 || Len(d) > 6) continue;
+    auto gap = [](char c) {
+      return OneOf(c, " \t\n\v\f\r:#.") || OneOf(static_cast<char>(c | 0x20), "nomuber");
+    };
+    size_t b = d.start;
+    while (b > 0 && gap(text[b - 1])) --b;
+    if (b > 0 && (text[b - 1] | 0x20) == 'x') ends.push_back(d.end);
+  }
+}
+
+bool IsAlphaByte(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool IsSpaceByte(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+
+// Whether `text` has `word` (lower case) at `at`, in any case.
+bool WordAt(std::string_view text, size_t at, std::string_view word) {
+  if (at + word.size() > text.size()) return false;
+  for (size_t k = 0; k < word.size(); ++k) {
+    if (static_cast<char>(text[at + k] | 0x20) != word[k]) return false;
+  }
+  return true;
+}
+
+// Street addresses: every place a match may end. After a street suffix ("St", "St.") and after
+// each word end of a unit that follows ("Apt 4B", "Suite 12", "# 3").
+void AddStreetEnds(std::string_view text, size_t e, std::vector<size_t>& ends) {
+  const size_t n = text.size();
+  ends.push_back(e);
+  std::vector<size_t> from = {e};
+  if (e < n && text[e] == '.') {
+    ends.push_back(e + 1);
+    from.push_back(e + 1);
+  }
+  for (size_t q : from) {
+    while (q < n && IsSpaceByte(text[q])) ++q;
+    if (q < n && text[q] == ',') ++q;
+    while (q < n && IsSpaceByte(text[q])) ++q;
+    for (std::string_view unit : {"apt", "apartment", "suite", "ste", "unit", "#"}) {
+      if (!WordAt(text, q, unit)) continue;
+      size_t v = q + unit.size();
+      if (v < n && text[v] == '.') ++v;
+      while (v < n && IsSpaceByte(text[v])) ++v;
+      if (v < n && text[v] == '#') ++v;
+      for (size_t k = v; k < n && (IsWordByte(text[k]) || text[k] == '-') && text[k] != '_'; ++k) {
+        if (IsWordByte(text[k]) != (k + 1 < n && IsWordByte(text[k + 1]))) ends.push_back(k + 1);
+      }
+    }
+  }
+}
+
+// "12 Main St", "221b Baker Street Suite 12": a number of up to six digits (and a letter), then
+// one to four words, then a street suffix.
+void FindStreetEnds(std::string_view text, const std::vector<DigitRun>& digits,
+                    std::vector<size_t>& ends) {
+  // The suffixes of the regex, by length.
+  static constexpr std::string_view kSuffixes[10][5] = {
+      {},
+      {},
+      {"st", "rd", "ln", "ct", "pl"},
+      {"ave", "way", "cir", "hwy", "row"},
+      {"road", "blvd", "lane", "pkwy", "pike"},
+      {"drive", "court", "place", "alley", "trail"},
+      {"street", "avenue", "circle", "square"},
+      {"terrace", "highway", "parkway"},
+      {},
+      {"boulevard"}};
+  const size_t n = text.size();
+  for (const DigitRun& d : digits) {
+    if (Len(d) > 6) continue;
+    size_t i = d.end;
+    if (i < n && IsAlphaByte(text[i])) ++i;
+    if (i >= n || !IsSpaceByte(text[i])) continue;
+    while (i < n && IsSpaceByte(text[i])) ++i;
+    for (int words = 0; i < n && IsAlphaByte(text[i]); ++words) {
+      size_t e = i + 1;  // the word's letters
+      while (e < n && IsAlphaByte(text[e])) ++e;
+      if (words > 0 && e - i < 10 && (e == n || !IsWordByte(text[e]))) {  // a suffix here?
+        for (std::string_view suffix : kSuffixes[e - i]) {
+          if (!suffix.empty() && WordAt(text, i, suffix)) AddStreetEnds(text, e, ends);
+        }
+      }
+      if (words == 4) break;
+      size_t j = e;  // the rest of the word, then blanks
+      while (j < n && (IsAlphaByte(text[j]) || text[j] == '.' || text[j] == '\'' || text[j] == '-'))
+        ++j;
+      if (j >= n || !IsSpaceByte(text[j])) break;
+      while (j < n && IsSpaceByte(text[j])) ++j;
+      i = j;
+    }
+  }
+}
+
 // A number of seven digits or more.
 void FindLongNumberEnds(std::string_view, const std::vector<DigitRun>& digits,
                         std::vector<size_t>& ends) {
@@ -372,18 +549,16 @@ const std::vector<PatternDef>& BuiltinPatterns() {
   using M = ValueMode;
   static const std::vector<PatternDef>* kPatterns = new std::vector<PatternDef>{
       // (C) dates: every element except the year.
-      // The one pass looks for the shape only ("7-22-2010"), one scan regex per first separator
-      // (Vectorscan then looks for "/", "-" and "." followed by a digit, not for every digit);
-      // the exact regex confirms each of the few hundred candidates (PatternDef::scan_regexes).
+      // Numbers with separators ("7-22-2010") are found from the text's digit runs (PatternDef::
+      // find): in the one pass, their only literals ("/", "-", "." and a digit) would be looked
+      // up at nearly every number. The exact regex confirms each of the few hundred candidates.
       {T::kDate, MON "[/\\-.]" DAY "[/\\-.]((19|20)?[0-9]{2})\\b", true, M::kWhole, 0.95,
-       ValidFullDate,
-       {"/[0-9]{1,2}[/\\-.][0-9]{2,4}\\b", "-[0-9]{1,2}[/\\-.][0-9]{2,4}\\b",
-        "\\.[0-9]{1,2}[/\\-.][0-9]{2,4}\\b"}},
+       ValidFullDate, {}, FindFullDateEnds},
       {T::kDate, "\\b" MON "/" DAY "[/\\-.]" MON "/" DAY "\\b", true, M::kWhole, 0.9,
-       ValidDateRange, {"/[0-9]{1,2}[/\\-.][0-9]{1,2}/[0-9]{1,2}\\b"}},
+       ValidDateRange, {}, FindDateRangeEnds},
       {T::kDate, MON "/([0-9]{1,2}|(19|20)[0-9]{2})\\b", true, M::kWhole, 0.8, ValidSlashDate},
       {T::kDate, "\\b(19|20)[0-9]{2}[\\-/.]" MON "[\\-/.]" DAY "\\b", true, M::kWhole, 0.95,
-       ValidNumericDate},
+       ValidNumericDate, {}, FindIsoDateEnds},
       {T::kDate, "\\b" MONTH "\\.?\\s*" DAY ORD "?\\b(,?\\s*(19|20)[0-9]{2}\\b)?", true, M::kWhole,
        0.9, nullptr},
       {T::kDate, "\\b" DAY ORD "?(\\s+of)?\\s*" MONTH "\\b\\.?(,?\\s*(19|20)[0-9]{2}\\b)?", true,
@@ -402,7 +577,7 @@ const std::vector<PatternDef>& BuiltinPatterns() {
        true, M::kWhole, 0.7, nullptr},
       // Found from its ordinal ("11th"), not from "on" and "the" all over the text.
       {T::kDate, "\\b(on|the|since|until|till|from|by|before|after)\\s+(the\\s+)?" DAY ORD "\\b",
-       true, M::kTrailingValue, 0.8, ValidOrdinalDate, {"[0-9]" ORD "\\b"}},
+       true, M::kTrailingValue, 0.8, ValidOrdinalDate, {}, FindOrdinalEnds},
       {T::kDate,
        "\\b(christmas|thanksgiving|easter|hanukkah|halloween|new\\s+year'?s(\\s+(day|eve))?|"
        "independence\\s+day|memorial\\s+day|labor\\s+day|veterans\\s+day|valentine'?s\\s+day)\\b",
@@ -439,7 +614,8 @@ const std::vector<PatternDef>& BuiltinPatterns() {
        "\\b(beeper|beep|pager|pgr|pg|page|cell|tel|telephone|phone|ph|ext|extension|x)" PAGER_VALUE,
        true, M::kTrailingValue, 0.85, nullptr,
        {"\\b(beeper|beep|pager|pgr|page|cell|tel|telephone|phone|ext|extension)" PAGER_VALUE,
-        "\\b(pg|ph)" PAGER_VALUE, "\\bx" PAGER_VALUE}},
+        "\\b(pg|ph)" PAGER_VALUE},
+       FindPagerAfterXEnds},
       {T::kFax, "\\bfax\\s*(#|no\\.?|number)?\\s*[:#.]?\\s*(\\(?[0-9]{3}\\)?[\\-.\\s]*)?[0-9]{3}[\\-.][0-9]{4}\\b",
        true, M::kAfterLabel, 0.95, nullptr},
       // (F) email, (N) URLs, (O) IP addresses.
@@ -455,7 +631,8 @@ const std::vector<PatternDef>& BuiltinPatterns() {
       {T::kIpAddress, "[0-9a-f]{0,4}(:[0-9a-f]{0,4}){2,7}(:[0-9.]{7,15})?", true, M::kWhole, 0.95,
        ValidIpv6, {":[0-9a-f]{0,4}:[0-9a-f]{0,4}", ":[0-9.]{7,15}"}},
       // (G) Social Security numbers.
-      {T::kSsn, "\\b[0-9]{3}-[0-9]{2}-[0-9]{4}\\b", false, M::kWhole, 0.95, nullptr},
+      {T::kSsn, "\\b[0-9]{3}-[0-9]{2}-[0-9]{4}\\b", false, M::kWhole, 0.95, nullptr, {},
+       FindSsnEnds},
       {T::kSsn, "\\b(ssn|ss#|social\\s+security(\\s+(number|no\\.?|#))?)\\s*[:#.]?\\s*[0-9]{9}\\b",
        true, M::kTrailingValue, 0.99, nullptr},
       // (H) medical record numbers.
@@ -489,7 +666,7 @@ const std::vector<PatternDef>& BuiltinPatterns() {
         "\\b(lic|cert|dea|npi)" LICENSE_VALUE}},
       // (L) vehicle identifiers: VINs and licence plates.
       // A repeated class has no literal to look for: found in C++ (a word of 17 characters).
-      {T::kVehicle, "\\b[a-hj-npr-z0-9]{17}\\b", true, M::kWhole, 0.8, ValidVin, {}, {},
+      {T::kVehicle, "\\b[a-hj-npr-z0-9]{17}\\b", true, M::kWhole, 0.8, ValidVin, {},
        FindVinEnds},
       {T::kVehicle, "\\b(license\\s+plate|licen[cs]e\\s+tag|plate|vin)" NUMWORD
        "[a-z0-9]{1,4}[\\- ]?[a-z0-9]{2,5}\\b",
@@ -507,21 +684,17 @@ const std::vector<PatternDef>& BuiltinPatterns() {
        "\\b(AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|"
        "NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|PR)\\.?,?\\s+[0-9]{5}"
        "(-[0-9]{4})?\\b",
-       false, M::kTrailingValue, 0.95, nullptr, {}, {}, FindZipEnds},
-      {T::kZip, "\\b[0-9]{5}-[0-9]{4}\\b", false, M::kWhole, 0.85, nullptr},
-      // The two-letter suffixes get a pass of their own (PatternDef::own_pass_regexes).
+       false, M::kTrailingValue, 0.95, nullptr, {}, FindZipEnds},
+      {T::kZip, "\\b[0-9]{5}-[0-9]{4}\\b", false, M::kWhole, 0.85, nullptr, {},
+       FindZipPlusFourEnds},
       {T::kStreetAddress,
        STREET_NUMBER_WORDS "(street|st|avenue|ave|road|rd|boulevard|"
        "blvd|lane|ln|drive|court|ct|way|place|pl|terrace|circle|cir|highway|hwy|parkway|pkwy|"
        "square|pike|row|alley|trail)" STREET_UNIT,
-       true, M::kWhole, 0.85, ValidAddress,
-       {STREET_NUMBER_WORDS "(ave|way|cir|hwy|row)" STREET_UNIT,
-        STREET_NUMBER_WORDS "(street|avenue|road|boulevard|blvd|lane|drive|court|place|terrace|"
-        "circle|highway|parkway|pkwy|square|pike|alley|trail)" STREET_UNIT},
-       {STREET_NUMBER_WORDS "(st|rd|ln|ct|pl)" STREET_UNIT}},
+       true, M::kWhole, 0.85, ValidAddress, {}, FindStreetEnds},
       {T::kStreetAddress, "\\bp\\.?\\s*o\\.?\\s*box\\s+[0-9]+\\b", true, M::kWhole, 0.95, nullptr},
       // (R) other unique identifying numbers: long digit runs that are no measurement.
-      {T::kOther, "\\b[0-9]{7,}\\b", false, M::kWhole, 0.6, ValidLongNumber, {}, {},
+      {T::kOther, "\\b[0-9]{7,}\\b", false, M::kWhole, 0.6, ValidLongNumber, {},
        FindLongNumberEnds},
   };
   return *kPatterns;
