@@ -5,7 +5,7 @@
 //     safe-harbor policy (every free-text string and base64 note scanned).
 //   HL7v2 (data/samples/adt_oru_v251.hl7 repeated to ~2 MB): message split only, and safe-harbor.
 //   CSV (data/samples/patients.csv repeated to ~2 MB): CSV parse only, and the sample policy.
-// Run from the repository root: build-struct/bench/structured_bench.
+// Run from the repository root: build/bench/structured_bench --benchmark_min_time=1.
 #include <benchmark/benchmark.h>
 #include <simdjson.h>
 
