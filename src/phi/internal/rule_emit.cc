@@ -45,6 +45,11 @@ void Rules::Emit(size_t a, size_t b, PhiType type, float conf) {  // tokens [a, 
 // wherever else it stands in the document ("Both Suzette and Hank", "F-MICU/QUARTERMAIN/CCU").
 void Rules::Propagate() {
   absl::flat_hash_map<std::string_view, std::pair<PhiType, float>, WordHash> found;
+  // Bit min(length, 63) of each word in `found`.
+  auto length_bit = [this](size_t k) {
+    return uint64_t{1} << std::min<size_t>(tok_[k].end - tok_[k].start, 63);
+  };
+  uint64_t lengths = 0;
   const size_t emitted = out_.size();
   for (size_t m = 0; m < emitted; ++m) {
     const PatternMatch& p = out_[m];
@@ -59,13 +64,14 @@ void Rules::Propagate() {
       if (tok_[k].end > p.end) continue;
       if (!Propagates(k)) continue;
       found.emplace(lower_[k], std::make_pair(p.type, p.confidence));
+      lengths |= length_bit(k);
     }
   }
   if (found.empty()) return;
   // A token's flags follow from its lower-cased text, so a token that does not propagate has
-  // no word in `found`: only the others are hashed.
+  // no word in `found`; nor has one of a length no found word has. Only the others are hashed.
   for (size_t k = 0; k < tok_.size(); ++k) {
-    if (!Propagates(k)) continue;
+    if (!Propagates(k) || (length_bit(k) & lengths) == 0) continue;
     auto it = found.find(lower_[k]);
     if (it == found.end()) continue;
     EmitOne(k, k, it->second.first, it->second.second * 0.9f);  // Resolve() merges repeats
