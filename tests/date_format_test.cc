@@ -153,6 +153,55 @@ INSTANTIATE_TEST_SUITE_P(DateFormat, UnparseableDateTest,
                                          "7/22/123", "22nd", "Smarch 3", "2010-13-01", "7-22x",
                                          "7/22/2010 extra", "the 4th"));
 
+// Numeric dates: every field of the parse, for the shapes and near misses a CSV column holds.
+TEST(ParseDate, NumericShapesAndNearMisses) {
+  struct Case {
+    const char* text;
+    bool ok;
+    ParsedDate::Order order;
+    int year, month, day;
+    const char* sep;
+    bool pad;
+    int year_digits;
+    bool month_yy;
+  };
+  using O = ParsedDate::Order;
+  const Case kCases[] = {
+      {"07/22/2023", true, O::kMdy, 2023, 7, 22, "/", true, 4, false},
+      {" 7-5 ", true, O::kMdy, 0, 7, 5, "-", false, 0, false},
+      {"12.30.99", true, O::kMdy, 1999, 12, 30, ".", true, 2, false},
+      {"1/2-29", true, O::kMdy, 2029, 1, 2, "/", false, 2, false},
+      {"8/88", true, O::kMdy, 1988, 8, 0, "/", false, 2, true},
+      {"8-88", false, O::kMdy, 0, 0, 0, "", false, 0, false},  // day 88, no year
+      {"2023-07-22", true, O::kYmd, 2023, 7, 22, "-", true, 4, false},
+      {"2023/7/2", true, O::kYmd, 2023, 7, 2, "/", false, 4, false},
+      {"2023.7-02", true, O::kYmd, 2023, 7, 2, ".", true, 4, false},
+      {"13/01/2020", false, O::kMdy, 0, 0, 0, "", false, 0, false},  // month 13
+      {"123/4/2020", false, O::kMdy, 0, 0, 0, "", false, 0, false},
+      {"1/2/123", false, O::kMdy, 0, 0, 0, "", false, 0, false},
+      {"07/22/2023/1", false, O::kMdy, 0, 0, 0, "", false, 0, false},
+      {"07//22", false, O::kMdy, 0, 0, 0, "", false, 0, false},
+      {"2023-07", false, O::kMdy, 0, 0, 0, "", false, 0, false},
+      {"20230722", false, O::kMdy, 0, 0, 0, "", false, 0, false},
+      {"", false, O::kMdy, 0, 0, 0, "", false, 0, false},
+      {"-/.", false, O::kMdy, 0, 0, 0, "", false, 0, false},
+  };
+  for (const Case& c : kCases) {
+    auto d = ParseDate(c.text);
+    ASSERT_EQ(d.has_value(), c.ok) << c.text;
+    if (!c.ok) continue;
+    EXPECT_EQ(d->order, c.order) << c.text;
+    EXPECT_EQ(d->year, c.year) << c.text;
+    EXPECT_EQ(d->month, c.month) << c.text;
+    EXPECT_EQ(d->day, c.day) << c.text;
+    EXPECT_EQ(d->sep, c.sep) << c.text;
+    EXPECT_EQ(d->month_pad, c.pad) << c.text;
+    EXPECT_EQ(d->day_pad, c.pad) << c.text;
+    EXPECT_EQ(d->year_digits, c.year_digits) << c.text;
+    EXPECT_EQ(d->month_yy, c.month_yy) << c.text;
+  }
+}
+
 // FHIR and HL7 dates keep their precision, separators and time part when shifted or generalised.
 TEST(MachineDate, ShiftsAndGeneralisesInTheInputsFormat) {
   auto fhir = ParseFhirDate("2020-02-29T10:20:30+01:00");

@@ -77,44 +77,87 @@ int ExpandYear(int y, int digits) {
 
 }  // namespace
 
-std::optional<ParsedDate> ParseDate(std::string_view text) {
-  // RE2, not std::regex: linear time on any input, and no recursion to blow the stack.
-  static const RE2 kNumeric(R"((\d{1,2})([/\-.])(\d{1,2})(?:[/\-.](\d{2}|\d{4}))?)");
-  static const RE2 kIso(R"((\d{4})([\-/.])(\d{1,2})[\-/.](\d{1,2}))");
-  static const RE2 kMonthFirst(R"(([A-Za-z]+)(\.?\s*)(\d{1,2})([A-Za-z]{2})?(?:(,?\s*)(\d{4}))?)");
-  static const RE2 kDayFirst(
-      R"((\d{1,2})([A-Za-z]{2})?(\s+(?:of\s+)?)([A-Za-z]+)(\.?)(?:(,?\s*)(\d{4}))?)");
-  static const RE2 kMonthYear(R"(([A-Za-z]+)(\.?,?\s+(?:of\s+)?)(\d{4}))");
-  std::string_view sv = StripAscii(text);
-  re2::StringPiece s(sv.data(), sv.size());
-  std::string g1, g2, g3, g4, g5, g6, g7;
+namespace {
+
+// The numeric shapes, without RE2 (a CSV date column parses one per row): M/D, M/D/YY,
+// M/D/YYYY with one or two digits for M and D, and YYYY-M-D; each separator is '/', '-' or '.'
+// (as the regexes (\d{1,2})([/\-.])(\d{1,2})(?:[/\-.](\d{2}|\d{4}))? and
+// (\d{4})([\-/.])(\d{1,2})[\-/.](\d{1,2}) did before). `s` holds only digits and separators.
+std::optional<ParsedDate> ParseNumericDate(std::string_view s) {
+  std::string_view part[3];  // digit runs
+  char sep[2] = {0, 0};
+  size_t parts = 0;
+  size_t i = 0;
+  while (parts < 3) {
+    const size_t start = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    part[parts++] = s.substr(start, i - start);
+    if (i == s.size()) break;
+    if (parts == 3) return std::nullopt;  // a third separator
+    sep[parts - 1] = s[i++];
+  }
+  if (i != s.size() || parts < 2) return std::nullopt;
+  for (size_t p = 0; p < parts; ++p) {
+    if (part[p].empty()) return std::nullopt;
+  }
+  auto num = [](std::string_view x) {
+    int v = 0;
+    for (char c : x) v = v * 10 + (c - '0');
+    return v;
+  };
+  const size_t a = part[0].size(), b = part[1].size(), c = parts == 3 ? part[2].size() : 0;
   ParsedDate d;
-  auto num = [](const std::string& x) { return std::atoi(x.c_str()); };
-  if (RE2::FullMatch(s, kNumeric, &g1, &g2, &g3, &g4)) {
+  if (a <= 2 && b <= 2 && (parts == 2 || c == 2 || c == 4)) {  // kNumeric
     d.order = ParsedDate::Order::kMdy;
-    d.month = num(g1);
-    d.sep = g2;
-    d.day = num(g3);
-    d.month_pad = d.day_pad = Padded(g1, g3);
-    if (!g4.empty()) {
-      d.year_digits = static_cast<int>(g4.size());
-      d.year = ExpandYear(num(g4), d.year_digits);
+    d.month = num(part[0]);
+    d.sep = std::string(1, sep[0]);
+    d.day = num(part[1]);
+    d.month_pad = d.day_pad = Padded(std::string(part[0]), std::string(part[1]));
+    if (parts == 3) {
+      d.year_digits = static_cast<int>(c);
+      d.year = ExpandYear(num(part[2]), d.year_digits);
     } else if (d.day > 31 && d.sep == "/") {
-      // "8/88": a month and a two-digit year.
       d.year_digits = 2;
       d.year = ExpandYear(d.day, 2);
       d.day = 0;
       d.month_yy = true;
     }
-  } else if (RE2::FullMatch(s, kIso, &g1, &g2, &g3, &g4)) {
+  } else if (parts == 3 && a == 4 && b <= 2 && c <= 2) {  // kIso
     d.order = ParsedDate::Order::kYmd;
-    d.year = num(g1);
+    d.year = num(part[0]);
     d.year_digits = 4;
-    d.sep = g2;
-    d.month = num(g3);
-    d.day = num(g4);
-    d.month_pad = d.day_pad = Padded(g3, g4);
-  } else if (RE2::FullMatch(s, kMonthYear, &g1, &g2, &g3) && MonthFromName(g1)) {
+    d.sep = std::string(1, sep[0]);
+    d.month = num(part[1]);
+    d.day = num(part[2]);
+    d.month_pad = d.day_pad = Padded(std::string(part[1]), std::string(part[2]));
+  } else {
+    return std::nullopt;
+  }
+  if (d.month < 1 || d.month > 12 || d.day < 0 || d.day > 31) return std::nullopt;
+  return d;
+}
+
+}  // namespace
+
+std::optional<ParsedDate> ParseDate(std::string_view text) {
+  // Numeric shapes hold only digits and separators, month-name shapes need letters.
+  std::string_view sv = StripAscii(text);
+  if (std::all_of(sv.begin(), sv.end(), [](char c) {
+        return (c >= '0' && c <= '9') || c == '/' || c == '-' || c == '.';
+      })) {
+    return ParseNumericDate(sv);
+  }
+  // The month-name shapes. RE2, not std::regex: linear time on any input, and no recursion to
+  // blow the stack.
+  static const RE2 kMonthFirst(R"(([A-Za-z]+)(\.?\s*)(\d{1,2})([A-Za-z]{2})?(?:(,?\s*)(\d{4}))?)");
+  static const RE2 kDayFirst(
+      R"((\d{1,2})([A-Za-z]{2})?(\s+(?:of\s+)?)([A-Za-z]+)(\.?)(?:(,?\s*)(\d{4}))?)");
+  static const RE2 kMonthYear(R"(([A-Za-z]+)(\.?,?\s+(?:of\s+)?)(\d{4}))");
+  re2::StringPiece s(sv.data(), sv.size());
+  std::string g1, g2, g3, g4, g5, g6, g7;
+  ParsedDate d;
+  auto num = [](const std::string& x) { return std::atoi(x.c_str()); };
+  if (RE2::FullMatch(s, kMonthYear, &g1, &g2, &g3) && MonthFromName(g1)) {
     d.order = ParsedDate::Order::kMonthName;
     d.month_text = g1;
     d.month = MonthFromName(g1);
