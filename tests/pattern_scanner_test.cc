@@ -126,6 +126,26 @@ TEST(PatternScanner, CandidatesFindExactlyWhatTheRegexFinds) {
   EXPECT_EQ(Found(**confirmed_mrn, "MRN 12 and 4444, mrn:\n  98765 and  mrn 5555"), "98765|5555|");
 }
 
+// A start of match tracked by the pass itself is the one the start scan finds; only a whole-match
+// pattern found by its own regex may have one.
+TEST(PatternScanner, StartInThePassFindsTheSame) {
+  PatternDef ssn = SmallTable()[0];
+  ssn.regex = "(0?[1-9]|1[0-2])/[0-9]{1,2}\\b";
+  PatternDef in_pass = ssn;
+  in_pass.start_in_pass = true;
+  auto a = PatternScanner::Create({ssn});
+  auto b = PatternScanner::Create({in_pass});
+  ASSERT_TRUE(a.ok() && b.ok());
+  const std::string text = "3/4, 12/31, 012/5, 13/5, 10/1/2, 9/99 and 1/2/3/4";
+  EXPECT_EQ(Found(**b, text), Found(**a, text));
+  EXPECT_EQ(Found(**b, text), "3/4|12/31|12/5|3/5|10/1|1/2|9/99|1/2|2/3|3/4|");
+  PatternDef context = SmallTable()[1];
+  context.start_in_pass = true;
+  auto refused = PatternScanner::Create({context});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
+}
+
 // A context pattern whose words are far from its value: ends found in a window are looked up
 // over the whole text (once per scan), so a match longer than the window is still found.
 TEST(PatternScanner, CandidatesOfMatchesLongerThanTheWindowAreFound) {

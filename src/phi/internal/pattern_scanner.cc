@@ -120,9 +120,14 @@ absl::Status PatternScanner::Compile() {
   std::vector<unsigned> flags, ids;
   for (size_t i = 0; i < n; ++i) {
     const PatternDef& p = patterns_[i];
+    if (p.start_in_pass && (Confirmed(p) || !NeedsStart(p))) {
+      return absl::InvalidArgumentError(phiguard::Cat(
+          "pattern ", i, " (", p.regex, "): a start in the pass needs a whole-match regex"));
+    }
     if (!Confirmed(p)) exprs.push_back(p.regex);
     exprs.insert(exprs.end(), p.scan_regexes.begin(), p.scan_regexes.end());
-    flags.resize(exprs.size(), p.caseless ? HS_FLAG_CASELESS : 0u);
+    flags.resize(exprs.size(), (p.caseless ? HS_FLAG_CASELESS : 0u) |
+                                   (p.start_in_pass ? HS_FLAG_SOM_LEFTMOST : 0u));
     ids.resize(exprs.size(), static_cast<unsigned>(i));
   }
   hs_compile_error_t* err = nullptr;
@@ -259,7 +264,9 @@ bool PatternScanner::Confirmed(const PatternDef& p) {
   return !p.scan_regexes.empty() || p.find != nullptr;
 }
 
-bool PatternScanner::HasStartDb(const PatternDef& p) { return NeedsStart(p) || Confirmed(p); }
+bool PatternScanner::HasStartDb(const PatternDef& p) {
+  return (NeedsStart(p) && !p.start_in_pass) || Confirmed(p);
+}
 
 std::string PatternScanner::CacheKey() const {
   hs_platform_info_t platform;
@@ -268,7 +275,8 @@ std::string PatternScanner::CacheKey() const {
     key += phiguard::Cat("platform ", platform.tune, " ", platform.cpu_features, "\n");
   }
   for (const PatternDef& p : patterns_) {
-    key += phiguard::Cat(p.caseless ? "i" : "-", HasStartDb(p) ? "s " : "- ", p.regex, "\n");
+    key += phiguard::Cat(p.caseless ? "i" : "-", HasStartDb(p) ? "s" : "-",
+                         p.start_in_pass ? "S " : "- ", p.regex, "\n");
     for (const char* scan : p.scan_regexes) key += phiguard::Cat("  scan ", scan, "\n");
     if (p.find != nullptr) key += "  find\n";
   }
@@ -452,8 +460,10 @@ absl::Status PatternScanner::Scan(std::string_view text, ScanScratch& scratch,
   // report the same). Turn each into its value span first (context patterns have no start of
   // match), then keep the longest per (pattern, start).
   auto& raw = scratch.raw_;
-  std::sort(raw.begin(), raw.end(),
-            [](const auto& a, const auto& b) { return a.id != b.id ? a.id < b.id : a.to < b.to; });
+  std::sort(raw.begin(), raw.end(), [](const auto& a, const auto& b) {
+    if (a.id != b.id) return a.id < b.id;
+    return a.to != b.to ? a.to < b.to : a.from < b.from;  // the leftmost start first
+  });
   raw.erase(std::unique(raw.begin(), raw.end(),
                         [](const auto& a, const auto& b) { return a.id == b.id && a.to == b.to; }),
             raw.end());

@@ -60,6 +60,10 @@ struct PatternDef {
   // of by a scan regex (each end confirmed as above): for a repeated character class with no
   // literal ("[0-9]{7,}"), which Vectorscan would run as an automaton over every byte.
   CandidateFinder find = nullptr;
+  // Optional, for a whole-match pattern found by `regex` itself: the one pass tracks its start of
+  // match (HS_FLAG_SOM_LEFTMOST), which costs that pass less than one start scan per match where
+  // matches are many ("3/4" in every other note).
+  bool start_in_pass = false;
 };
 
 // The built-in pattern table (patterns.cc).

@@ -556,7 +556,9 @@ const std::vector<PatternDef>& BuiltinPatterns() {
        ValidFullDate, {}, FindFullDateEnds},
       {T::kDate, "\\b" MON "/" DAY "[/\\-.]" MON "/" DAY "\\b", true, M::kWhole, 0.9,
        ValidDateRange, {}, FindDateRangeEnds},
-      {T::kDate, MON "/([0-9]{1,2}|(19|20)[0-9]{2})\\b", true, M::kWhole, 0.8, ValidSlashDate},
+      // "3/4": over a thousand matches in the dev notes, each with its start from the pass itself.
+      {T::kDate, MON "/([0-9]{1,2}|(19|20)[0-9]{2})\\b", true, M::kWhole, 0.8, ValidSlashDate, {},
+       nullptr, true},
       {T::kDate, "\\b(19|20)[0-9]{2}[\\-/.]" MON "[\\-/.]" DAY "\\b", true, M::kWhole, 0.95,
        ValidNumericDate, {}, FindIsoDateEnds},
       {T::kDate, "\\b" MONTH "\\.?\\s*" DAY ORD "?\\b(,?\\s*(19|20)[0-9]{2}\\b)?", true, M::kWhole,
