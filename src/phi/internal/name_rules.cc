@@ -49,13 +49,14 @@ void Rules::Run() {
           w == "retired")
         EmployerRule(i);
     }
-    if ((F(i) & kFirstName) && i + 1 < n && Role(i + 1, kRoleVisitVerb)) VisitorRule(i);
+    // Rare conditions first: a branch on a frequent one (a first name, a place word) is often
+    // mispredicted.
+    if (i + 1 < n && Role(i + 1, kRoleVisitVerb) && (F(i) & kFirstName)) VisitorRule(i);
     if (StandaloneCandidate(i)) StandaloneRule(i);
     // A place before its state: the state is token i + 1 or, after a two-word place, i + 2.
-    if (size_t e = 0; (t.flags & (kPlace | kPlacePrefix)) &&
-                      ((i + 1 < n && (tok_[i + 1].flags & kState)) ||
+    if (size_t e = 0; ((i + 1 < n && (tok_[i + 1].flags & kState)) ||
                        (i + 2 < n && (tok_[i + 2].flags & kState))) &&
-                      PlaceBeforeState(i, &e))
+                      (t.flags & (kPlace | kPlacePrefix)) && PlaceBeforeState(i, &e))
       Emit(i, e, PhiType::kLocation, 0.8);
   }
   Propagate();
