@@ -115,6 +115,16 @@ bool ValidAddress(std::string_view text, size_t start, size_t end) {
   return true;
 }
 
+// `text` lower-cased (ASCII, as ToLowerAscii) into `out`, which must be large enough: a view of
+// it. The validators below run for every candidate date; this keeps them free of allocations.
+std::string_view LowerInto(char* out, std::string_view text) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    out[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
+  }
+  return {out, text.size()};
+}
+
 // "7/22" is a date; "120/80", "5/5 strength", "1/2 tab", "3/4 of" are not.
 bool ValidSlashDate(std::string_view text, size_t start, size_t end) {
   char before = start > 0 ? text[start - 1] : ' ';
@@ -129,9 +139,11 @@ bool ValidSlashDate(std::string_view text, size_t start, size_t end) {
   if (a == 0) return false;
   // The context, lower-cased once: the word before, and text just before and after.
   const std::string prev = WordBefore(text, start);
-  const std::string after = ToLowerAscii(text.substr(end, 30));
+  char after_buf[31], window_buf[30];
+  after_buf[0] = ' ';  // spaced_after below: " " + after
+  const std::string_view after = LowerInto(after_buf + 1, text.substr(end, 30));
   const size_t from = start >= 30 ? start - 30 : 0;
-  const std::string window = ToLowerAscii(text.substr(from, start - from));
+  const std::string_view window = LowerInto(window_buf, text.substr(from, start - from));
   auto after_starts = [&](std::initializer_list<std::string_view> words) {
     for (std::string_view w : words) {
       if (after.starts_with(w)) return true;
@@ -151,9 +163,9 @@ bool ValidSlashDate(std::string_view text, size_t start, size_t end) {
   if (after_starts({"%", " fio2", " peep", " bipap", " cpap", " ps", " ips", " imv"})) return false;
   if (b <= 25) {
     // Whole words only: "MAPS 59-62. ... MLC 8/5" is a line date, not pressure support.
-    auto has_word = [](const std::string& in, std::initializer_list<std::string_view> words) {
+    auto has_word = [](std::string_view in, std::initializer_list<std::string_view> words) {
       for (std::string_view w : words) {
-        for (size_t at = in.find(w); at != std::string::npos; at = in.find(w, at + 1)) {
+        for (size_t at = in.find(w); at != std::string_view::npos; at = in.find(w, at + 1)) {
           if (at == 0 || !std::isalpha(static_cast<unsigned char>(in[at - 1]))) return true;
         }
       }
@@ -165,7 +177,9 @@ bool ValidSlashDate(std::string_view text, size_t start, size_t end) {
     // A list of settings runs longer ("SETTINGS-40%, TV 400'S, RR 14-19, & 5/10"), and a tidal
     // volume ("TV 500", "500TV/50") is one of them ("in setting of" is no such list).
     const size_t vent_from = start >= 45 ? start - 45 : 0;
-    if (has_word(ToLowerAscii(text.substr(vent_from, start - vent_from)), {"settings", "tv ", "tv/"}))
+    char vent_buf[45];
+    if (has_word(LowerInto(vent_buf, text.substr(vent_from, start - vent_from)),
+                 {"settings", "tv ", "tv/"}))
       return false;
   }
   if (after_starts({" sem", " murmur", " hsm", " sm ", " systolic", " holosystolic"})) return false;
@@ -173,9 +187,9 @@ bool ValidSlashDate(std::string_view text, size_t start, size_t end) {
   if (b == 10) {
     if (after_starts({" discomf"}) || prev == "rated" || prev == "rates" || prev == "scale")
       return false;
-    const std::string spaced_after = " " + after;  // "8/10cp" counts as " cp"
+    const std::string_view spaced_after(after_buf, after.size() + 1);  // "8/10cp" counts as " cp"
     for (std::string_view w : {"pain", "angina", "discomfort", "ache", "pressure", "c/o", " cp"}) {
-      if (window.find(w) != std::string::npos || spaced_after.find(w) != std::string::npos)
+      if (window.find(w) != std::string_view::npos || spaced_after.find(w) != std::string_view::npos)
         return false;
     }
   }
@@ -376,12 +390,26 @@ void ForEachChain(const std::vector<DigitRun>& d, size_t n, F f) {
   }
 }
 
-// "7-22-2010", "07/22/10": two separators between three runs, a day, a two- or four-digit year.
+// A day of the month as the whole run `r` (DAY: 1-9, 01-09, 10-31).
+bool DayRun(std::string_view text, const DigitRun& r) {
+  const char a = text[r.start], b = Len(r) == 2 ? text[r.start + 1] : '\0';
+  if (Len(r) == 1) return a != '0';
+  return Len(r) == 2 && (a == '0' ? b != '0' : a <= '2' || (a == '3' && b <= '1'));
+}
+
+// "7-22-2010", "07/22/10": a month (the run's last digits), a day, a two- or four-digit year (19..
+// or 20..) that ends the word, with one separator between each.
 void FindFullDateEnds(std::string_view text, const std::vector<DigitRun>& digits,
                       std::vector<size_t>& ends) {
   ForEachChain(digits, 3, [&](const DigitRun* r) {
-    if (OneOf(text[r[0].end], "/-.") && OneOf(text[r[1].end], "/-.") && Len(r[1]) <= 2 &&
-        (Len(r[2]) == 2 || Len(r[2]) == 4))
+    const char mon = text[r[0].end - 1];  // MON: 1-9, or 10-12 ending in 0-2
+    const bool month = mon != '0' || (Len(r[0]) >= 2 && text[r[0].end - 2] == '1');
+    const size_t year = Len(r[2]);
+    const std::string_view century = text.substr(r[2].start, 2);
+    const bool year_ok = year == 2 || (year == 4 && (century == "19" || century == "20"));
+    if (month && OneOf(text[r[0].end], "/-.") && DayRun(text, r[1]) &&
+        OneOf(text[r[1].end], "/-.") && year_ok &&
+        (r[2].end == text.size() || !IsWordByte(text[r[2].end])))
       ends.push_back(r[2].end);
   });
 }
