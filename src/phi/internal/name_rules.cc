@@ -3,6 +3,7 @@
 // for it.
 #include "phi/internal/name_rules.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "phi/internal/rules.h"
@@ -13,53 +14,100 @@ namespace {
 constexpr uint32_t kContextRoles = kRoleClinicianTitle | kRolePersonTitle | kRoleRelative |
                                    kRolePersonContext | kRoleCredential | kRoleFacilityKeyword |
                                    kRolePlaceContext | kRoleRuleKeyword;
+
+// Whether any rule in Rules::Dispatch can act on token i of n, computed without branches
+// (bitwise, not short-circuit). Each clause is implied by the test Dispatch (or the rule) makes
+// before it acts:
+//  - a context role or rule keyword (TitleRule ... EmployerRule);
+//  - an initial before another token (InitialRule);
+//  - a first name before a visit verb (VisitorRule);
+//  - StandaloneCandidate, and then either an English word that is a first name of 100000 or
+//    more bearers (StandaloneRule's only English case) or, for a word that is no English word,
+//    a name (Nameish) or a place (PlaceAt needs kPlace or kPlacePrefix);
+//  - a place or place prefix with a state one or two tokens on (PlaceBeforeState).
+inline bool MayAct(const Token* tok, size_t i, size_t n) {
+  const Token& t = tok[i];
+  const uint32_t f = t.flags;
+  const uint32_t f1 = i + 1 < n ? tok[i + 1].flags : 0;
+  const uint32_t f2 = i + 2 < n ? tok[i + 2].flags : 0;
+  const bool has_next = i + 1 < n;
+  const bool context = (f & kContextRoles) != 0;
+  const bool initial = t.initial & has_next;
+  const bool visitor = ((f1 & kRoleVisitVerb) != 0) & ((f & kFirstName) != 0);
+  const bool english = (f & kEnglish) != 0;
+  const bool not_english = !english;
+  const bool not_initial = !t.initial;
+  const bool word = !t.digits;
+  const bool standalone =
+      not_initial & (t.end - t.start >= 3) & ((f & (kClinical | kRoleFunction)) == 0) &
+      ((english & ((f & kFirstName) != 0) & (t.name_count >= 100000)) |
+       (not_english & ((f & (kFirstName | kSurname | kPlace | kPlacePrefix)) != 0)));
+  const bool place_state = (((f1 | f2) & kState) != 0) & ((f & (kPlace | kPlacePrefix)) != 0);
+  return word & (context | initial | visitor | standalone | place_state);
+}
 }  // namespace
 
 void Rules::Run() {
+  // Most tokens can start no rule. A branch-free pass over a block of tokens first lists the
+  // ones that may (MayAct: a necessary condition for each rule, so none is lost); only those take
+  // the data-dependent branches of the dispatch, in token order as before (Propagate keeps the
+  // first span found for a word, so the order of emission matters).
   const size_t n = tok_.size();
-  for (size_t i = 0; i < n; ++i) {
-    const Token& t = tok_[i];
-    if (t.digits) continue;
-    // Most words have no context role: one test skips the rules that need one.
-    const bool context = (t.flags & kContextRoles) != 0;
-    const bool keyword = Role(i, kRoleRuleKeyword);
-    const std::string_view w = lower_[i];
-    if (context) {
-      if (Role(i, kRoleClinicianTitle) || Role(i, kRolePersonTitle)) {
-        TitleRule(i, Role(i, kRoleClinicianTitle) ? PhiType::kClinicianName : PhiType::kName);
-      }
-      if (Role(i, kRoleRelative)) RelativeRule(i);
-      if (Role(i, kRolePersonContext)) ContextNameRule(i);
-      if (Role(i, kRoleCredential) && (t.upper || mode_ != CaseMode::kMixed)) CredentialRule(i);
-      if (Role(i, kRoleFacilityKeyword)) FacilityRule(i);
-      if (Role(i, kRolePlaceContext)) PlaceContextRule(i);
-      // Words some rule needs by name (RuleKeywords() in rule_words.cc); order as emitted.
-      if (keyword && (w == "st" || w == "saint") && i + 1 < n) SaintRule(i);
-      if (keyword && (w == "u" || w == "univ" || w == "university") && i + 1 < n)
-        UniversityRule(i);
+  constexpr size_t kBlock = 256;
+  uint32_t act[kBlock];
+  for (size_t base = 0; base < n; base += kBlock) {
+    const size_t stop = std::min(n, base + kBlock);
+    size_t m = 0;
+    for (size_t i = base; i < stop; ++i) {
+      act[m] = static_cast<uint32_t>(i);
+      m += MayAct(tok_.data(), i, n);
     }
-    if (t.initial && i + 1 < n) InitialRule(i);
-    if (keyword) {
-      if ((w == "is" || w == "was") && i + 3 < n) SubjectOfAgeRule(i);
-      if (w == "son" || w == "wife" || w == "husband" || w == "daughter") RelativeAfterRule(i);
-      if (w == "cell" || w == "home" || w == "work" || w == "mobile" || w == "phone" ||
-          w == "tel")
-        PhoneLabelRule(i);
-      if (w == "ceo" || w == "owner" || w == "works" || w == "worked" || w == "employed" ||
-          w == "retired")
-        EmployerRule(i);
-    }
-    // Rare conditions first: a branch on a frequent one (a first name, a place word) is often
-    // mispredicted.
-    if (i + 1 < n && Role(i + 1, kRoleVisitVerb) && (F(i) & kFirstName)) VisitorRule(i);
-    if (StandaloneCandidate(i)) StandaloneRule(i);
-    // A place before its state: the state is token i + 1 or, after a two-word place, i + 2.
-    if (size_t e = 0; ((i + 1 < n && (tok_[i + 1].flags & kState)) ||
-                       (i + 2 < n && (tok_[i + 2].flags & kState))) &&
-                      (t.flags & (kPlace | kPlacePrefix)) && PlaceBeforeState(i, &e))
-      Emit(i, e, PhiType::kLocation, 0.8);
+    for (size_t c = 0; c < m; ++c) Dispatch(act[c]);
   }
   Propagate();
+}
+
+void Rules::Dispatch(size_t i) {
+  const size_t n = tok_.size();
+  const Token& t = tok_[i];
+  // Most words have no context role: one test skips the rules that need one.
+  const bool context = (t.flags & kContextRoles) != 0;
+  const bool keyword = Role(i, kRoleRuleKeyword);
+  const std::string_view w = lower_[i];
+  if (context) {
+    if (Role(i, kRoleClinicianTitle) || Role(i, kRolePersonTitle)) {
+      TitleRule(i, Role(i, kRoleClinicianTitle) ? PhiType::kClinicianName : PhiType::kName);
+    }
+    if (Role(i, kRoleRelative)) RelativeRule(i);
+    if (Role(i, kRolePersonContext)) ContextNameRule(i);
+    if (Role(i, kRoleCredential) && (t.upper || mode_ != CaseMode::kMixed)) CredentialRule(i);
+    if (Role(i, kRoleFacilityKeyword)) FacilityRule(i);
+    if (Role(i, kRolePlaceContext)) PlaceContextRule(i);
+    // Words some rule needs by name (RuleKeywords() in rule_words.cc); order as emitted.
+    if (keyword && (w == "st" || w == "saint") && i + 1 < n) SaintRule(i);
+    if (keyword && (w == "u" || w == "univ" || w == "university") && i + 1 < n)
+      UniversityRule(i);
+  }
+  if (t.initial && i + 1 < n) InitialRule(i);
+  if (keyword) {
+    if ((w == "is" || w == "was") && i + 3 < n) SubjectOfAgeRule(i);
+    if (w == "son" || w == "wife" || w == "husband" || w == "daughter") RelativeAfterRule(i);
+    if (w == "cell" || w == "home" || w == "work" || w == "mobile" || w == "phone" ||
+        w == "tel")
+      PhoneLabelRule(i);
+    if (w == "ceo" || w == "owner" || w == "works" || w == "worked" || w == "employed" ||
+        w == "retired")
+      EmployerRule(i);
+  }
+  // Rare conditions first: a branch on a frequent one (a first name, a place word) is often
+  // mispredicted.
+  if (i + 1 < n && Role(i + 1, kRoleVisitVerb) && (F(i) & kFirstName)) VisitorRule(i);
+  if (StandaloneCandidate(i)) StandaloneRule(i);
+  // A place before its state: the state is token i + 1 or, after a two-word place, i + 2.
+  if (size_t e = 0; ((i + 1 < n && (tok_[i + 1].flags & kState)) ||
+                     (i + 2 < n && (tok_[i + 2].flags & kState))) &&
+                    (t.flags & (kPlace | kPlacePrefix)) && PlaceBeforeState(i, &e))
+    Emit(i, e, PhiType::kLocation, 0.8);
 }
 
 void TagTokens(std::string_view lower, const Lexicon& lexicon, LexiconCache& cache,

@@ -30,6 +30,10 @@ class Rules {
   void Run();
 
  private:
+  // Tries every rule family on token i, in a fixed order (name_rules.cc; Run calls it only on
+  // the tokens some rule may act on).
+  void Dispatch(size_t i);
+
   // A lone lower-case or all-caps word is taken for a name without context only when the name is
   // this frequent (SSA births or Census bearers); rarer ones need context ("Dr.", "son", "RN").
   static constexpr uint32_t kCaselessStandaloneMinCount = 1000;
