@@ -70,8 +70,10 @@ void Rules::Propagate() {
   if (found.empty()) return;
   // A token's flags follow from its lower-cased text, so a token that does not propagate has
   // no word in `found`; nor has one of a length no found word has. Only the others are hashed.
+  // Bitwise, not short-circuit: which words pass is data-dependent and mispredicted often.
   for (size_t k = 0; k < tok_.size(); ++k) {
-    if (!Propagates(k) || (length_bit(k) & lengths) == 0) continue;
+    const bool propagates = Propagates(k), length_found = (length_bit(k) & lengths) != 0;
+    if (!(propagates & length_found)) continue;
     auto it = found.find(lower_[k]);
     if (it == found.end()) continue;
     EmitOne(k, k, it->second.first, it->second.second * 0.9f);  // Resolve() merges repeats

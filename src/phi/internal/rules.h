@@ -101,10 +101,12 @@ class Rules {
   size_t AfterBlanks(size_t k) const;
   void Propagate();
   // A word that names the same PHI at its other mentions: no short, English, clinical, function
-  // or facility keyword ("Hospital"). Inline: Propagate tests every token.
+  // or facility keyword ("Hospital"). Inline and without branches: Propagate tests every token.
   bool Propagates(size_t k) const {
-    return Word(k) && tok_[k].end - tok_[k].start >= 3 &&
-           !(tok_[k].flags & (kEnglish | kClinical | kRoleFunction | kRoleFacilityKeyword));
+    const Token& t = tok_[k];
+    const bool word = !t.digits;
+    return word & (t.end - t.start >= 3) &
+           ((t.flags & (kEnglish | kClinical | kRoleFunction | kRoleFacilityKeyword)) == 0);
   }
 
   // ---- Titles, credentials, initials (title_rules.cc) ----
