@@ -19,20 +19,21 @@ constexpr uint32_t kContextRoles = kRoleClinicianTitle | kRolePersonTitle | kRol
 // (bitwise, not short-circuit). Each clause is implied by the test Dispatch (or the rule) makes
 // before it acts:
 //  - a context role or rule keyword (TitleRule ... EmployerRule);
-//  - an initial before another token (InitialRule);
+//  - an initial followed by a period and another token (InitialRule's first test: "W. Marotta");
 //  - a first name before a visit verb (VisitorRule);
 //  - StandaloneCandidate, and then either an English word that is a first name of 100000 or
 //    more bearers (StandaloneRule's only English case) or, for a word that is no English word,
 //    a name (Nameish) or a place (PlaceAt needs kPlace or kPlacePrefix);
 //  - a place or place prefix with a state one or two tokens on (PlaceBeforeState).
-inline bool MayAct(const Token* tok, size_t i, size_t n) {
+inline bool MayAct(const char* text, const Token* tok, size_t i, size_t n) {
   const Token& t = tok[i];
   const uint32_t f = t.flags;
   const uint32_t f1 = i + 1 < n ? tok[i + 1].flags : 0;
   const uint32_t f2 = i + 2 < n ? tok[i + 2].flags : 0;
   const bool has_next = i + 1 < n;
   const bool context = (f & kContextRoles) != 0;
-  const bool initial = t.initial & has_next;
+  // text[t.end] is read only when a token follows, so it lies within the text.
+  const bool initial = (t.initial & has_next) && text[t.end] == '.';
   const bool visitor = ((f1 & kRoleVisitVerb) != 0) & ((f & kFirstName) != 0);
   const bool english = (f & kEnglish) != 0;
   const bool not_english = !english;
@@ -60,7 +61,7 @@ void Rules::Run() {
     size_t m = 0;
     for (size_t i = base; i < stop; ++i) {
       act[m] = static_cast<uint32_t>(i);
-      m += MayAct(tok_.data(), i, n);
+      m += MayAct(text_.data(), tok_.data(), i, n);
     }
     for (size_t c = 0; c < m; ++c) Dispatch(act[c]);
   }
