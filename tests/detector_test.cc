@@ -566,6 +566,35 @@ TEST(DetectorOptions, MissingLexiconDirIsNotFound) {
   EXPECT_EQ(Detector::Create(opts).status().code(), absl::StatusCode::kNotFound);
 }
 
+// The rules visit tokens in blocks of 256 (Rules::Run); a rule that reads its neighbours must see
+// them across a block boundary. The same note after 190 to 260 filler words puts every one of
+// its words on both sides of a boundary once, and its spans must not move with it.
+TEST_F(DetectorTest, SpansDoNotDependOnWhereTokenBlocksEnd) {
+  const std::string note =
+      "Plan per Dr. A. Healey. Daughter Linda Hickey came in; lives in Towson, Maryland. "
+      "Mrs. Quellavan is a 91 yo, seen 7/22 at Harbor Hospital. Son, Ed, called 410-555-0199. "
+      "A Towson Maryland native. cc W. Marotta\nsocial: bob visited.";
+  auto relative = [&](size_t filler_words) {
+    std::string text;
+    for (size_t i = 0; i < filler_words; ++i) text += "Noted ";
+    text += note;
+    std::string out;
+    for (const Span& s : Detect(text)) {
+      if (s.byte_start < filler_words * 6) continue;
+      out += std::to_string(s.byte_start - filler_words * 6) + ":" +
+             std::string(SpanText(text, s)) + ":" + std::string(PhiTypeName(s.type)) + " ";
+    }
+    return out;
+  };
+  const std::string expected = relative(200);
+  for (const char* phi : {"Healey", "Linda Hickey", "Quellavan", "7/22", "410-555-0199", "W. Marotta", "bob"}) {
+    EXPECT_NE(expected.find(phi), std::string::npos) << phi << " not found: " << expected;
+  }
+  for (size_t filler = 190; filler <= 260; ++filler) {
+    EXPECT_EQ(relative(filler), expected) << "after " << filler << " filler words";
+  }
+}
+
 TEST(DetectorOptions, MinConfidenceDropsWeakSpans) {
   DetectorOptions opts;
   opts.min_confidence = 0.9f;
