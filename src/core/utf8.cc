@@ -49,7 +49,7 @@ std::optional<size_t> FindInvalidUtf8(std::string_view text) {
 }
 
 CodePointIndex::CodePointIndex(std::string_view text) {
-  // Eight bytes at a time: most clinical text is ASCII, and then there is no table.
+  // 32 bytes at a time: most clinical text is ASCII, and then there is no table.
   const size_t n = text.size();
   uint64_t high = 0;
   size_t i = 0;

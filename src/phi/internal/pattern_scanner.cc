@@ -268,6 +268,10 @@ bool PatternScanner::HasStartDb(const PatternDef& p) {
   return (NeedsStart(p) && !p.start_in_pass) || Confirmed(p);
 }
 
+bool PatternScanner::InOnePass(const PatternDef& p) {
+  return !Confirmed(p) || !p.scan_regexes.empty();
+}
+
 std::string PatternScanner::CacheKey() const {
   hs_platform_info_t platform;
   std::string key = phiguard::Cat("phiguard pattern cache 2\nvectorscan ", hs_version(), "\n");
@@ -290,12 +294,12 @@ bool PatternScanner::LoadCache(std::string_view data, const std::string& key) {
   if (in.Take(in.U64()) != key || !in.ok) return false;
   std::vector<unsigned> widths(n);
   for (size_t i = 0; i < n; ++i) widths[i] = in.U32();
-  // Which databases Compile() makes: the one pass's unless every pattern has only a finder, a
-  // start database exactly for the patterns needing one.
+  // Which databases Compile() makes: the one pass's if some pattern is in it, a start database
+  // exactly for the patterns needing one.
   std::vector<bool> expected(n + 1, false);
   for (size_t i = 0; i < n; ++i) {
     const PatternDef& p = patterns_[i];
-    expected[0] = expected[0] || p.find == nullptr || !p.scan_regexes.empty();
+    expected[0] = expected[0] || InOnePass(p);
     expected[i + 1] = HasStartDb(p);
   }
   std::vector<hs_database_t*> dbs(n + 1, nullptr);

@@ -114,6 +114,9 @@ class PatternScanner {
   static bool Confirmed(const PatternDef& p);
   // Patterns with a start database: those needing their start, and confirmed ones.
   static bool HasStartDb(const PatternDef& p);
+  // Patterns with an expression in the one pass (`regex` itself or scan regexes): all but those
+  // found by a finder alone.
+  static bool InOnePass(const PatternDef& p);
   // Leftmost start of pattern `id`'s match that ends at byte `end`, or `end` if none.
   size_t StartOf(unsigned id, std::string_view text, size_t end, ScanScratch& scratch) const;
 
