@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "phi/internal/pattern_scanner.h"
 #include "phi/internal/tokenizer.h"
 
 namespace phiguard::phi::internal {
@@ -84,6 +85,18 @@ void ExpectSame(const std::string& text) {
   ASSERT_EQ(got_lower, want_lower) << "text: " << text;
   ASSERT_EQ(got_up, want_up);
   ASSERT_EQ(got_lo, want_lo);
+  // The digit runs handed to the pattern scanner: the same tokens, and exactly the runs the
+  // scanner would find itself.
+  std::vector<Token> with_runs;
+  std::vector<DigitRun> runs, scanner_runs;
+  TokenizeAndLower(text, with_runs, got_lower, got_up, got_lo, &runs);
+  FindDigitRuns(text, scanner_runs);
+  ASSERT_EQ(Describe(with_runs), Describe(want)) << "text: " << text;
+  ASSERT_EQ(runs.size(), scanner_runs.size()) << "text: " << text;
+  for (size_t i = 0; i < runs.size(); ++i) {
+    ASSERT_EQ(runs[i].start, scanner_runs[i].start) << "text: " << text;
+    ASSERT_EQ(runs[i].end, scanner_runs[i].end) << "text: " << text;
+  }
 }
 
 TEST(TokenizerReference, WordBoundaryCases) {
@@ -109,6 +122,17 @@ TEST(TokenizerReference, RandomTexts) {
   const std::string alphabet = "aZqM09' '.-/\n\xC3\xA9";
   for (int round = 0; round < 3000; ++round) {
     std::string text(rng() % 300, ' ');
+    for (char& c : text) c = alphabet[rng() % alphabet.size()];
+    ExpectSame(text);
+  }
+}
+
+// Texts longer than the tokenizer's 4 KiB chunk: runs and tokens open across chunk ends.
+TEST(TokenizerReference, LongRandomTexts) {
+  std::mt19937 rng(20261203);
+  const std::string alphabet = "aZ0123456789 .";
+  for (int round = 0; round < 20; ++round) {
+    std::string text(4000 + rng() % 9000, ' ');
     for (char& c : text) c = alphabet[rng() % alphabet.size()];
     ExpectSame(text);
   }

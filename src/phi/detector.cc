@@ -49,6 +49,7 @@ struct Detector::Scratch::State {
   std::unique_ptr<internal::ScanScratch> scan;
   std::vector<PatternMatch> matches;
   std::vector<internal::Token> tokens;
+  std::vector<internal::DigitRun> digit_runs;
   std::string lower;
   internal::LexiconCache lexicon_cache;
 };
@@ -144,13 +145,17 @@ absl::Status Detector::Detect(std::string_view text, Scratch& scratch_handle,
   if (auto bad = FindInvalidUtf8(text)) {
     return absl::InvalidArgumentError(phiguard::Cat("invalid UTF-8 at byte ", *bad));
   }
-  auto& matches = scratch.matches;
-  matches.clear();
-  if (absl::Status s = impl_->scanner->Scan(text, *scratch.scan, matches); !s.ok()) return s;
-
+  // Tokens first: their digit runs serve the scanner's finders too.
   scratch.tokens.clear();
   size_t upper = 0, lower = 0;
-  internal::TokenizeAndLower(text, scratch.tokens, scratch.lower, upper, lower);
+  internal::TokenizeAndLower(text, scratch.tokens, scratch.lower, upper, lower,
+                             &scratch.digit_runs);
+  auto& matches = scratch.matches;
+  matches.clear();
+  if (absl::Status s = impl_->scanner->Scan(text, *scratch.scan, matches, &scratch.digit_runs);
+      !s.ok()) {
+    return s;
+  }
   scratch.lower.append(internal::LexiconCache::kPadding, '\0');  // the cache reads words whole
   const std::string_view lowered(scratch.lower.data(), text.size());
   internal::TagTokens(scratch.lower, *impl_->lexicon, scratch.lexicon_cache, scratch.tokens);

@@ -433,7 +433,8 @@ size_t PatternScanner::StartOf(unsigned id, std::string_view text, size_t end,
 }
 
 absl::Status PatternScanner::Scan(std::string_view text, ScanScratch& scratch,
-                                  std::vector<PatternMatch>& out) const {
+                                  std::vector<PatternMatch>& out,
+                                  const std::vector<DigitRun>* digit_runs) const {
   scratch.raw_.clear();
   scratch.whole_text_.clear();
   auto on_match = [](unsigned id, unsigned long long from, unsigned long long to, unsigned,
@@ -448,14 +449,16 @@ absl::Status PatternScanner::Scan(std::string_view text, ScanScratch& scratch,
                             scratch.scratch_, on_match, &scratch);
     if (rc != HS_SUCCESS) return absl::InternalError(phiguard::Cat("hs_scan failed: ", rc));
   }
-  scratch.digits_.clear();
-  bool have_digits = false;
+  const std::vector<DigitRun>* digits = digit_runs;
   for (size_t i = 0; i < patterns_.size(); ++i) {
     if (patterns_[i].find == nullptr) continue;
-    if (!have_digits) FindDigitRuns(text, scratch.digits_);
-    have_digits = true;
+    if (digits == nullptr) {
+      scratch.digits_.clear();
+      FindDigitRuns(text, scratch.digits_);
+      digits = &scratch.digits_;
+    }
     scratch.found_.clear();
-    patterns_[i].find(text, scratch.digits_, scratch.found_);
+    patterns_[i].find(text, *digits, scratch.found_);
     for (size_t end : scratch.found_) {
       if (end <= text.size()) scratch.raw_.push_back({static_cast<unsigned>(i), 0, end});
     }

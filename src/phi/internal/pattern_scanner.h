@@ -12,6 +12,7 @@
 
 #include "absl/status/statusor.h"
 #include "phiguard/phi/phi_type.h"
+#include "phi/internal/tokenizer.h"
 
 struct hs_database;
 struct hs_scratch;
@@ -28,11 +29,6 @@ enum class ValueMode : uint8_t {
 
 // A match is checked by `validate(text, start, end)` before it counts; nullptr accepts all.
 using MatchValidator = bool (*)(std::string_view text, size_t start, size_t end);
-
-// A maximal run of ASCII digits in a scanned text, byte offsets (end exclusive).
-struct DigitRun {
-  size_t start, end;
-};
 
 // Appends to `ends` byte offsets in `text` where a pattern's match may end (see PatternDef::find),
 // given every digit run of `text` in order (found once per scan for all finders).
@@ -97,8 +93,9 @@ class PatternScanner {
   absl::StatusOr<std::unique_ptr<ScanScratch>> NewScratch() const;
 
   // Appends validated matches (value part only, longest per start and pattern) to `out`.
-  absl::Status Scan(std::string_view text, ScanScratch& scratch,
-                    std::vector<PatternMatch>& out) const;
+  // `digit_runs`: the text's digit runs if the caller has them (the tokenizer's), else found here.
+  absl::Status Scan(std::string_view text, ScanScratch& scratch, std::vector<PatternMatch>& out,
+                    const std::vector<DigitRun>* digit_runs = nullptr) const;
 
  private:
   PatternScanner() = default;

@@ -27,6 +27,7 @@ struct ByteMasks {
   size_t words = 0;
   size_t upper_letters = 0, lower_letters = 0;
   std::vector<uint32_t> starts, ends;  // token bounds of one chunk (TokenizeAndLower)
+  std::vector<DigitRun> runs;          // digit runs of one chunk
 };
 
 // Bits set in `x`, inline (without -mpopcnt __builtin_popcountll is a call into libgcc).
@@ -185,7 +186,8 @@ inline Token MakeToken(const unsigned char* s, size_t b, size_t e, const uint64_
 // shifts of the masks, a word at a time, and are listed with bit scans, so no token waits for the
 // one before it to find where it ends.
 void TokenizeAndLower(std::string_view text, std::vector<Token>& out, std::string& lower,
-                      size_t& upper_letters, size_t& lower_letters) {
+                      size_t& upper_letters, size_t& lower_letters,
+                      std::vector<DigitRun>* digit_runs) {
   const auto* s = reinterpret_cast<const unsigned char*>(text.data());
   const size_t n = text.size();
   lower.resize(n);
@@ -210,6 +212,11 @@ void TokenizeAndLower(std::string_view text, std::vector<Token>& out, std::strin
   uint32_t* starts = m.starts.data();
   uint32_t* ends = m.ends.data();
   out.reserve(out.size() + n / 4 + 1);
+  // A chunk's digit runs are written for every token, kept for digit ones (no branch on the
+  // kind), and appended to `digit_runs` at once.
+  m.runs.resize(kChunkWords * 64);
+  DigitRun* runs = m.runs.data();
+  if (digit_runs != nullptr) digit_runs->clear();
   size_t open = 0;  // 1 when starts[0] is a run carried over from the chunk before
   for (size_t c = 0; c < words; c += kChunkWords) {
     size_t ns = open, ne = 0;
@@ -229,8 +236,18 @@ void TokenizeAndLower(std::string_view text, std::vector<Token>& out, std::strin
         ends[ne++] = base + static_cast<uint32_t>(__builtin_ctzll(end)) + 1;
       }
     }
-    for (size_t k = 0; k < ne; ++k) {
-      out.push_back(MakeToken(s, starts[k], ends[k], digit, upper, not_upper));
+    if (digit_runs != nullptr) {
+      size_t nruns = 0;
+      for (size_t k = 0; k < ne; ++k) {
+        out.push_back(MakeToken(s, starts[k], ends[k], digit, upper, not_upper));
+        runs[nruns] = {starts[k], ends[k]};
+        nruns += out.back().digits;
+      }
+      digit_runs->insert(digit_runs->end(), runs, runs + nruns);
+    } else {
+      for (size_t k = 0; k < ne; ++k) {
+        out.push_back(MakeToken(s, starts[k], ends[k], digit, upper, not_upper));
+      }
     }
     open = ns - ne;  // 0 or 1
     if (open != 0) starts[0] = starts[ne];

@@ -3,6 +3,7 @@
 // about names, so the rules must not rely on it there.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -11,6 +12,12 @@
 namespace phiguard::phi::internal {
 
 enum class CaseMode : uint8_t { kMixed, kUpper, kLower };
+
+// A maximal run of ASCII digits in a text, byte offsets (end exclusive). The tokenizer's digit
+// tokens are exactly these runs; the pattern scanner's finders take them as a list.
+struct DigitRun {
+  size_t start, end;
+};
 
 struct Token {
   uint32_t start;  // byte offsets, end exclusive
@@ -26,9 +33,11 @@ struct Token {
 // Appends the tokens of `text` to `out`. Letters are ASCII letters and any non-ASCII byte, so
 // "José" stays one token. Stops at 2^32-1 bytes (the caller bounds input size below that).
 // Also writes the ASCII-lower-cased text to `lower` (same offsets) and counts letters by case.
+// With `digit_runs`, also sets it to the text's digit runs in order (the digit tokens' bounds).
 void Tokenize(std::string_view text, std::vector<Token>& out);
 void TokenizeAndLower(std::string_view text, std::vector<Token>& out, std::string& lower,
-                      size_t& upper_letters, size_t& lower_letters);
+                      size_t& upper_letters, size_t& lower_letters,
+                      std::vector<DigitRun>* digit_runs = nullptr);
 
 // Counts upper- and lower-case ASCII letters: mostly upper -> kUpper, mostly lower -> kLower.
 CaseMode DetectCaseMode(std::string_view text);
