@@ -82,7 +82,10 @@ TEST(PatternScanner, CandidatesFindExactlyWhatTheRegexFinds) {
       "IP 192.168.10.1, 7.45/34/80, 256.1.1.1, 10.0.0.1.5; fe80::1, ::, 1:2:3:4:5:6:7:8, "
       "12:30:45, ::ffff:192.168.1.1.\n"
       "MRN: 0012345, mr no. A1234, Mr. Smith 123, medical record # 99-123, unit no 55a1, "
-      "patient id: x1234, pt id 12, chart # 4567.\n"
+      "patient id: x1234, pt id 12, chart # 4567, pt id: x1234, PT  ID #ab12-3c, pt id12345, "
+      "pt. id 123, apt id 1234, pt\tid\n: abc123-x, pt id abcd123.\n"
+      "Admitted on 7-22. Returned on\t12-31 for coiling. ARRIVED ON 1-2. Operated son 7-22. "
+      "Admitted on 13-22. Admitted on 7-223. Admitted on 7-2-10. Admitted upon 3-4.\n"
       "Member ID: AB12345, policy #rg17, plan 2 weeks, HIC 123456789A, group: 12345, mbi 1EG4TE5MK73.\n"
       "License no. D1234567, lic 12345, DEA AB1234563, cert: 4, NPI 1234567890.\n"
       "VIN 1HGCM82633A004352, 1HGCM82633A00435, 1HGCM82633A0043520, ABCDEFGHJKLMNPRST, "
@@ -175,13 +178,15 @@ TEST(PatternScanner, FindDigitRunsFindsEveryRun) {
       }
       size_t e = i;
       while (e < t.size() && t[e] >= '0' && t[e] <= '9') ++e;
-      naive.push_back({i, e});
+      const bool follows = !naive.empty() && naive.back().end + 1 == i;
+      naive.push_back({i, e, follows ? naive.back().chain + 1 : 1u});
       i = e;
     }
     ASSERT_EQ(runs.size(), naive.size()) << len;
     for (size_t k = 0; k < runs.size(); ++k) {
       EXPECT_EQ(runs[k].start, naive[k].start) << len;
       EXPECT_EQ(runs[k].end, naive[k].end) << len;
+      EXPECT_EQ(runs[k].chain, naive[k].chain) << len;
     }
   }
   std::vector<DigitRun> runs;
@@ -190,6 +195,7 @@ TEST(PatternScanner, FindDigitRunsFindsEveryRun) {
   EXPECT_EQ(runs[0].end, 64u);
   EXPECT_EQ(runs[1].start, 65u);
   EXPECT_EQ(runs[1].end, 129u);
+  EXPECT_EQ(runs[1].chain, 2u);  // "7...7x8...8": one byte between the runs
 }
 
 void FindSevenDigits(std::string_view, const std::vector<DigitRun>& digits,

@@ -96,6 +96,9 @@ void ExpectSame(const std::string& text) {
   for (size_t i = 0; i < runs.size(); ++i) {
     ASSERT_EQ(runs[i].start, scanner_runs[i].start) << "text: " << text;
     ASSERT_EQ(runs[i].end, scanner_runs[i].end) << "text: " << text;
+    ASSERT_EQ(runs[i].chain, scanner_runs[i].chain) << "text: " << text;
+    const bool follows = i > 0 && runs[i].start == runs[i - 1].end + 1;
+    ASSERT_EQ(runs[i].chain, follows ? runs[i - 1].chain + 1 : 1u) << "text: " << text;
   }
 }
 

@@ -67,6 +67,7 @@ void TrimToLeadingNumber(std::string_view text, size_t& start, size_t& end) {
 
 void FindDigitRuns(std::string_view text, std::vector<DigitRun>& out) {
   // 64 bytes at a time: a bit mask of the digits, then runs from its set and clear bits.
+  out.clear();
   const size_t n = text.size();
   size_t start = 0;
   bool in_run = false;
@@ -85,7 +86,7 @@ void FindDigitRuns(std::string_view text, std::vector<DigitRun>& out) {
       if (rest == 0) break;
       pos += static_cast<unsigned>(__builtin_ctzll(rest));
       if (in_run) {
-        out.push_back({start, base + pos});
+        out.push_back({start, base + pos, 1});
       } else {
         start = base + pos;
       }
@@ -93,6 +94,7 @@ void FindDigitRuns(std::string_view text, std::vector<DigitRun>& out) {
     }
   }
   if (in_run) out.push_back({start, n});
+  ChainDigitRuns(out);
 }
 
 namespace {
@@ -453,7 +455,6 @@ absl::Status PatternScanner::Scan(std::string_view text, ScanScratch& scratch,
   for (size_t i = 0; i < patterns_.size(); ++i) {
     if (patterns_[i].find == nullptr) continue;
     if (digits == nullptr) {
-      scratch.digits_.clear();
       FindDigitRuns(text, scratch.digits_);
       digits = &scratch.digits_;
     }

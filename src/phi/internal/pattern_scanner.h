@@ -35,7 +35,7 @@ using MatchValidator = bool (*)(std::string_view text, size_t start, size_t end)
 using CandidateFinder = void (*)(std::string_view text, const std::vector<DigitRun>& digits,
                                  std::vector<size_t>& ends);
 
-// Appends every maximal run of ASCII digits in `text` to `out`, in order.
+// Sets `out` to every maximal run of ASCII digits in `text`, in order, chained (ChainDigitRuns).
 void FindDigitRuns(std::string_view text, std::vector<DigitRun>& out);
 
 struct PatternDef {

@@ -380,14 +380,18 @@ bool OneOf(char c, std::string_view set) {
 }
 
 // Calls `f(r)` for every `n` consecutive digit runs r[0], ..., r[n - 1] with exactly one byte
-// between each run and the next ("7-22-2010" is three such runs).
+// between each run and the next ("7-22-2010" is three such runs) whose last run passes `gate`,
+// a cheap test of it alone: whether a run continues a chain of two is data (every decimal is
+// one) and mispredicted, so a rare property of the last run is tested in the same branch.
+template <typename G, typename F>
+void ForEachChain(const std::vector<DigitRun>& d, size_t n, G gate, F f) {
+  for (size_t k = n - 1; k < d.size(); ++k) {
+    if ((d[k].chain >= n) & gate(d[k])) f(&d[k + 1 - n]);
+  }
+}
 template <typename F>
 void ForEachChain(const std::vector<DigitRun>& d, size_t n, F f) {
-  size_t chain = 0;  // chained runs ending at d[k]
-  for (size_t k = 0; k < d.size(); ++k) {
-    chain = k > 0 && d[k].start == d[k - 1].end + 1 ? chain + 1 : 1;
-    if (chain >= n) f(&d[k + 1 - n]);
-  }
+  ForEachChain(d, n, [](const DigitRun&) { return true; }, f);
 }
 
 // A day of the month as the whole run `r` (DAY: 1-9, 01-09, 10-31).
@@ -460,7 +464,8 @@ void FindSsnEnds(std::string_view text, const std::vector<DigitRun>& digits,
 // "21201-1234"
 void FindZipPlusFourEnds(std::string_view text, const std::vector<DigitRun>& digits,
                          std::vector<size_t>& ends) {
-  ForEachChain(digits, 2, [&](const DigitRun* r) {
+  auto four = [](const DigitRun& last) { return Len(last) == 4; };
+  ForEachChain(digits, 2, four, [&](const DigitRun* r) {
     if (Len(r[0]) == 5 && text[r[0].end] == '-' && Len(r[1]) == 4) ends.push_back(r[1].end);
   });
 }
@@ -562,6 +567,34 @@ void FindStreetEnds(std::string_view text, const std::vector<DigitRun>& digits,
   }
 }
 
+// Whether `word` (lower case) ends at `at` in `text`, in any case, and starts a word: nothing
+// before it or a byte that is no word byte ("\\bon").
+bool WordEndsAt(std::string_view text, size_t at, std::string_view word) {
+  if (at < word.size()) return false;
+  const size_t b = at - word.size();
+  for (size_t k = 0; k < word.size(); ++k) {
+    const char c = text[b + k];
+    if ((c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c) != word[k]) return false;
+  }
+  return b == 0 || !IsWordByte(text[b - 1]);
+}
+
+// "on 7-22": a month and a day of one or two digits joined by '-', after "on" and blanks ("on"
+// is in every other word of a note: as a literal of the one pass it would start an automaton
+// at each).
+void FindOnDateEnds(std::string_view text, const std::vector<DigitRun>& digits,
+                    std::vector<size_t>& ends) {
+  auto after_hyphen = [&](const DigitRun& last) {
+    return text[last.start - (last.start > 0)] == '-' && Len(last) <= 2;
+  };
+  ForEachChain(digits, 2, after_hyphen, [&](const DigitRun* r) {
+    if (Len(r[0]) > 2) return;
+    size_t blank = r[0].start;
+    while (blank > 0 && IsSpaceByte(text[blank - 1])) --blank;
+    if (blank < r[0].start && WordEndsAt(text, blank, "on")) ends.push_back(r[1].end);
+  });
+}
+
 // A number of seven digits or more.
 void FindLongNumberEnds(std::string_view, const std::vector<DigitRun>& digits,
                         std::vector<size_t>& ends) {
@@ -600,7 +633,7 @@ const std::vector<PatternDef>& BuiltinPatterns() {
       {T::kDate, "\\b" DAY "\\s*(-+>|-|to)\\s*" DAY ORD "?\\s+(of\\s+)?" MONTH "\\b", true,
        M::kWhole, 0.85, ValidNumericDate},
       {T::kDate, "\\bon\\s+" MON "-" DAY "\\b", true, M::kTrailingValue, 0.75,
-       ValidEventDateAfterOn},
+       ValidEventDateAfterOn, {}, FindOnDateEnds},
       {T::kDate,
        "\\b(january|february|april|june|july|august|september|october|november|december|jan|feb|"
        "apr|jun|jul|sept?|oct|nov)\\b",

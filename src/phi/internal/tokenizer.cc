@@ -240,7 +240,7 @@ void TokenizeAndLower(std::string_view text, std::vector<Token>& out, std::strin
       size_t nruns = 0;
       for (size_t k = 0; k < ne; ++k) {
         out.push_back(MakeToken(s, starts[k], ends[k], digit, upper, not_upper));
-        runs[nruns] = {starts[k], ends[k]};
+        runs[nruns] = {starts[k], ends[k], 1};
         nruns += out.back().digits;
       }
       digit_runs->insert(digit_runs->end(), runs, runs + nruns);
@@ -251,6 +251,17 @@ void TokenizeAndLower(std::string_view text, std::vector<Token>& out, std::strin
     }
     open = ns - ne;  // 0 or 1
     if (open != 0) starts[0] = starts[ne];
+  }
+  if (digit_runs != nullptr) ChainDigitRuns(*digit_runs);
+}
+
+void ChainDigitRuns(std::vector<DigitRun>& runs) {
+  uint32_t chain = 0;
+  size_t prev_end = 0;
+  for (DigitRun& r : runs) {
+    chain = r.start == prev_end + 1 && chain > 0 ? chain + 1 : 1;
+    r.chain = chain;
+    prev_end = r.end;
   }
 }
 

@@ -17,7 +17,13 @@ enum class CaseMode : uint8_t { kMixed, kUpper, kLower };
 // tokens are exactly these runs; the pattern scanner's finders take them as a list.
 struct DigitRun {
   size_t start, end;
+  // How many runs end with this one, each one byte after the run before it ("7-22-2010": 1,
+  // 2, 3): set by ChainDigitRuns.
+  uint32_t chain = 1;
 };
+
+// Sets every run's `chain` (`runs` in text order).
+void ChainDigitRuns(std::vector<DigitRun>& runs);
 
 struct Token {
   uint32_t start;  // byte offsets, end exclusive
