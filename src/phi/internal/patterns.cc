@@ -8,7 +8,9 @@
 #include <string>
 
 #include "phiguard/core/strings.h"
+#include "phi/internal/byte_class.h"
 #include "phi/internal/pattern_scanner.h"
+#include "phi/internal/street_finder.h"
 
 namespace phiguard::phi::internal {
 namespace {
@@ -338,11 +340,6 @@ bool ValidUrl(std::string_view text, size_t start, size_t end) {
 
 // ---- Candidate finders (PatternDef::find) for patterns that are a repeated character class. ----
 
-bool IsDigitByte(char c) { return c >= '0' && c <= '9'; }
-// Vectorscan's "\\w": ASCII letters, digits and '_' (whatever the C locale says).
-bool IsWordByte(char c) {
-  return IsDigitByte(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-}
 
 // VIN: a word of exactly 17 characters. Only words with a digit: ValidVin rejects the others.
 void FindVinEnds(std::string_view text, const std::vector<DigitRun>& digits,
@@ -486,86 +483,6 @@ void FindPagerAfterXEnds(std::string_view text, const std::vector<DigitRun>& dig
   }
 }
 
-bool IsAlphaByte(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool IsSpaceByte(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
-
-// Whether `text` has `word` (lower case) at `at`, in any case.
-bool WordAt(std::string_view text, size_t at, std::string_view word) {
-  if (at + word.size() > text.size()) return false;
-  for (size_t k = 0; k < word.size(); ++k) {
-    if (static_cast<char>(text[at + k] | 0x20) != word[k]) return false;
-  }
-  return true;
-}
-
-// Street addresses: every place a match may end. After a street suffix ("St", "St.") and after
-// each word end of a unit that follows ("Apt 4B", "Suite 12", "# 3").
-void AddStreetEnds(std::string_view text, size_t e, std::vector<size_t>& ends) {
-  const size_t n = text.size();
-  ends.push_back(e);
-  std::vector<size_t> from = {e};
-  if (e < n && text[e] == '.') {
-    ends.push_back(e + 1);
-    from.push_back(e + 1);
-  }
-  for (size_t q : from) {
-    while (q < n && IsSpaceByte(text[q])) ++q;
-    if (q < n && text[q] == ',') ++q;
-    while (q < n && IsSpaceByte(text[q])) ++q;
-    for (std::string_view unit : {"apt", "apartment", "suite", "ste", "unit", "#"}) {
-      if (!WordAt(text, q, unit)) continue;
-      size_t v = q + unit.size();
-      if (v < n && text[v] == '.') ++v;
-      while (v < n && IsSpaceByte(text[v])) ++v;
-      if (v < n && text[v] == '#') ++v;
-      for (size_t k = v; k < n && (IsWordByte(text[k]) || text[k] == '-') && text[k] != '_'; ++k) {
-        if (IsWordByte(text[k]) != (k + 1 < n && IsWordByte(text[k + 1]))) ends.push_back(k + 1);
-      }
-    }
-  }
-}
-
-// "12 Main St", "221b Baker Street Suite 12": a number of up to six digits (and a letter), then
-// one to four words, then a street suffix.
-void FindStreetEnds(std::string_view text, const std::vector<DigitRun>& digits,
-                    std::vector<size_t>& ends) {
-  // The suffixes of the regex, by length.
-  static constexpr std::string_view kSuffixes[10][5] = {
-      {},
-      {},
-      {"st", "rd", "ln", "ct", "pl"},
-      {"ave", "way", "cir", "hwy", "row"},
-      {"road", "blvd", "lane", "pkwy", "pike"},
-      {"drive", "court", "place", "alley", "trail"},
-      {"street", "avenue", "circle", "square"},
-      {"terrace", "highway", "parkway"},
-      {},
-      {"boulevard"}};
-  const size_t n = text.size();
-  for (const DigitRun& d : digits) {
-    if (Len(d) > 6) continue;
-    size_t i = d.end;
-    if (i < n && IsAlphaByte(text[i])) ++i;
-    if (i >= n || !IsSpaceByte(text[i])) continue;
-    while (i < n && IsSpaceByte(text[i])) ++i;
-    for (int words = 0; i < n && IsAlphaByte(text[i]); ++words) {
-      size_t e = i + 1;  // the word's letters
-      while (e < n && IsAlphaByte(text[e])) ++e;
-      if (words > 0 && e - i < 10 && (e == n || !IsWordByte(text[e]))) {  // a suffix here?
-        for (std::string_view suffix : kSuffixes[e - i]) {
-          if (!suffix.empty() && WordAt(text, i, suffix)) AddStreetEnds(text, e, ends);
-        }
-      }
-      if (words == 4) break;
-      size_t j = e;  // the rest of the word, then blanks
-      while (j < n && (IsAlphaByte(text[j]) || text[j] == '.' || text[j] == '\'' || text[j] == '-'))
-        ++j;
-      if (j >= n || !IsSpaceByte(text[j])) break;
-      while (j < n && IsSpaceByte(text[j])) ++j;
-      i = j;
-    }
-  }
-}
 
 // Whether `word` (lower case) ends at `at` in `text`, in any case, and starts a word: nothing
 // before it or a byte that is no word byte ("\\bon").
