@@ -23,4 +23,22 @@ inline bool WordAt(std::string_view text, size_t at, std::string_view word) {
   return true;
 }
 
+// Whether `word` (lower case) ends at `at` in `text`, in any case, and starts a word: nothing
+// before it or a byte that is no word byte ("\\bon").
+inline bool WordEndsAt(std::string_view text, size_t at, std::string_view word) {
+  if (at < word.size()) return false;
+  const size_t b = at - word.size();
+  for (size_t k = 0; k < word.size(); ++k) {
+    const char c = text[b + k];
+    if ((c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c) != word[k]) return false;
+  }
+  return b == 0 || !IsWordByte(text[b - 1]);
+}
+
+// The first byte of the blanks that end at `at` (`at` itself if text[at - 1] is no blank).
+inline size_t SpacesStartBefore(std::string_view text, size_t at) {
+  while (at > 0 && IsSpaceByte(text[at - 1])) --at;
+  return at;
+}
+
 }  // namespace phiguard::phi::internal

@@ -435,16 +435,30 @@ void FindIsoDateEnds(std::string_view text, const std::vector<DigitRun>& digits,
   });
 }
 
-// "11th", "3rd": digits and an ordinal suffix that ends the word.
+// "on the 11th", "since 3rd": a day of one or two digits (the whole run) with an ordinal suffix
+// that ends the word, after one of the regex's words and blanks. Checking those words here keeps
+// "2nd dose" from the exact regex, whose unbounded "\\s+" makes each rejection a scan of the
+// whole text.
 void FindOrdinalEnds(std::string_view text, const std::vector<DigitRun>& digits,
                      std::vector<size_t>& ends) {
+  static constexpr std::string_view kBefore[] = {"on",    "the", "since",  "until", "till",
+                                                 "from",  "by",  "before", "after"};
+  const size_t n = text.size();
   for (const DigitRun& d : digits) {
     const size_t e = d.end;
-    if (e + 2 > text.size() || (e + 2 < text.size() && IsWordByte(text[e + 2]))) continue;
+    if (e + 2 > n) continue;
     const char a = static_cast<char>(text[e] | 0x20), b = static_cast<char>(text[e + 1] | 0x20);
-    if ((a == 's' && b == 't') || (a == 'n' && b == 'd') || (a == 'r' && b == 'd') ||
-        (a == 't' && b == 'h'))
-      ends.push_back(e + 2);
+    const bool suffix = ((a == 's') & (b == 't')) | ((a == 'n') & (b == 'd')) |
+                        ((a == 'r') & (b == 'd')) | ((a == 't') & (b == 'h'));
+    if (!suffix || (e + 2 < n && IsWordByte(text[e + 2])) || Len(d) > 2) continue;
+    const size_t blank = SpacesStartBefore(text, d.start);
+    if (blank == d.start) continue;
+    for (std::string_view word : kBefore) {
+      if (WordEndsAt(text, blank, word)) {
+        ends.push_back(e + 2);
+        break;
+      }
+    }
   }
 }
 
@@ -484,18 +498,6 @@ void FindPagerAfterXEnds(std::string_view text, const std::vector<DigitRun>& dig
 }
 
 
-// Whether `word` (lower case) ends at `at` in `text`, in any case, and starts a word: nothing
-// before it or a byte that is no word byte ("\\bon").
-bool WordEndsAt(std::string_view text, size_t at, std::string_view word) {
-  if (at < word.size()) return false;
-  const size_t b = at - word.size();
-  for (size_t k = 0; k < word.size(); ++k) {
-    const char c = text[b + k];
-    if ((c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c) != word[k]) return false;
-  }
-  return b == 0 || !IsWordByte(text[b - 1]);
-}
-
 // "on 7-22": a month and a day of one or two digits joined by '-', after "on" and blanks ("on"
 // is in every other word of a note: as a literal of the one pass it would start an automaton
 // at each).
@@ -506,8 +508,7 @@ void FindOnDateEnds(std::string_view text, const std::vector<DigitRun>& digits,
   };
   ForEachChain(digits, 2, after_hyphen, [&](const DigitRun* r) {
     if (Len(r[0]) > 2) return;
-    size_t blank = r[0].start;
-    while (blank > 0 && IsSpaceByte(text[blank - 1])) --blank;
+    const size_t blank = SpacesStartBefore(text, r[0].start);
     if (blank < r[0].start && WordEndsAt(text, blank, "on")) ends.push_back(r[1].end);
   });
 }
