@@ -41,9 +41,9 @@ class JsonlDeidTest : public ::testing::Test {
   ScopedTempDir dir_;
 };
 
-// The writers escape eight bytes at a time; every byte value at every offset of a word (and in
-// the tail after the last whole word) must come out as it does alone (escaping is per byte, and
-// a string shorter than a word takes the one-byte-at-a-time path).
+// The writers escape sixteen bytes at a time, then eight, then one; every byte value at every
+// offset of a block, a word and the tail after them must come out as it does alone (escaping is
+// per byte, and a string shorter than a word takes the one-byte-at-a-time path).
 std::string EscapeBytewise(std::string_view s) {
   std::string out = "\"";
   for (char c : s) {
@@ -55,16 +55,29 @@ std::string EscapeBytewise(std::string_view s) {
 }
 
 TEST(AppendJsonString, EveryByteAtEveryOffsetMatchesBytewiseEscaping) {
-  for (int c = 0; c < 256; ++c) {
-    for (size_t at = 0; at < 19; ++at) {
-      std::string s(19, 'a');
-      s[at] = static_cast<char>(c);
-      if (at + 1 < s.size()) s[at + 1] = static_cast<char>(0xC3);  // high bytes beside it
-      std::string out;
-      AppendJsonString(out, s);
-      ASSERT_EQ(out, EscapeBytewise(s)) << "byte " << c << " at " << at;
+  for (size_t len : {size_t{7}, size_t{19}, size_t{43}}) {  // tail only; block + tail; 2 blocks + word + tail
+    for (int c = 0; c < 256; ++c) {
+      for (size_t at = 0; at < len; ++at) {
+        std::string s(len, 'a');
+        s[at] = static_cast<char>(c);
+        if (at + 1 < s.size()) s[at + 1] = static_cast<char>(0xC3);  // high bytes beside it
+        std::string out;
+        AppendJsonString(out, s);
+        ASSERT_EQ(out, EscapeBytewise(s)) << "byte " << c << " at " << at << " of " << len;
+        std::string inner = "x";
+        AppendJsonEscaped(inner, s);
+        ASSERT_EQ(inner, "x" + out.substr(1, out.size() - 2));
+      }
     }
   }
+}
+
+TEST(AppendJsonString, EscapesRunsOfBytesThatNeedIt) {
+  std::string s(40, '\n');
+  s[17] = '"';
+  std::string out;
+  AppendJsonString(out, s);
+  EXPECT_EQ(out, EscapeBytewise(s));
 }
 
 TEST_F(JsonlDeidTest, DefaultPolicyRemovesIdentifiersAndKeepsMeasurements) {

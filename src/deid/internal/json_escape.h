@@ -5,6 +5,7 @@
 
 namespace phiguard::deid::internal {
 
+using ::phiguard::AppendJsonEscaped;
 using ::phiguard::AppendJsonString;
 
 }  // namespace phiguard::deid::internal
