@@ -104,6 +104,112 @@ TEST_F(FileIoTest, LineReaderAcceptsCrlfLineOfExactlyTheLimit) {
   EXPECT_EQ(line, "0123456789");
 }
 
+// Lines of every length from 0 to 700 bytes, some CRLF, ~1.4 MB: several read blocks.
+std::vector<std::string> ManyLines(std::string* file) {
+  std::vector<std::string> lines;
+  for (size_t i = 0; i < 4000; ++i) {
+    std::string line(i % 701, static_cast<char>('a' + i % 26));
+    if (!line.empty()) line[0] = '{';
+    *file += line + (i % 3 == 0 ? "\r\n" : "\n");
+    lines.push_back(std::move(line));
+  }
+  return lines;
+}
+
+TEST_F(FileIoTest, LineReaderViewsStayValidUntilDiscarded) {
+  std::string content;
+  const std::vector<std::string> expected = ManyLines(&content);
+  auto r = LineReader::Open(Write("many.txt", content), 1000);
+  ASSERT_TRUE(r.ok()) << r.status();
+  // All views held at once, across block boundaries.
+  std::vector<std::string_view> views;
+  std::string_view line;
+  while ((*r)->NextView(line)) {
+    views.push_back(line);
+    // The padding a parser may read past the view is there (ASan reports it if not).
+    volatile char past = line.data()[line.size() + LineReader::kReadablePastView - 1];
+    (void)past;
+  }
+  ASSERT_TRUE((*r)->status().ok()) << (*r)->status();
+  EXPECT_EQ((*r)->line_number(), expected.size());
+  ASSERT_EQ(views.size(), expected.size());
+  for (size_t i = 0; i < views.size(); ++i) ASSERT_EQ(views[i], expected[i]) << "line " << i + 1;
+}
+
+TEST_F(FileIoTest, LineReaderViewsInBatchesMatchNext) {
+  std::string content;
+  const std::vector<std::string> expected = ManyLines(&content);
+  std::string p = Write("many.txt", content);
+  for (size_t batch : {size_t{1}, size_t{7}, size_t{512}}) {
+    auto r = LineReader::Open(p, 1000);
+    ASSERT_TRUE(r.ok()) << r.status();
+    std::vector<std::string> got;
+    std::vector<std::string_view> views;
+    std::string_view line;
+    bool more = true;
+    while (more) {
+      views.clear();
+      while (views.size() < batch && (more = (*r)->NextView(line))) views.push_back(line);
+      got.insert(got.end(), views.begin(), views.end());
+      (*r)->DiscardViews();
+      // Next() and NextView() share the reader's position.
+      std::string copied;
+      if (more && (more = (*r)->Next(copied))) got.push_back(copied);
+    }
+    EXPECT_TRUE((*r)->status().ok()) << (*r)->status();
+    EXPECT_EQ(got, expected) << "batch " << batch;
+  }
+}
+
+TEST_F(FileIoTest, LineReaderReturnsLinesLongerThanABlockWhole) {
+  const std::string big(3 << 20, 'x');
+  auto r = LineReader::Open(Write("big.txt", "a\n" + big + "\r\nb"), 4 << 20);
+  ASSERT_TRUE(r.ok()) << r.status();
+  std::string_view one, two, three, end;
+  ASSERT_TRUE((*r)->NextView(one));
+  ASSERT_TRUE((*r)->NextView(two)) << (*r)->status();
+  ASSERT_TRUE((*r)->NextView(three));
+  EXPECT_FALSE((*r)->NextView(end));
+  EXPECT_TRUE((*r)->status().ok());
+  EXPECT_EQ(one, "a");
+  EXPECT_EQ(two, big);
+  EXPECT_EQ(three, "b");
+}
+
+TEST_F(FileIoTest, LineReaderViewOfOverLongLineIsResourceExhaustedNamingTheLine) {
+  // Past the limit both within a block and across blocks (the limit is larger than a block).
+  for (size_t limit : {size_t{10}, size_t{300000}}) {
+    auto r = LineReader::Open(Write("long.txt", "ok\n\n" + std::string(limit + 2, 'x') + "\nafter\n"), limit);
+    ASSERT_TRUE(r.ok()) << r.status();
+    std::string_view line;
+    ASSERT_TRUE((*r)->NextView(line));
+    ASSERT_TRUE((*r)->NextView(line));
+    EXPECT_FALSE((*r)->NextView(line));
+    EXPECT_EQ((*r)->status().code(), absl::StatusCode::kResourceExhausted);
+    EXPECT_NE((*r)->status().message().find(":3: "), std::string_view::npos) << (*r)->status();
+    EXPECT_FALSE((*r)->NextView(line));  // the reader stays failed
+  }
+}
+
+TEST_F(FileIoTest, LineReaderLastLineWithoutNewlineAndLoneCr) {
+  auto r = LineReader::Open(Write("cr.txt", "\r\n\rx\r"), 10);
+  ASSERT_TRUE(r.ok()) << r.status();
+  std::vector<std::string> lines;
+  std::string line;
+  while ((*r)->Next(line)) lines.push_back(line);
+  EXPECT_TRUE((*r)->status().ok());
+  EXPECT_EQ(lines, (std::vector<std::string>{"", "\rx"}));
+}
+
+TEST_F(FileIoTest, LineReaderEmptyFileHasNoLines) {
+  auto r = LineReader::Open(Write("empty.txt", ""), 10);
+  ASSERT_TRUE(r.ok()) << r.status();
+  std::string_view line;
+  EXPECT_FALSE((*r)->NextView(line));
+  EXPECT_TRUE((*r)->status().ok());
+  EXPECT_EQ((*r)->line_number(), 0u);
+}
+
 TEST_F(FileIoTest, LineReaderMissingFileIsNotFound) {
   EXPECT_EQ(LineReader::Open((dir_ / "missing").string(), 10).status().code(),
             absl::StatusCode::kNotFound);
