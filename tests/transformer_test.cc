@@ -89,6 +89,26 @@ TEST_F(TransformerTest, ApplyUsesByteOffsetsInNonAsciiText) {
             "Jos\xC3\xA9 Ram\xC3\xADrez visited on [**DATE**]");
 }
 
+TEST_F(TransformerTest, ApplyInPiecesGivesRunsAndReplacementsThatJoinToApply) {
+  auto t = Make(AllOf(Transform::kRedact), Key('a'));
+  ASSERT_NE(t, nullptr);
+  const std::string text = "Seen by Dr. Healey on 7/22.";
+  std::vector<Span> spans = testing_util::DetectOrDie(*detector_, text);
+  ASSERT_FALSE(spans.empty());
+  std::vector<std::string> pieces;
+  t->ApplyInPieces(text, spans, {}, [&](std::string_view p) { pieces.emplace_back(p); });
+  EXPECT_EQ(pieces, (std::vector<std::string>{"Seen by Dr. ", "[**CLINICIAN**]", " on ", "[**DATE**]", "."}));
+  std::string joined;
+  for (const std::string& p : pieces) joined += p;
+  EXPECT_EQ(joined, t->Apply(text, spans, {}));
+  // No empty pieces: spans at both ends of the text give no empty runs.
+  pieces.clear();
+  std::vector<Span> ends = {{.start = 0, .end = 4, .byte_start = 0, .byte_end = 4, .type = PhiType::kDate},
+                            {.start = 5, .end = 9, .byte_start = 5, .byte_end = 9, .type = PhiType::kDate}};
+  t->ApplyInPieces("7/22 7/23", ends, {}, [&](std::string_view p) { pieces.emplace_back(p); });
+  EXPECT_EQ(pieces, (std::vector<std::string>{"[**DATE**]", " ", "[**DATE**]"}));
+}
+
 // ---- pseudonyms ----
 
 TEST_F(TransformerTest, PseudonymHasTypeTagAndKeyedCode) {

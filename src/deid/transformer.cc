@@ -235,18 +235,24 @@ std::string Transformer::ReplaceWith(Transform transform, PhiType type, std::str
   return Redacted(type);
 }
 
+void Transformer::ApplyInPieces(std::string_view text, const std::vector<phi::Span>& spans,
+                                const DocumentContext& ctx,
+                                absl::FunctionRef<void(std::string_view)> piece) const {
+  size_t pos = 0;
+  for (const phi::Span& s : spans) {
+    if (s.byte_start < pos || s.byte_end > text.size()) continue;  // defensive: overlapping input
+    if (s.byte_start > pos) piece(text.substr(pos, s.byte_start - pos));
+    piece(Replace(s.type, text.substr(s.byte_start, s.byte_end - s.byte_start), ctx));
+    pos = s.byte_end;
+  }
+  if (pos < text.size()) piece(text.substr(pos));
+}
+
 std::string Transformer::Apply(std::string_view text, const std::vector<phi::Span>& spans,
                                const DocumentContext& ctx) const {
   std::string out;
   out.reserve(text.size() + spans.size() * 8);
-  size_t pos = 0;
-  for (const phi::Span& s : spans) {
-    if (s.byte_start < pos || s.byte_end > text.size()) continue;  // defensive: overlapping input
-    out.append(text.substr(pos, s.byte_start - pos));
-    out.append(Replace(s.type, text.substr(s.byte_start, s.byte_end - s.byte_start), ctx));
-    pos = s.byte_end;
-  }
-  out.append(text.substr(pos));
+  ApplyInPieces(text, spans, ctx, [&out](std::string_view piece) { out.append(piece); });
   return out;
 }
 

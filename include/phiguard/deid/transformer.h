@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "phiguard/crypto/secret_key.h"
 #include "phiguard/deid/profile.h"
@@ -48,6 +49,13 @@ class Transformer {
   // this `text` (sorted, disjoint, byte offsets valid).
   std::string Apply(std::string_view text, const std::vector<phi::Span>& spans,
                     const DocumentContext& context) const;
+
+  // As Apply(), but hands the result to `piece` in order, as the unchanged runs of `text` and the
+  // replacements, instead of building one string: a writer can escape or copy each straight
+  // into its output. Same REQUIRES as Apply().
+  void ApplyInPieces(std::string_view text, const std::vector<phi::Span>& spans,
+                     const DocumentContext& context,
+                     absl::FunctionRef<void(std::string_view)> piece) const;
 
   // The replacement for one PHI value (exposed for structured fields and tests).
   std::string Replace(phi::PhiType type, std::string_view value,
