@@ -1,10 +1,12 @@
 #include "phiguard/deid/text_pipeline.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "phiguard/core/file_io.h"
@@ -299,6 +301,78 @@ TEST_F(TextPipelineTest, ErrorInLaterBatchWithThreadsIsReported) {
   PipelineOptions o = Jsonl(2);
   o.batch_records = 4;
   EXPECT_EQ(Run(input, redact_, o).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(TextPipelineTest, StringFieldsAreWrittenAsSimdjsonMinifiesThem) {
+  // Known answer from the simdjson::minify writer used before: escapes undone and redone the
+  // RFC 8259 way (\u00e9 becomes the UTF-8 bytes, \/ a plain slash, controls lower-case hex).
+  const std::string line =
+      R"({"id": "a\"b\u00e9\/c", "text": "x\u0001\ty\"z\\", "n": "\u001F\b\f\r\n\u007f", "m": [ "\u00e9" ] })"
+      "\n";
+  std::string out;
+  ASSERT_TRUE(Run(line, redact_, Jsonl(), &out).ok());
+  EXPECT_EQ(out, "{\"id\":\"a\\\"b\xC3\xA9/c\",\"text\":\"x\\u0001\\ty\\\"z\\\\\","
+                 "\"n\":\"\\u001f\\b\\f\\r\\n\x7f\",\"m\":[\"\xC3\xA9\"]}\n");
+  std::string spans;
+  ASSERT_TRUE(Run(line, nullptr, Jsonl(), &spans).ok());
+  EXPECT_EQ(spans.substr(0, spans.find(',')), "{\"id\":\"a\\\"b\xC3\xA9/c\"");
+}
+
+TEST_F(TextPipelineTest, ManyRecordsAcrossReadBlocksKeepOrderWithOneAndTwoThreads) {
+  std::string input;
+  for (int i = 0; i < 3000; ++i) {
+    json rec = {{"id", i}, {"text", std::string(i % 500, 'a') + " Seen by Dr. Healey on 7/22.\n"}};
+    input += rec.dump() + (i % 5 == 0 ? "\r\n\n" : "\n");
+  }
+  std::string out1, out2;
+  auto s1 = Run(input, redact_, Jsonl(1), &out1);
+  auto s2 = Run(input, redact_, Jsonl(2), &out2);
+  ASSERT_TRUE(s1.ok() && s2.ok()) << s1.status() << " " << s2.status();
+  EXPECT_EQ(out1, out2);
+  std::vector<std::string> lines = Lines(out1);
+  ASSERT_EQ(lines.size(), 3000u);
+  for (int i = 0; i < 3000; i += 499) {
+    json rec = json::parse(lines[i]);
+    EXPECT_EQ(rec["id"], i);
+    EXPECT_EQ(rec["text"], std::string(i % 500, 'a') + " Seen by Dr. [**CLINICIAN**] on [**DATE**].\n");
+  }
+  EXPECT_EQ(s1->documents, 3000u);
+}
+
+// Where the output is written in place (stdout, a pipe), the records before a bad one are
+// written before the run stops, as they were when each record was written on its own.
+TEST_F(TextPipelineTest, RecordsBeforeABadOneReachAnOutputWrittenInPlace) {
+  std::string good;
+  for (int i = 0; i < 6; ++i) good += json({{"id", i}, {"text", "Seen on 7/22."}}).dump() + "\n";
+  struct Case {
+    std::string bad;
+    absl::StatusCode code;
+    size_t written;  // the whole batches before a read error; every record before a bad record
+  };
+  const Case cases[] = {{"{not json}", absl::StatusCode::kInvalidArgument, 6},
+                        {std::string(300, ' ') + "{}", absl::StatusCode::kResourceExhausted, 4}};
+  for (const Case& c : cases) {
+    for (int threads : {1, 2}) {
+      const std::string in = WriteFile(dir_.File("in.jsonl"), good + c.bad + "\n" + good);
+      const std::string fifo = dir_.File("out.fifo");
+      std::filesystem::remove(fifo);
+      ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+      std::string got;
+      std::thread drain([&] { got = ReadFile(fifo); });
+      {
+        auto w = AtomicFileWriter::Open(fifo);
+        ASSERT_TRUE(w.ok()) << w.status();
+        PipelineOptions o = Jsonl(threads);
+        o.batch_records = 4;
+        o.max_record_bytes = 200;
+        EXPECT_EQ(RunTextPipeline(*detector_, redact_, in, **w, o).status().code(), c.code);
+      }
+      drain.join();
+      std::vector<std::string> lines = Lines(got);
+      ASSERT_EQ(lines.size(), c.written) << threads << " threads: " << got;
+      for (size_t i = 0; i < lines.size(); ++i) EXPECT_EQ(json::parse(lines[i])["id"], i);
+    }
+  }
 }
 
 }  // namespace
