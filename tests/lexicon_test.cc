@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "phi/internal/rule_words.h"
 #include "test_util.h"
 
 namespace phiguard::phi::internal {
@@ -78,6 +79,24 @@ TEST_F(LexiconLoadTest, LastLineWithoutNewlineCounts) {
   auto lex = Load();
   ASSERT_TRUE(lex.ok()) << lex.status();
   EXPECT_EQ((*lex)->Lookup("jones").flags & kSurname, kSurname);
+}
+
+// kRuleStart (Rules::Run dispatches only the tokens it, an initial or the next words call for):
+// keywords, names and places, but no clinical, short or ordinary English word unless a very common
+// first name; set last, so that it sees the rule words' roles.
+TEST_F(LexiconLoadTest, RuleWordsMarkTheWordsARuleMayStartAt) {
+  auto lex = Load();
+  ASSERT_TRUE(lex.ok()) << lex.status();
+  Lexicon& l = **lex;
+  l.AddFlags("jo", kFirstName);
+  l.AddFlags("hope", kRoleRelative);  // as if a relative word: a context role
+  ASSERT_TRUE(AddRuleWords(l, dir_.path().string()).ok());
+  for (const char* w : {"mary", "smith", "baltimore", "san", "dr", "daughter", "hope", "the"}) {
+    EXPECT_EQ(l.Lookup(w).flags & kRuleStart, kRuleStart) << w;
+  }
+  for (const char* w : {"doe", "bell", "jo", "maryland", "a", "nowhere", "balt"}) {
+    EXPECT_EQ(l.Lookup(w).flags & kRuleStart, 0u) << w;
+  }
 }
 
 // The per-thread cache answers exactly what the table does, for words of every length (one,

@@ -45,6 +45,9 @@ enum LexiconFlag : uint32_t {
   kRoleRuleKeyword = 1 << 22,     // a word some rule tests by name ("st", "son", "cell"): see
                                   // RuleKeywords() in rule_words.cc
   kPlaceAbbreviation = 1 << 24,   // first 4-5 letters of a one-word place, in no list ("balt")
+  kRuleStart = 1 << 25,           // some context rule may act on the word whatever stands around
+                                  // it: a keyword, a name or a place (MarkRuleStarts() in
+                                  // name_rules.cc)
   kPlaceSecondWord = 1 << 30,     // second word of a two-word place ("diego" of "san diego"):
                                   // no phrase lookup without it
 };
@@ -88,6 +91,12 @@ class Lexicon {
   size_t size() const { return map_.size(); }
   // Adds `flags` to `word` (inserting it). Only before the lexicon is shared between threads.
   void AddFlags(std::string_view word, uint32_t flags) { Add(word, flags, 0); }
+  // Sets the flags of every entry to fn(word, entry). Only before the lexicon is shared between
+  // threads.
+  template <typename Fn>
+  void UpdateFlags(Fn fn) {
+    for (auto& entry : map_) entry.second.flags = fn(entry.first, entry.second);
+  }
 
  private:
   Lexicon() = default;

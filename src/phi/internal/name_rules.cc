@@ -15,36 +15,38 @@ constexpr uint32_t kContextRoles = kRoleClinicianTitle | kRolePersonTitle | kRol
                                    kRolePersonContext | kRoleCredential | kRoleFacilityKeyword |
                                    kRolePlaceContext | kRoleRuleKeyword;
 
-// Whether any rule in Rules::Dispatch can act on token i of n, computed without branches
-// (bitwise, not short-circuit). Each clause is implied by the test Dispatch (or the rule) makes
-// before it acts:
+// Whether a rule in Rules::Dispatch may act on a word whatever stands around it, from the
+// word's lexicon entry and length. Each clause is implied by the test Dispatch (or the rule)
+// makes before it acts:
 //  - a context role or rule keyword (TitleRule ... EmployerRule);
+//  - StandaloneCandidate (three or more letters: no initial), and then either an English word
+//    that is a first name of 100000 or more bearers (StandaloneRule's only English case) or, for
+//    a word that is no English word, a name (Nameish) or a place (PlaceAt needs kPlace or
+//    kPlacePrefix).
+bool StartsRule(const LexiconEntry& e, size_t len) {
+  const uint32_t f = e.flags;
+  if (f & kContextRoles) return true;
+  if (len < 3 || (f & (kClinical | kRoleFunction))) return false;
+  if (f & kEnglish) return (f & kFirstName) && e.name_count >= 100000;
+  return (f & (kFirstName | kSurname | kPlace | kPlacePrefix)) != 0;
+}
+
+// Whether any rule in Rules::Dispatch can act on token i of n, computed without branches
+// (bitwise, not short-circuit): kRuleStart (StartsRule above), or
 //  - an initial followed by a period and another token (InitialRule's first test: "W. Marotta");
 //  - a first name before a visit verb (VisitorRule);
-//  - StandaloneCandidate, and then either an English word that is a first name of 100000 or
-//    more bearers (StandaloneRule's only English case) or, for a word that is no English word,
-//    a name (Nameish) or a place (PlaceAt needs kPlace or kPlacePrefix);
 //  - a place or place prefix with a state one or two tokens on (PlaceBeforeState).
+// A number has no flags and is no initial: it is never listed.
 inline bool MayAct(const char* text, const Token* tok, size_t i, size_t n) {
   const Token& t = tok[i];
   const uint32_t f = t.flags;
   const uint32_t f1 = i + 1 < n ? tok[i + 1].flags : 0;
   const uint32_t f2 = i + 2 < n ? tok[i + 2].flags : 0;
-  const bool has_next = i + 1 < n;
-  const bool context = (f & kContextRoles) != 0;
   // text[t.end] is read only when a token follows, so it lies within the text.
-  const bool initial = (t.initial & has_next) && text[t.end] == '.';
+  const bool initial = (t.initial & (i + 1 < n)) && text[t.end] == '.';
   const bool visitor = ((f1 & kRoleVisitVerb) != 0) & ((f & kFirstName) != 0);
-  const bool english = (f & kEnglish) != 0;
-  const bool not_english = !english;
-  const bool not_initial = !t.initial;
-  const bool word = !t.digits;
-  const bool standalone =
-      not_initial & (t.end - t.start >= 3) & ((f & (kClinical | kRoleFunction)) == 0) &
-      ((english & ((f & kFirstName) != 0) & (t.name_count >= 100000)) |
-       (not_english & ((f & (kFirstName | kSurname | kPlace | kPlacePrefix)) != 0)));
   const bool place_state = (((f1 | f2) & kState) != 0) & ((f & (kPlace | kPlacePrefix)) != 0);
-  return word & (context | initial | visitor | standalone | place_state);
+  return ((f & kRuleStart) != 0) | initial | visitor | place_state;
 }
 }  // namespace
 
@@ -139,6 +141,12 @@ void TagTokens(std::string_view lower, const Lexicon& lexicon, LexiconCache& cac
     t.flags = e.flags | second;
     t.name_count = e.name_count;
   }
+}
+
+void MarkRuleStarts(Lexicon& lexicon) {
+  lexicon.UpdateFlags([](std::string_view word, const LexiconEntry& e) {
+    return StartsRule(e, word.size()) ? e.flags | kRuleStart : e.flags & ~kRuleStart;
+  });
 }
 
 void FindNamesAndPlaces(std::string_view text, std::string_view lower,

@@ -19,6 +19,12 @@ namespace phiguard::phi::internal {
 void TagTokens(std::string_view lower, const Lexicon& lexicon, LexiconCache& cache,
                std::vector<Token>& tokens);
 
+// Marks the words of `lexicon` that some rule may act on whatever words stand around them
+// (kRuleStart). Call after every other flag is added (AddRuleWords() does, last), before the
+// lexicon is shared between threads: FindNamesAndPlaces tries its rules only on the tokens these
+// bits, an initial or the words after them call for.
+void MarkRuleStarts(Lexicon& lexicon);
+
 // Appends name and place spans found in `text` (tokens tagged by TagTokens) to `out`. Phrase
 // lookups ("san diego") go through `cache`, the caller's per-thread cache of `lexicon`.
 void FindNamesAndPlaces(std::string_view text, std::string_view lower,

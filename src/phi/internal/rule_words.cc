@@ -8,6 +8,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "phiguard/core/file_io.h"
 #include "phiguard/core/strings.h"
+#include "phi/internal/name_rules.h"
 
 namespace phiguard::phi::internal {
 namespace {
@@ -171,7 +172,9 @@ absl::Status AddRuleWords(Lexicon& lexicon, const std::string& lexicon_dir) {
   for (const auto& [set, role] : kRoles) {
     for (std::string_view w : set) lexicon.AddFlags(w, role);
   }
-  return AddPlaceAbbreviations(lexicon, lexicon_dir);
+  if (absl::Status s = AddPlaceAbbreviations(lexicon, lexicon_dir); !s.ok()) return s;
+  MarkRuleStarts(lexicon);  // last: it reads every other flag
+  return absl::OkStatus();
 }
 
 }  // namespace phiguard::phi::internal
