@@ -26,8 +26,8 @@ struct ByteMasks {
   std::vector<uint64_t> letter, digit, upper, not_upper, apostrophe;
   size_t words = 0;
   size_t upper_letters = 0, lower_letters = 0;
-  std::vector<uint32_t> starts, ends;  // token bounds of one chunk (TokenizeAndLower)
-  std::vector<DigitRun> runs;          // digit runs of one chunk
+  std::vector<uint32_t> starts, ends;          // token bounds of one chunk (TokenizeAndLower)
+  std::vector<uint32_t> run_starts, run_ends;  // digit run bounds of one chunk
 };
 
 // Bits set in `x`, inline (without -mpopcnt __builtin_popcountll is a call into libgcc).
@@ -36,6 +36,25 @@ inline size_t PopCount(uint64_t x) {
   x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
   x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Full;
   return static_cast<size_t>((x * 0x0101010101010101ull) >> 56);
+}
+
+// Writes `base + i` for every set bit i of `bits`, in order, to out[0, count) and returns the
+// count. Sixteen slots are written whatever the count (`out` has 16 to spare): a loop over the
+// bits would mispredict its exit once per 64 bytes of text, unrolled stores do not.
+inline size_t Flatten(uint64_t bits, uint32_t base, uint32_t* out) {
+  const size_t count = PopCount(bits);
+  // `| 1 << 63`: a defined (if meaningless) position once the bits run out.
+  auto next = [&] {
+    const uint32_t at = base + static_cast<uint32_t>(__builtin_ctzll(bits | (1ull << 63)));
+    bits &= bits - 1;
+    return at;
+  };
+  for (int i = 0; i < 8; ++i) out[i] = next();
+  if (count > 8) {
+    for (int i = 8; i < 16; ++i) out[i] = next();
+    for (size_t i = 16; i < count; ++i) out[i] = next();
+  }
+  return count;
 }
 
 // Sets the masks of `n` bytes at `s` and writes the ASCII-lower-cased bytes to `lo`.
@@ -207,50 +226,55 @@ void TokenizeAndLower(std::string_view text, std::vector<Token>& out, std::strin
   // Letter and digit runs never overlap, so the k-th start and the k-th end make a token; a run
   // still open at the chunk's end carries its start over.
   constexpr size_t kChunkWords = 64;
-  m.starts.resize(kChunkWords * 64 + 1);
-  m.ends.resize(kChunkWords * 64);
+  // Flatten writes up to 16 slots past the last position.
+  m.starts.resize(kChunkWords * 64 + 1 + 16);
+  m.ends.resize(kChunkWords * 64 + 16);
   uint32_t* starts = m.starts.data();
   uint32_t* ends = m.ends.data();
+  // Digit runs the same way, from the digit mask alone (a tenth of the tokens).
+  uint32_t* run_starts = nullptr;
+  uint32_t* run_ends = nullptr;
+  if (digit_runs != nullptr) {
+    digit_runs->clear();
+    m.run_starts.resize(kChunkWords * 64 + 1 + 16);
+    m.run_ends.resize(kChunkWords * 64 + 16);
+    run_starts = m.run_starts.data();
+    run_ends = m.run_ends.data();
+  }
   out.reserve(out.size() + n / 4 + 1);
-  // A chunk's digit runs are written for every token, kept for digit ones (no branch on the
-  // kind), and appended to `digit_runs` at once.
-  m.runs.resize(kChunkWords * 64);
-  DigitRun* runs = m.runs.data();
-  if (digit_runs != nullptr) digit_runs->clear();
-  size_t open = 0;  // 1 when starts[0] is a run carried over from the chunk before
+  size_t open = 0;      // 1 when starts[0] is a run carried over from the chunk before
+  size_t run_open = 0;  // the same for run_starts[0]
   for (size_t c = 0; c < words; c += kChunkWords) {
-    size_t ns = open, ne = 0;
+    size_t ns = open, ne = 0, nrs = run_open, nre = 0;
     const size_t last = std::min(words, c + kChunkWords);
     for (size_t w = c; w < last; ++w) {
       const uint64_t l = letter[w], d = digit[w];
       const uint64_t lp = w > 0 ? letter[w - 1] >> 63 : 0, dp = w > 0 ? digit[w - 1] >> 63 : 0;
       const uint64_t ln = w + 1 < words ? letter[w + 1] << 63 : 0;
       const uint64_t dn = w + 1 < words ? digit[w + 1] << 63 : 0;
-      uint64_t first = (l & ~((l << 1) | lp)) | (d & ~((d << 1) | dp));
-      uint64_t end = (l & ~((l >> 1) | ln)) | (d & ~((d >> 1) | dn));
+      const uint64_t digit_first = d & ~((d << 1) | dp), digit_end = d & ~((d >> 1) | dn);
       const uint32_t base = static_cast<uint32_t>(w * 64);
-      for (; first != 0; first &= first - 1) {
+      for (uint64_t first = (l & ~((l << 1) | lp)) | digit_first; first != 0; first &= first - 1) {
         starts[ns++] = base + static_cast<uint32_t>(__builtin_ctzll(first));
       }
-      for (; end != 0; end &= end - 1) {
+      for (uint64_t end = (l & ~((l >> 1) | ln)) | digit_end; end != 0; end &= end - 1) {
         ends[ne++] = base + static_cast<uint32_t>(__builtin_ctzll(end)) + 1;
       }
+      if (run_starts != nullptr && d != 0) {
+        nrs += Flatten(digit_first, base, run_starts + nrs);
+        nre += Flatten(digit_end, base + 1, run_ends + nre);
+      }
     }
-    if (digit_runs != nullptr) {
-      size_t nruns = 0;
-      for (size_t k = 0; k < ne; ++k) {
-        out.push_back(MakeToken(s, starts[k], ends[k], digit, upper, not_upper));
-        runs[nruns] = {starts[k], ends[k], 1};
-        nruns += out.back().digits;
-      }
-      digit_runs->insert(digit_runs->end(), runs, runs + nruns);
-    } else {
-      for (size_t k = 0; k < ne; ++k) {
-        out.push_back(MakeToken(s, starts[k], ends[k], digit, upper, not_upper));
-      }
+    for (size_t k = 0; k < ne; ++k) {
+      out.push_back(MakeToken(s, starts[k], ends[k], digit, upper, not_upper));
     }
     open = ns - ne;  // 0 or 1
     if (open != 0) starts[0] = starts[ne];
+    if (run_starts != nullptr) {
+      for (size_t k = 0; k < nre; ++k) digit_runs->push_back({run_starts[k], run_ends[k], 1});
+      run_open = nrs - nre;
+      if (run_open != 0) run_starts[0] = run_starts[nre];
+    }
   }
   if (digit_runs != nullptr) ChainDigitRuns(*digit_runs);
 }
