@@ -477,6 +477,18 @@ absl::Status PatternScanner::Scan(std::string_view text, ScanScratch& scratch,
             raw.end());
   for (auto& r : raw) {
     const PatternDef& p = patterns_[r.id];
+    // A context pattern's value and its check depend on the match end alone: a value that fails
+    // them needs no start-of-match scan ("plan: continue" is no health plan number).
+    size_t s = r.to > 96 ? r.to - 96 : 0, e = r.to;
+    const bool value = p.mode == ValueMode::kTrailingValue || p.mode == ValueMode::kLeadingNumber;
+    if (value) {
+      if (p.mode == ValueMode::kTrailingValue) TrimToTrailingValue(text, s, e);
+      if (p.mode == ValueMode::kLeadingNumber) TrimToLeadingNumber(text, s, e);
+      if (s >= e || (p.validate != nullptr && !p.validate(text, s, e))) {
+        r.from = r.to = 0;
+        continue;
+      }
+    }
     if (HasStartDb(p)) {
       r.from = StartOf(r.id, text, r.to, scratch);
       // A scan regex's end where no match of the exact regex ends: not a match.
@@ -485,19 +497,14 @@ absl::Status PatternScanner::Scan(std::string_view text, ScanScratch& scratch,
         continue;
       }
     }
-    if (p.mode == ValueMode::kWhole) continue;
-    if (p.mode == ValueMode::kAfterLabel) {
+    if (value) {
+      r.from = s;
+      r.to = e;
+    } else if (p.mode == ValueMode::kAfterLabel) {
       while (r.from < r.to && !std::isdigit(static_cast<unsigned char>(text[r.from])) &&
              text[r.from] != '(')
         ++r.from;
-      continue;
     }
-    size_t s = r.to > 96 ? r.to - 96 : 0, e = r.to;
-    if (p.mode == ValueMode::kTrailingValue) TrimToTrailingValue(text, s, e);
-    if (p.mode == ValueMode::kLeadingNumber) TrimToLeadingNumber(text, s, e);
-    bool ok = s < e && (p.validate == nullptr || p.validate(text, s, e));
-    r.from = ok ? s : 0;
-    r.to = ok ? e : 0;
   }
   std::sort(raw.begin(), raw.end(), [](const auto& a, const auto& b) {
     if (a.id != b.id) return a.id < b.id;
