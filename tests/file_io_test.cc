@@ -54,6 +54,29 @@ TEST_F(FileIoTest, ReadFileBoundedOverLimitIsResourceExhausted) {
             absl::StatusCode::kResourceExhausted);
 }
 
+// A pipe has no size to read by: it is read in blocks, to its end or just past the limit.
+TEST_F(FileIoTest, ReadFileBoundedReadsAPipeInBlocks) {
+  const std::string fifo = (dir_ / "pipe").string();
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const std::string content(200000, 'x');
+  for (size_t limit : {content.size(), content.size() - 1}) {
+    std::thread writer([&] {
+      FILE* f = std::fopen(fifo.c_str(), "w");
+      if (f == nullptr) return;
+      std::fwrite(content.data(), 1, content.size(), f);
+      std::fclose(f);
+    });
+    auto r = ReadFileBounded(fifo, limit);
+    writer.join();
+    if (limit == content.size()) {
+      ASSERT_TRUE(r.ok()) << r.status();
+      EXPECT_EQ(*r, content);
+    } else {
+      EXPECT_EQ(r.status().code(), absl::StatusCode::kResourceExhausted);
+    }
+  }
+}
+
 TEST_F(FileIoTest, ReadFileBoundedDirectoryIsAnError) {
   EXPECT_FALSE(ReadFileBounded(dir_.string(), 100).ok());
 }

@@ -38,15 +38,24 @@ absl::StatusOr<std::string> ReadFileBounded(const std::string& path, size_t max_
   auto f = OpenForRead(path);
   if (!f.ok()) return f.status();
   std::string out;
-  char buf[1 << 16];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, *f)) > 0) {
-    if (out.size() + n > max_bytes) {
+  // Read straight into `out`, sized from the file's size where it has one (the lexicons are read
+  // by every process: growing the string by doubling copied each several times).
+  struct stat st;
+  size_t chunk = 1 << 16;
+  if (::fstat(::fileno(*f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+    chunk = std::min<size_t>(static_cast<size_t>(st.st_size), max_bytes) + 1;  // +1: sees EOF
+  }
+  for (;;) {
+    const size_t have = out.size();
+    out.resize(have + chunk);
+    const size_t n = std::fread(out.data() + have, 1, chunk, *f);
+    out.resize(have + n);
+    if (out.size() > max_bytes) {
       if (*f != stdin) std::fclose(*f);
       return absl::ResourceExhaustedError(
           phiguard::Cat(path, ": larger than the limit of ", max_bytes, " bytes"));
     }
-    out.append(buf, n);
+    if (n < chunk) break;  // end of file or an error (ferror below)
   }
   bool err = std::ferror(*f);
   if (*f != stdin) std::fclose(*f);

@@ -59,8 +59,9 @@ absl::Status ForEachLine(const std::string& path, RowFn fn) {
 }  // namespace
 
 void Lexicon::Add(std::string_view word, uint32_t flag, uint32_t count) {
-  auto it = map_.find(word);
-  if (it == map_.end()) {
+  // One hash and probe per word (find, then emplace, was two): a new word is copied into the
+  // arena only when the map makes its slot.
+  auto it = map_.lazy_emplace(word, [&](const auto& construct) {
     if (arena_left_ < word.size()) {
       size_t block = std::max<size_t>(1 << 20, word.size());
       arena_blocks_.push_back(std::make_unique<char[]>(block));
@@ -71,8 +72,8 @@ void Lexicon::Add(std::string_view word, uint32_t flag, uint32_t count) {
     std::string_view stored(arena_pos_, word.size());
     arena_pos_ += word.size();
     arena_left_ -= word.size();
-    it = map_.emplace(stored, LexiconEntry{}).first;
-  }
+    construct(stored, LexiconEntry{});
+  });
   it->second.flags |= flag;
   if (count > it->second.name_count) it->second.name_count = count;
   if (it->second.name_count >= kCommonNameCount) it->second.flags |= kCommonName;
