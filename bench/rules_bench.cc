@@ -2,8 +2,8 @@
 // (../shared/data/physionet-deid/dev/id.text, or $PHIGUARD_BENCH_NOTES), each alone: the lexicon
 // lookup of every token (TagTokens) and the context rules (FindNamesAndPlaces). The notes are
 // tokenised and lower-cased once beforehand, so neither number holds the tokenizer; the lexicon
-// has its rule words, as in Detect. Each note's tokens and lower-cased text are copied into one
-// scratch buffer before its stage runs, so that they are in L1 as in Detect (BM_StageCopy times
+// has its rule words, as in Detect. Each note's text, lower-cased text and tokens are copied into
+// scratch buffers before its stage runs, so that they are in L1 as in Detect (BM_StageCopy times
 // the copy alone). detect_bench times Detect as a whole.
 #include <benchmark/benchmark.h>
 
@@ -77,21 +77,24 @@ void Report(benchmark::State& state) {
       benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 
-// Copies one note's tokens and lower-cased text into the scratch buffers.
-void Load(const Note& n, std::vector<in::Token>& tokens, std::string& lower) {
-  tokens.assign(n.tokens.begin(), n.tokens.end());
-  lower.assign(n.lower);
-}
+// One note's text, lower-cased text and tokens, copied for a stage to run on.
+struct Scratch {
+  std::string text, lower;
+  std::vector<in::Token> tokens;
+  void Load(const Note& n) {
+    text.assign(n.text);
+    lower.assign(n.lower);
+    tokens.assign(n.tokens.begin(), n.tokens.end());
+  }
+};
 
 // The copy alone: the floor of the two stages below.
 void BM_StageCopy(benchmark::State& state) {
-  std::vector<in::Token> tokens;
-  std::string lower;
+  Scratch s;
   for (auto _ : state) {
     for (const Note& n : Data().notes) {
-      Load(n, tokens, lower);
-      benchmark::DoNotOptimize(tokens.data());
-      benchmark::DoNotOptimize(lower.data());
+      s.Load(n);
+      benchmark::DoNotOptimize(s.tokens.data());
     }
   }
   Report(state);
@@ -102,12 +105,11 @@ BENCHMARK(BM_StageCopy)->Unit(benchmark::kMillisecond);
 void BM_StageTag(benchmark::State& state) {
   const Corpus& c = Data();
   in::LexiconCache cache;
-  std::vector<in::Token> tokens;
-  std::string lower;
+  Scratch s;
   for (auto _ : state) {
     for (const Note& n : c.notes) {
-      Load(n, tokens, lower);
-      in::TagTokens(lower, *c.lexicon, cache, tokens);
+      s.Load(n);
+      in::TagTokens(s.lower, *c.lexicon, cache, s.tokens);
     }
   }
   Report(state);
@@ -119,16 +121,15 @@ void BM_StageRules(benchmark::State& state) {
   Corpus& c = const_cast<Corpus&>(Data());
   in::LexiconCache cache;
   for (Note& n : c.notes) in::TagTokens(n.lower, *c.lexicon, cache, n.tokens);
-  std::vector<in::Token> tokens;
-  std::string lower_buffer;
+  Scratch s;
   std::vector<in::PatternMatch> out;
   size_t found = 0;
   for (auto _ : state) {
     for (const Note& n : c.notes) {
-      Load(n, tokens, lower_buffer);
+      s.Load(n);
       out.clear();
-      const std::string_view lower(lower_buffer.data(), n.text.size());
-      in::FindNamesAndPlaces(n.text, lower, tokens, n.mode, *c.lexicon, cache, out);
+      const std::string_view lower(s.lower.data(), s.text.size());
+      in::FindNamesAndPlaces(s.text, lower, s.tokens, n.mode, *c.lexicon, cache, out);
       found += out.size();
     }
   }

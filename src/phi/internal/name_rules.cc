@@ -31,22 +31,18 @@ bool StartsRule(const LexiconEntry& e, size_t len) {
   return (f & (kFirstName | kSurname | kPlace | kPlacePrefix)) != 0;
 }
 
-// Whether any rule in Rules::Dispatch can act on token i of n, computed without branches
-// (bitwise, not short-circuit): kRuleStart (StartsRule above), or
+// Whether any rule in Rules::Dispatch can act on token t, computed without branches (bitwise,
+// not short-circuit): kRuleStart (StartsRule above), or
 //  - an initial followed by a period and another token (InitialRule's first test: "W. Marotta");
 //  - a first name before a visit verb (VisitorRule);
 //  - a place or place prefix with a state one or two tokens on (PlaceBeforeState).
-// A number has no flags and is no initial: it is never listed.
-inline bool MayAct(const char* text, const Token* tok, size_t i, size_t n) {
-  const Token& t = tok[i];
+// `f1` and `f2` are the flags of the next two tokens (0 where there are none); `dot`: a period
+// follows t and so does another token. A number has no flags and is no initial: never listed.
+inline bool MayAct(const Token& t, uint32_t f1, uint32_t f2, bool dot) {
   const uint32_t f = t.flags;
-  const uint32_t f1 = i + 1 < n ? tok[i + 1].flags : 0;
-  const uint32_t f2 = i + 2 < n ? tok[i + 2].flags : 0;
-  // text[t.end] is read only when a token follows, so it lies within the text.
-  const bool initial = (t.initial & (i + 1 < n)) && text[t.end] == '.';
   const bool visitor = ((f1 & kRoleVisitVerb) != 0) & ((f & kFirstName) != 0);
   const bool place_state = (((f1 | f2) & kState) != 0) & ((f & (kPlace | kPlacePrefix)) != 0);
-  return ((f & kRuleStart) != 0) | initial | visitor | place_state;
+  return ((f & kRuleStart) != 0) | (t.initial & dot) | visitor | place_state;
 }
 }  // namespace
 
@@ -56,14 +52,24 @@ void Rules::Run() {
   // the data-dependent branches of the dispatch, in token order as before (Propagate keeps the
   // first span found for a word, so the order of emission matters).
   const size_t n = tok_.size();
+  const char* text = text_.data();
+  const Token* tok = tok_.data();
   constexpr size_t kBlock = 256;
   uint32_t act[kBlock];
   for (size_t base = 0; base < n; base += kBlock) {
     const size_t stop = std::min(n, base + kBlock);
-    size_t m = 0;
-    for (size_t i = base; i < stop; ++i) {
+    size_t m = 0, i = base;
+    // Up to n - 2, two tokens follow token i: their flags and the byte after token i (before
+    // token i + 1, so within the text) are read without bounds tests.
+    for (const size_t both = std::min(stop, n > 2 ? n - 2 : 0); i < both; ++i) {
       act[m] = static_cast<uint32_t>(i);
-      m += MayAct(text_.data(), tok_.data(), i, n);
+      m += MayAct(tok[i], tok[i + 1].flags, tok[i + 2].flags, text[tok[i].end] == '.');
+    }
+    for (; i < stop; ++i) {  // the last two tokens of the text
+      act[m] = static_cast<uint32_t>(i);
+      const bool next = i + 1 < n;
+      m += MayAct(tok[i], next ? tok[i + 1].flags : 0, i + 2 < n ? tok[i + 2].flags : 0,
+                  next && text[tok[i].end] == '.');
     }
     for (size_t c = 0; c < m; ++c) Dispatch(act[c]);
   }
