@@ -90,6 +90,7 @@ TEST(PatternScanner, FindersAgreeWithTheirRegexesOnRandomTexts) {
       "St", "st.", "ST", "Street", "Ave", "Rd.", "Blvd", "boulevard", "Ct", "way", "Place", "Pl",
       "Apt", "apt.", "4B", "Suite", "#", "Unit", "O'Neil", "Martin-Luther", "King", "x_y", "on",
       "ON", "the", "since", "th", "nd", "-", "/", ".", ",", "\n", "\t", "   ", "\xC3\xA9",
+      "MD", "MD.", "CA,", "md", "XMD", "21201", "21201-1234", "90210-12345",
       std::string(70, 'a'), std::string(40, ' ')};
   const std::vector<std::string> seps = {" ", " ", " ", "", "  ", "\n", ", ", "-"};
   std::vector<ScannerPair> pairs;

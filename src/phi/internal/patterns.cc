@@ -30,6 +30,10 @@ namespace {
 #define PLAN_VALUE NUMWORD "[a-z0-9][a-z0-9\\-]{4,}\\b"
 #define LICENSE_VALUE NUMWORD "[a-z]{0,3}[0-9][a-z0-9\\-]{3,}\\b"
 #define DEVICE_VALUE NUMWORD "[a-z0-9][a-z0-9\\-]{3,}\\b"
+// The two-letter state codes before a ZIP code, "|"-separated (the regex and FindZipEnds).
+#define STATE_CODES                                                                          \
+  "AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|" \
+  "NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|PR"
 #define STREET_NUMBER_WORDS "\\b[0-9]{1,6}[a-z]?\\s+([a-z][a-z.'\\-]*\\s+){1,4}"
 #define STREET_UNIT \
   "\\b\\.?((\\s*,?\\s*(apt|apartment|suite|ste|unit|#)\\.?\\s*#?[0-9a-z\\-]+)\\b)?"
@@ -355,11 +359,28 @@ void FindVinEnds(std::string_view text, const std::vector<DigitRun>& digits,
   }
 }
 
-// "MD 21201", "MD 21201-1234": a number of exactly five digits, or its ZIP+4 extension.
+// Whether the two bytes at `at` are a state code (upper case, as the regex is case-sensitive).
+bool StateCodeAt(std::string_view text, size_t at) {
+  static constexpr std::string_view kCodes = STATE_CODES;
+  for (size_t k = 0; k + 2 <= kCodes.size(); k += 3) {
+    if (text[at] == kCodes[k] && text[at + 1] == kCodes[k + 1]) return true;
+  }
+  return false;
+}
+
+// "MD 21201", "MD. 21201-1234": a number of exactly five digits, or its ZIP+4 extension, after
+// blanks that follow a state code, '.' and ',' (each optional). Checking the code here keeps
+// every other five-digit number from the exact regex, whose unbounded "\\s+" makes each
+// rejection a scan of the whole text.
 void FindZipEnds(std::string_view text, const std::vector<DigitRun>& digits,
                  std::vector<size_t>& ends) {
   for (const DigitRun& d : digits) {
     if (d.end - d.start != 5) continue;
+    size_t q = SpacesStartBefore(text, d.start);
+    if (q == d.start) continue;
+    if (q > 0 && text[q - 1] == ',') --q;
+    if (q > 0 && text[q - 1] == '.') --q;
+    if (q < 2 || !StateCodeAt(text, q - 2) || (q > 2 && IsWordByte(text[q - 3]))) continue;
     ends.push_back(d.end);
     const size_t e = d.end;
     if (e + 5 <= text.size() && text[e] == '-' && IsDigitByte(text[e + 1]) &&
@@ -662,8 +683,7 @@ const std::vector<PatternDef>& BuiltinPatterns() {
       {T::kZip, "\\b(zip|zipcode|zip\\s+code)\\s*[:#.]?\\s*[0-9]{5}(-[0-9]{4})?\\b", true,
        M::kTrailingValue, 0.95, nullptr},
       {T::kZip,
-       "\\b(AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|"
-       "NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|PR)\\.?,?\\s+[0-9]{5}"
+       "\\b(" STATE_CODES ")\\.?,?\\s+[0-9]{5}"
        "(-[0-9]{4})?\\b",
        false, M::kTrailingValue, 0.95, nullptr, {}, FindZipEnds},
       {T::kZip, "\\b[0-9]{5}-[0-9]{4}\\b", false, M::kWhole, 0.85, nullptr, {},
