@@ -88,10 +88,10 @@ void Rules::Dispatch(size_t i) {
       TitleRule(i, Role(i, kRoleClinicianTitle) ? PhiType::kClinicianName : PhiType::kName);
     }
     if (Role(i, kRoleRelative)) RelativeRule(i);
-    if (Role(i, kRolePersonContext)) ContextNameRule(i);
+    if (Role(i, kRolePersonContext) && NameFollows(i)) ContextNameRule(i);
     if (Role(i, kRoleCredential) && (t.upper || mode_ != CaseMode::kMixed)) CredentialRule(i);
     if (Role(i, kRoleFacilityKeyword)) FacilityRule(i);
-    if (Role(i, kRolePlaceContext)) PlaceContextRule(i);
+    if (Role(i, kRolePlaceContext) && PlaceCueTakes(i)) PlaceContextRule(i);
     // Words some rule needs by name (RuleKeywords() in rule_words.cc); order as emitted.
     if (keyword && (w == "st" || w == "saint") && i + 1 < n) SaintRule(i);
     if (keyword && (w == "u" || w == "univ" || w == "university") && i + 1 < n)

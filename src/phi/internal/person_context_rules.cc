@@ -6,6 +6,7 @@
 namespace phiguard::phi::internal {
 
 void Rules::ContextNameRule(size_t i) {
+  // REQUIRES: NameFollows(i) (rules.h; Dispatch tests it before the call): j exists, Nameish.
   // "with" and "by" introduce a person only after verbs of meeting or reporting ("spoke with",
   // "seen by"); "packed with Kling" is a dressing.
   std::string_view w = lower_[i];
@@ -13,7 +14,7 @@ void Rules::ContextNameRule(size_t i) {
       (i == 0 || !Role(i - 1, kRoleMeetingVerb)))
     return;
   size_t j = i + 1;
-  if (j >= tok_.size() || !Joined(j) || !Nameish(j)) return;
+  if (!Joined(j)) return;
   // A period after "np" or "pa" ends a sentence here ("on 6l np. Face tent on/off").
   if (Gap(j).find('.') != std::string_view::npos) return;
   // "with Healey" but not "with neo": a lone word needs to be a well-known name, or capitalised

@@ -59,23 +59,8 @@ bool Rules::CompassRegion(size_t j) const {
 }
 
 void Rules::PlaceContextRule(size_t i) {
+  // REQUIRES: PlaceCueTakes(i) (rules.h; Dispatch tests it before the call): j exists.
   size_t j = i + 1, end = 0;
-  if (j >= tok_.size()) return;
-  // Most cue words ("in", "of", "the") stand before an English or clinical word or a number
-  // that none of the tests below takes: each span needs a listed place, place abbreviation or
-  // hospital word at j (PlaceAt, "Balt", "Harbor", "GBMC"), a word neither English nor clinical
-  // ("area", ward, "MGH"), two capitals ("DC") or a compass word after "the" (4 to 8 letters).
-  // One test of these (bitwise: which cues pass is data-dependent) skips the rest.
-  const Token& u = tok_[j];
-  const uint32_t fj = u.flags;
-  const uint32_t len_j = u.end - u.start;
-  const bool word = !u.digits;
-  const bool listed = (fj & (kPlace | kPlacePrefix | kPlaceAbbreviation | kFacilityAcronym |
-                             kFacilityWord)) != 0;
-  const bool unlisted = word & ((fj & (kEnglish | kClinical)) == 0) & (len_j >= 2);
-  const bool capitals = u.upper & (len_j == 2);
-  const bool compass_length = (len_j >= 4) & (len_j <= 8);
-  if (!(listed | unlisted | capitals) && !(compass_length && lower_[i] == "the")) return;
   if (!Joined(j)) return;
   if (PlaceAt(j, &end) && CapOk(j)) {
     Emit(j, end, PhiType::kLocation, 0.8);

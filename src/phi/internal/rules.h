@@ -122,7 +122,10 @@ class Rules {
   void VisitorRule(size_t i);
 
   // ---- Names by the prose around them (person_context_rules.cc) ----
-  void ContextNameRule(size_t i);
+  // ContextNameRule's name: a word of a name list after the cue (tested inline by Dispatch, so
+  // that the cues before other words, most of them, cost no call).
+  bool NameFollows(size_t i) const { return i + 1 < tok_.size() && Nameish(i + 1); }
+  void ContextNameRule(size_t i);  // REQUIRES: NameFollows(i)
   void PhoneLabelRule(size_t i);
   void SubjectOfAgeRule(size_t i);
 
@@ -147,7 +150,27 @@ class Rules {
 
   // ---- Places and wards (place_rules.cc) ----
   bool PlaceAt(size_t j, size_t* end, size_t min_len = 3) const;
-  void PlaceContextRule(size_t i);
+  // Whether the word after place cue i can start a span of PlaceContextRule (tested inline by
+  // Dispatch): a listed place, place abbreviation or hospital word (PlaceAt, "Balt", "Harbor",
+  // "GBMC"), a word neither English nor clinical ("area", ward, "MGH"), two capitals ("DC") or a
+  // compass word after "the" (4 to 8 letters). Most cues ("in", "of", "the") stand before an
+  // English or clinical word or a number, which none of its tests takes. Bitwise: which cues
+  // pass is data-dependent.
+  bool PlaceCueTakes(size_t i) const {
+    const size_t j = i + 1;
+    if (j >= tok_.size()) return false;
+    const Token& u = tok_[j];
+    const uint32_t fj = u.flags;
+    const uint32_t len_j = u.end - u.start;
+    const bool word = !u.digits;
+    const bool listed = (fj & (kPlace | kPlacePrefix | kPlaceAbbreviation | kFacilityAcronym |
+                               kFacilityWord)) != 0;
+    const bool unlisted = word & ((fj & (kEnglish | kClinical)) == 0) & (len_j >= 2);
+    const bool capitals = u.upper & (len_j == 2);
+    const bool compass_length = (len_j >= 4) & (len_j <= 8);
+    return (listed | unlisted | capitals) || (compass_length && lower_[i] == "the");
+  }
+  void PlaceContextRule(size_t i);  // REQUIRES: PlaceCueTakes(i)
   bool CompassRegion(size_t j) const;
   bool ScheduledEvent(size_t k) const;
   bool WardNumberEnds(size_t pos) const;
