@@ -70,10 +70,14 @@ void Rules::Propagate() {
   if (found.empty()) return;
   // A token's flags follow from its lower-cased text, so a token that does not propagate has
   // no word in `found`; nor has one of a length no found word has. Only the others are hashed.
-  // Bitwise, not short-circuit: which words pass is data-dependent and mispredicted often.
-  for (size_t k = 0; k < tok_.size(); ++k) {
-    const bool propagates = Propagates(k), length_found = (length_bit(k) & lengths) != 0;
-    if (!(propagates & length_found)) continue;
+  // One branch per token, on the rare tokens that pass both tests: which words propagate is
+  // data-dependent and mispredicted often (GCC splits `a & b` of two bools into two branches,
+  // not a shifted bit). The token count is read once: EmitOne's appends cannot change it.
+  const size_t n = tok_.size();
+  for (size_t k = 0; k < n; ++k) {
+    if (((uint64_t{Propagates(k)} << std::min<size_t>(tok_[k].end - tok_[k].start, 63)) &
+         lengths) == 0)
+      continue;
     auto it = found.find(lower_[k]);
     if (it == found.end()) continue;
     EmitOne(k, k, it->second.first, it->second.second * 0.9f);  // Resolve() merges repeats
