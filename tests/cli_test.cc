@@ -121,6 +121,25 @@ TEST_F(CliTest, DeidTextOnSampleNotesKeepsIds) {
   EXPECT_TRUE(Stderr().empty()) << Stderr();  // -q
 }
 
+// --timing reports the detection and transform stages (for the benchmark against peers that
+// time their redaction calls alone) and changes nothing in the output.
+TEST_F(CliTest, TimingReportsStagesWithoutChangingOutput) {
+  const std::string plain = dir_.File("plain.jsonl"), timed = dir_.File("timed.jsonl");
+  ASSERT_EQ(Run("deid text -q -o " + Quote(plain) + " data/samples/notes.jsonl"), 0) << Stderr();
+  ASSERT_EQ(Run("deid text -q --timing --threads 2 -o " + Quote(timed) +
+                " data/samples/notes.jsonl"),
+            0)
+      << Stderr();
+  EXPECT_EQ(ReadFile(plain), ReadFile(timed));
+  const std::string err = Stderr();
+  EXPECT_NE(err.find("phiguard: timing: detect "), std::string::npos) << err;
+  EXPECT_NE(err.find(" s, transform "), std::string::npos) << err;
+  EXPECT_NE(err.find(" MB/s of text"), std::string::npos) << err;
+  EXPECT_EQ(err.find("documents"), std::string::npos) << err;  // -q still drops the summary
+  ASSERT_EQ(Run("detect -q --timing -o " + Quote(timed) + " data/samples/notes.jsonl"), 0);
+  EXPECT_NE(Stderr().find("transform 0.000 s"), std::string::npos) << Stderr();
+}
+
 TEST_F(CliTest, DetectWritesOneLinePerDocument) {
   ASSERT_EQ(Run("detect -q data/samples/notes.jsonl"), 0) << Stderr();
   std::vector<std::string> lines = Lines(Stdout());

@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include <chrono>
 #include <cstdio>
 #include <thread>
 
@@ -55,6 +56,26 @@ void AppendSpansJson(std::string& out, std::string_view text, const std::vector<
   out += "]}\n";
 }
 
+// Adds the time from its construction to its destruction to `*seconds`, if `seconds` is set.
+class StageTimer {
+ public:
+  explicit StageTimer(double* seconds)
+      : seconds_(seconds),
+        start_(seconds != nullptr ? std::chrono::steady_clock::now()
+                                  : std::chrono::steady_clock::time_point()) {}
+  ~StageTimer() {
+    if (seconds_ != nullptr) {
+      *seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    }
+  }
+  StageTimer(const StageTimer&) = delete;
+  StageTimer& operator=(const StageTimer&) = delete;
+
+ private:
+  double* seconds_;
+  std::chrono::steady_clock::time_point start_;
+};
+
 void CountSpans(const std::vector<phi::Span>& spans, PipelineStats& st) {
   st.spans += spans.size();
   for (const phi::Span& s : spans) ++st.by_type[static_cast<int>(s.type)];
@@ -62,14 +83,20 @@ void CountSpans(const std::vector<phi::Span>& spans, PipelineStats& st) {
 
 void ProcessText(const phi::Detector& det, const Transformer* tr, Worker& w, Record& r,
                  const std::string& doc_id, const PipelineOptions& opt) {
-  if (absl::Status s = det.Detect(r.input, *w.scratch, w.spans); !s.ok()) {
-    r.status = absl::InvalidArgumentError(Cat(doc_id, ": ", s.message()));
+  absl::Status detected;
+  {
+    StageTimer timer(opt.time_stages ? &r.stats.detect_seconds : nullptr);
+    detected = det.Detect(r.input, *w.scratch, w.spans);
+  }
+  if (!detected.ok()) {
+    r.status = absl::InvalidArgumentError(Cat(doc_id, ": ", detected.message()));
     return;
   }
   r.stats.documents = 1;
   r.stats.bytes = r.input.size();
   CountSpans(w.spans, r.stats);
   if (tr != nullptr) {
+    StageTimer timer(opt.time_stages ? &r.stats.transform_seconds : nullptr);
     r.output += tr->Apply(r.input, w.spans, DocumentContext{doc_id});
   } else {
     r.output += "{\"id\":";
@@ -124,8 +151,14 @@ void ProcessJsonl(const phi::Detector& det, const Transformer* tr, Worker& w, Re
   simdjson::dom::element id_el;
   const bool has_id = obj.at_key(opt.id_field).get(id_el) == simdjson::SUCCESS;
 
-  if (absl::Status s = det.Detect(text, *w.scratch, w.spans); !s.ok()) {
-    r.status = absl::InvalidArgumentError(Cat(where(), "\"", opt.text_field, "\": ", s.message()));
+  absl::Status detected;
+  {
+    StageTimer timer(opt.time_stages ? &r.stats.detect_seconds : nullptr);
+    detected = det.Detect(text, *w.scratch, w.spans);
+  }
+  if (!detected.ok()) {
+    r.status =
+        absl::InvalidArgumentError(Cat(where(), "\"", opt.text_field, "\": ", detected.message()));
     return;
   }
   r.stats.documents = 1;
@@ -156,6 +189,7 @@ void ProcessJsonl(const phi::Detector& det, const Transformer* tr, Worker& w, Re
     internal::AppendJsonString(r.output, key);
     r.output.push_back(':');
     if (key == opt.text_field) {
+      StageTimer timer(opt.time_stages ? &r.stats.transform_seconds : nullptr);
       r.output.push_back('"');
       tr->ApplyInPieces(text, w.spans, ctx,
                         [&r](std::string_view piece) { internal::AppendJsonEscaped(r.output, piece); });
@@ -174,6 +208,8 @@ void PipelineStats::Add(const PipelineStats& o) {
   bytes += o.bytes;
   spans += o.spans;
   for (size_t i = 0; i < by_type.size(); ++i) by_type[i] += o.by_type[i];
+  detect_seconds += o.detect_seconds;
+  transform_seconds += o.transform_seconds;
 }
 
 std::string SummarizeStats(const PipelineStats& st) {
