@@ -63,8 +63,21 @@ struct WordHash {
       h = (h ^ w) * 0xBF58476D1CE4E5B9ull;
       h ^= h >> 31;
     }
+    // The last 0-7 bytes with fixed-size loads (a memcpy of a variable length is a call):
+    // overlapping 4-byte loads, or first, middle and last byte; with the length mixed in above,
+    // each is a one-to-one code of the bytes.
+    const char* p = s.data() + i;
+    const size_t rest = s.size() - i;
     uint64_t w = 0;
-    __builtin_memcpy(&w, s.data() + i, s.size() - i);
+    if (rest >= 4) {
+      uint32_t a, b;
+      __builtin_memcpy(&a, p, 4);
+      __builtin_memcpy(&b, p + rest - 4, 4);
+      w = a | (static_cast<uint64_t>(b) << 32);
+    } else if (rest > 0) {
+      w = static_cast<unsigned char>(p[0]) | (static_cast<uint64_t>(static_cast<unsigned char>(p[rest / 2])) << 8) |
+          (static_cast<uint64_t>(static_cast<unsigned char>(p[rest - 1])) << 16);
+    }
     h = (h ^ w) * 0x94D049BB133111EBull;
     return static_cast<size_t>(h ^ (h >> 29));
   }
