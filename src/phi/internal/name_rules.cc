@@ -38,11 +38,14 @@ bool StartsRule(const LexiconEntry& e, size_t len) {
 //  - a place or place prefix with a state one or two tokens on (PlaceBeforeState).
 // `f1` and `f2` are the flags of the next two tokens (0 where there are none); `dot`: a period
 // follows t and so does another token. A number has no flags and is no initial: never listed.
+// Each test is a flag bit shifted to bit 0 (GCC compiles `(x & k) != 0` of bools to a setcc each).
 inline bool MayAct(const Token& t, uint32_t f1, uint32_t f2, bool dot) {
+  static_assert(kFirstName == 1 << 0 && kRoleVisitVerb == 1 << 23 && kState == 1 << 4 &&
+                kPlace == 1 << 3 && kPlacePrefix == 1 << 19 && kRuleStart == 1 << 25);
   const uint32_t f = t.flags;
-  const bool visitor = ((f1 & kRoleVisitVerb) != 0) & ((f & kFirstName) != 0);
-  const bool place_state = (((f1 | f2) & kState) != 0) & ((f & (kPlace | kPlacePrefix)) != 0);
-  return ((f & kRuleStart) != 0) | (t.initial & dot) | visitor | place_state;
+  const uint32_t visitor = (f1 >> 23) & f;
+  const uint32_t place_state = ((f1 | f2) >> 4) & ((f >> 3) | (f >> 19));
+  return ((f >> 25) | visitor | place_state | (t.initial & dot)) & 1;
 }
 }  // namespace
 

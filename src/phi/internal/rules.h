@@ -46,9 +46,12 @@ class Rules {
   // an initial or title, ',' when allowed), and no line break or sentence end.
   bool Joined(size_t i, bool allow_comma = false) const {
     if (i == 0 || i >= tok_.size()) return false;
-    std::string_view g = Gap(i);
-    if (g.size() > 3) return false;
-    for (char c : g) {
+    const char* g = text_.data() + tok_[i - 1].end;
+    const size_t len = tok_[i].start - tok_[i - 1].end;
+    if (len == 1 && *g == ' ') return true;  // the usual gap
+    if (len > 3) return false;
+    for (size_t k = 0; k < len; ++k) {
+      const char c = g[k];
       if (c == ' ' || c == '-' || c == '\'') continue;
       if (c == '.' && (tok_[i - 1].initial || Role(i - 1, kRoleClinicianTitle) ||
                        Role(i - 1, kRolePersonTitle) || lower_[i - 1] == "st"))
