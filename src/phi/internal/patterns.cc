@@ -404,7 +404,8 @@ bool OneOf(char c, std::string_view set) {
 template <typename G, typename F>
 void ForEachChain(const std::vector<DigitRun>& d, size_t n, G gate, F f) {
   for (size_t k = n - 1; k < d.size(); ++k) {
-    if ((d[k].chain >= n) & gate(d[k])) f(&d[k + 1 - n]);
+    const bool chained = d[k].chain >= n, passes = gate(d[k]);
+    if (chained & passes) f(&d[k + 1 - n]);
   }
 }
 template <typename F>

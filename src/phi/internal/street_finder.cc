@@ -80,11 +80,9 @@ void SuffixEnds(std::string_view text, size_t at, size_t end, std::vector<size_t
     uint64_t key;
     std::memcpy(&key, text.data() + at, 8);
     key = (key | 0x2020202020202020ull) & (len == 8 ? ~0ull : (1ull << (8 * len)) - 1);
-    const auto& keys = kSuffixKeys[len];
-    if ((key == keys[0]) | (key == keys[1]) | (key == keys[2]) | (key == keys[3]) |
-        (key == keys[4])) {
-      AddStreetEnds(text, end, ends);
-    }
+    bool suffix = false;
+    for (uint64_t k : kSuffixKeys[len]) suffix |= key == k;  // unrolled, no branch per key
+    if (suffix) AddStreetEnds(text, end, ends);
     return;
   }
   for (std::string_view suffix : kSuffixes[len]) {
