@@ -38,21 +38,11 @@ inline size_t PopCount(uint64_t x) {
   return static_cast<size_t>((x * 0x0101010101010101ull) >> 56);
 }
 
-// Writes `base + i` for every set bit i of `bits`, in order, to out[0, count) and returns the
-// count. Sixteen slots are written whatever the count (`out` has 16 to spare): a loop over the
-// bits would mispredict its exit once per 64 bytes of text, unrolled stores do not.
-inline size_t Flatten(uint64_t bits, uint32_t base, uint32_t* out) {
-  const size_t count = PopCount(bits);
-  // `| 1 << 63`: a defined (if meaningless) position once the bits run out.
-  auto next = [&] {
-    const uint32_t at = base + static_cast<uint32_t>(__builtin_ctzll(bits | (1ull << 63)));
-    bits &= bits - 1;
-    return at;
-  };
-  for (int i = 0; i < 8; ++i) out[i] = next();
-  if (count > 8) {
-    for (int i = 8; i < 16; ++i) out[i] = next();
-    for (size_t i = 16; i < count; ++i) out[i] = next();
+// Writes `base + i` for every set bit i of `bits`, in order, to `out`; returns how many.
+inline size_t AppendBitPositions(uint64_t bits, uint32_t base, uint32_t* out) {
+  size_t count = 0;
+  for (; bits != 0; bits &= bits - 1) {
+    out[count++] = base + static_cast<uint32_t>(__builtin_ctzll(bits));
   }
   return count;
 }
@@ -226,9 +216,8 @@ void TokenizeAndLower(std::string_view text, std::vector<Token>& out, std::strin
   // Letter and digit runs never overlap, so the k-th start and the k-th end make a token; a run
   // still open at the chunk's end carries its start over.
   constexpr size_t kChunkWords = 64;
-  // Flatten writes up to 16 slots past the last position.
-  m.starts.resize(kChunkWords * 64 + 1 + 16);
-  m.ends.resize(kChunkWords * 64 + 16);
+  m.starts.resize(kChunkWords * 64 + 1);
+  m.ends.resize(kChunkWords * 64);
   uint32_t* starts = m.starts.data();
   uint32_t* ends = m.ends.data();
   // Digit runs the same way, from the digit mask alone (a tenth of the tokens).
@@ -236,8 +225,8 @@ void TokenizeAndLower(std::string_view text, std::vector<Token>& out, std::strin
   uint32_t* run_ends = nullptr;
   if (digit_runs != nullptr) {
     digit_runs->clear();
-    m.run_starts.resize(kChunkWords * 64 + 1 + 16);
-    m.run_ends.resize(kChunkWords * 64 + 16);
+    m.run_starts.resize(kChunkWords * 64 + 1);
+    m.run_ends.resize(kChunkWords * 64);
     run_starts = m.run_starts.data();
     run_ends = m.run_ends.data();
   }
@@ -254,15 +243,11 @@ void TokenizeAndLower(std::string_view text, std::vector<Token>& out, std::strin
       const uint64_t dn = w + 1 < words ? digit[w + 1] << 63 : 0;
       const uint64_t digit_first = d & ~((d << 1) | dp), digit_end = d & ~((d >> 1) | dn);
       const uint32_t base = static_cast<uint32_t>(w * 64);
-      for (uint64_t first = (l & ~((l << 1) | lp)) | digit_first; first != 0; first &= first - 1) {
-        starts[ns++] = base + static_cast<uint32_t>(__builtin_ctzll(first));
-      }
-      for (uint64_t end = (l & ~((l >> 1) | ln)) | digit_end; end != 0; end &= end - 1) {
-        ends[ne++] = base + static_cast<uint32_t>(__builtin_ctzll(end)) + 1;
-      }
+      ns += AppendBitPositions((l & ~((l << 1) | lp)) | digit_first, base, starts + ns);
+      ne += AppendBitPositions((l & ~((l >> 1) | ln)) | digit_end, base + 1, ends + ne);
       if (run_starts != nullptr && d != 0) {
-        nrs += Flatten(digit_first, base, run_starts + nrs);
-        nre += Flatten(digit_end, base + 1, run_ends + nre);
+        nrs += AppendBitPositions(digit_first, base, run_starts + nrs);
+        nre += AppendBitPositions(digit_end, base + 1, run_ends + nre);
       }
     }
     for (size_t k = 0; k < ne; ++k) {
