@@ -14,11 +14,12 @@ inline bool IsWordByte(char c) { return IsDigitByte(c) || IsAlphaByte(c) || c ==
 // "\\s": blank, tab, newline, vertical tab, form feed, carriage return.
 inline bool IsSpaceByte(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 
-// Whether `text` has `word` (lower-case letters, or '#') at `at`, in any case.
+// Whether `text` has `word` (lower case) at `at`, ASCII letters in any case.
 inline bool WordAt(std::string_view text, size_t at, std::string_view word) {
   if (at + word.size() > text.size()) return false;
   for (size_t k = 0; k < word.size(); ++k) {
-    if (static_cast<char>(text[at + k] | 0x20) != word[k]) return false;
+    const char c = text[at + k];
+    if ((c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c) != word[k]) return false;
   }
   return true;
 }
@@ -28,11 +29,7 @@ inline bool WordAt(std::string_view text, size_t at, std::string_view word) {
 inline bool WordEndsAt(std::string_view text, size_t at, std::string_view word) {
   if (at < word.size()) return false;
   const size_t b = at - word.size();
-  for (size_t k = 0; k < word.size(); ++k) {
-    const char c = text[b + k];
-    if ((c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c) != word[k]) return false;
-  }
-  return b == 0 || !IsWordByte(text[b - 1]);
+  return WordAt(text, b, word) && (b == 0 || !IsWordByte(text[b - 1]));
 }
 
 // The first byte of the blanks that end at `at` (`at` itself if text[at - 1] is no blank).
